@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 mode is the default for tools 6.0; these add
+/// explicit `any` for existentials so protocol costs stay visible.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "audittop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "audittop", targets: ["audittop"]),
+        .executable(name: "audittop-bench", targets: ["audittop-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Domain core: events, decoder, ring, statistics. No files, sockets or terminals.
+        .target(name: "AuditCore", swiftSettings: strict),
+        // Sources: bytes from files and stdin into the core's stream decoder.
+        .target(
+            name: "AuditSources",
+            dependencies: ["AuditCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        // View model and the non-interactive report built from it.
+        .target(name: "AuditDashboard", dependencies: ["AuditCore"], swiftSettings: strict),
+        // Deterministic generator of realistic audit logs (demo and benchmarks).
+        .target(name: "AuditSimulator", dependencies: ["AuditCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "audittop",
+            dependencies: [
+                "AuditCore", "AuditSources", "AuditDashboard", "AuditSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "audittop-bench", dependencies: ["AuditSimulator"], swiftSettings: strict),
+        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"], swiftSettings: strict),
+        .testTarget(name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AuditDashboardTests",
+            dependencies: ["AuditDashboard", "AuditCore", "AuditSources", "AuditSimulator"],
+            swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["AuditSimulator"], swiftSettings: strict),
+    ]
+)

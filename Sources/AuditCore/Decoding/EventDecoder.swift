@@ -1,0 +1,308 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turns one document (a JSON line, a request body, a whole file) into audit events.
+///
+/// Accepts a single Event, an `EventList`, a JSON array of Events, an Azure diagnostic
+/// envelope (`records[].properties.log`, a JSON string or an object, or one bare record),
+/// and the apiserver's legacy text line. Events of `audit.k8s.io/v1`, `v1beta1` and with no
+/// `apiVersion` all decode; legacy `timestamp` / `metadata.creationTimestamp` stand in for
+/// missing v1 timestamps.
+///
+/// Only the fields audittop uses are extracted; the rest is validated and skipped, so the
+/// cost is one pass over the bytes with no allocation for an ordinary event.
+public struct EventDecoder: Sendable {
+    /// Objects and arrays nested deeper than this make the document malformed (`tooDeep`).
+    public var maxDepth: Int
+
+    public init(maxDepth: Int = 256) {
+        self.maxDepth = maxDepth
+    }
+
+    /// Decodes `document`, calling `emit` for each event and `malformed` for each bad part.
+    ///
+    /// Blank input is ignored. In a list, a bad element that is still valid JSON is counted
+    /// and skipped while its neighbours decode; a document that is not valid JSON is counted
+    /// once, after the events before the damage were emitted.
+    public func decode(
+        _ document: UnsafeBufferPointer<UInt8>,
+        emit: (inout DecodedEvent) -> Void,
+        malformed: (MalformedKind) -> Void
+    ) {
+        guard let base = document.baseAddress, document.count > 0 else { return }
+        var c = JSONCursor(base: base, end: document.count, maxDepth: maxDepth)
+        if document.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { c.i = 3 }
+        c.skipWhitespace()
+        guard !c.atEnd else { return }
+        do throws(MalformedKind) {
+            switch c.byte {
+            case UInt8(ascii: "{"):
+                var event = DecodedEvent(base: base)
+                let isContainer = try parseObject(&c, depth: 0, event: &event, top: true, emit: emit, malformed: malformed)
+                c.skipWhitespace()
+                guard c.atEnd else { throw c.byte == 0 ? .nulByte : .invalidJSON }
+                if !isContainer { finish(&event, emit: emit, malformed: malformed) }
+            case UInt8(ascii: "["):
+                try c.forEachElement(depth: 0) { (c: inout JSONCursor) throws(MalformedKind) in
+                    try element(&c, depth: 1, emit: emit, malformed: malformed)
+                }
+                c.skipWhitespace()
+                guard c.atEnd else { throw c.byte == 0 ? .nulByte : .invalidJSON }
+            default:
+                if let json = LegacyTextLine.json(UnsafeBufferPointer(start: base + c.i, count: document.count - c.i)) {
+                    json.withUnsafeBufferPointer { decode($0, emit: emit, malformed: malformed) }
+                } else {
+                    throw memchr(base, 0, document.count) != nil ? .nulByte : .invalidJSON
+                }
+            }
+        } catch {
+            malformed(error)
+        }
+    }
+
+    /// Emits a finished event, or counts it as not an event.
+    private func finish(_ event: inout DecodedEvent, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void) {
+        let kindOK = event.kind.isEmpty || JSONCursor(base: event.base, end: 0, maxDepth: 0).equals(event.kind, "Event")
+        if kindOK && event.looksLikeEvent { emit(&event) } else { malformed(.notAnEvent) }
+    }
+
+    /// One element of an `items` array or a top-level array.
+    private func element(
+        _ c: inout JSONCursor, depth: Int, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void
+    ) throws(MalformedKind) {
+        guard c.byte == UInt8(ascii: "{") else {
+            try c.skipValue(depth: depth)
+            malformed(.notAnEvent)
+            return
+        }
+        var event = DecodedEvent(base: c.base)
+        if try !parseObject(&c, depth: depth, event: &event, top: false, emit: emit, malformed: malformed) {
+            finish(&event, emit: emit, malformed: malformed)
+        }
+    }
+
+    /// Parses an event object at the cursor into `event`; with `top`, also unwraps lists and
+    /// envelopes, emitting their events. Returns true when the object was such a container.
+    private func parseObject(
+        _ c: inout JSONCursor, depth: Int, event: inout DecodedEvent, top: Bool,
+        emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void
+    ) throws(MalformedKind) -> Bool {
+        let start = c.i
+        var isContainer = false
+        var legacyTime: Span = .empty
+        try c.expect(UInt8(ascii: "{"))
+        guard depth < maxDepth else { throw .tooDeep }
+        if try c.peek() != UInt8(ascii: "}") {
+            repeat {
+                c.skipWhitespace()
+                let key = try c.string()
+                try c.expect(UInt8(ascii: ":"))
+                c.skipWhitespace()
+                guard c.i < c.end else { throw .truncated }
+                let d = depth + 1
+                switch key.count {
+                case 4 where c.equals(key, "kind"): event.kind = try c.stringOrSkip(depth: d)
+                case 4 where c.equals(key, "verb"): event.verb = try c.stringOrSkip(depth: d)
+                case 4 where c.equals(key, "user"):
+                    try parseUser(&c, depth: d, name: &event.username, uid: &event.uid, groups: &event.groups)
+                case 5 where c.equals(key, "level"): event.level = try c.stringOrSkip(depth: d)
+                case 5 where c.equals(key, "stage"): event.stage = try c.stringOrSkip(depth: d)
+                case 5 where top && c.equals(key, "items") && c.byte == UInt8(ascii: "["):
+                    isContainer = true
+                    try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
+                        try element(&c, depth: d + 1, emit: emit, malformed: malformed)
+                    }
+                case 7 where c.equals(key, "auditID"): event.auditID = try c.stringOrSkip(depth: d)
+                case 7 where top && c.equals(key, "records") && c.byte == UInt8(ascii: "["):
+                    isContainer = true
+                    try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
+                        try record(&c, depth: d + 1, emit: emit, malformed: malformed)
+                    }
+                case 8 where c.equals(key, "metadata") && c.byte == UInt8(ascii: "{"):
+                    try c.forEachMember(depth: d) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+                        if c.equals(k, "creationTimestamp"), legacyTime.isEmpty {
+                            legacyTime = try c.stringOrSkip(depth: d + 1)
+                        } else {
+                            try c.skipValue(depth: d + 1)
+                        }
+                    }
+                case 9 where c.equals(key, "sourceIPs"):
+                    let s = c.i
+                    if c.byte == UInt8(ascii: "[") {
+                        var first = Span.empty
+                        try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
+                            let ip = try c.stringOrSkip(depth: d + 1)
+                            if first.isEmpty { first = ip }
+                        }
+                        event.sourceIP = first
+                    } else {
+                        try c.skipValue(depth: d)
+                    }
+                    event.sourceIPs = Span(start: s, count: c.i - s, escaped: false)
+                case 9 where c.equals(key, "userAgent"): event.userAgent = try c.stringOrSkip(depth: d)
+                case 9 where c.equals(key, "objectRef"): try parseObjectRef(&c, depth: d, event: &event)
+                case 9 where c.equals(key, "timestamp"): legacyTime = try c.stringOrSkip(depth: d)
+                case 10 where c.equals(key, "apiVersion"): event.apiVersion = try c.stringOrSkip(depth: d)
+                case 10 where c.equals(key, "requestURI"): event.requestURI = try c.stringOrSkip(depth: d)
+                case 10 where top && c.equals(key, "properties") && c.byte == UInt8(ascii: "{"):
+                    if try properties(&c, depth: d, emit: emit, malformed: malformed) { isContainer = true }
+                case 11 where c.equals(key, "annotations"): try parseAnnotations(&c, depth: d, event: &event)
+                case 14 where c.equals(key, "responseStatus"): try parseStatus(&c, depth: d, event: &event)
+                case 14 where c.equals(key, "stageTimestamp"):
+                    event.stageTime = timestamp(&c, try c.stringOrSkip(depth: d))
+                case 16 where c.equals(key, "impersonatedUser"):
+                    var uid = Span.empty
+                    try parseUser(&c, depth: d, name: &event.impersonatedUser, uid: &uid, groups: &event.impersonatedGroups)
+                case 24 where c.equals(key, "requestReceivedTimestamp"):
+                    event.received = timestamp(&c, try c.stringOrSkip(depth: d))
+                default:
+                    try c.skipValue(depth: d)
+                }
+            } while try c.nextMember(close: UInt8(ascii: "}"))
+        } else {
+            c.i += 1
+        }
+        event.raw = Span(start: start, count: c.i - start, escaped: false)
+        if !legacyTime.isEmpty, let t = timestamp(&c, legacyTime) {
+            if event.received == nil { event.received = t }
+            if event.stageTime == nil { event.stageTime = t }
+        }
+        if event.received == nil { event.received = event.stageTime }
+        return isContainer
+    }
+
+    private func timestamp(_ c: inout JSONCursor, _ span: Span) -> Int64? {
+        guard !span.isEmpty, !span.escaped else { return nil }
+        return Timestamp.parse(c.base + span.start, count: span.count)
+    }
+
+    private func parseUser(
+        _ c: inout JSONCursor, depth: Int, name: inout Span, uid: inout Span, groups: inout Span
+    ) throws(MalformedKind) {
+        guard c.byte == UInt8(ascii: "{") else { return try c.skipValue(depth: depth) }
+        try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            if c.equals(k, "username") {
+                name = try c.stringOrSkip(depth: depth + 1)
+            } else if c.equals(k, "groups") {
+                let s = c.i
+                try c.skipValue(depth: depth + 1)
+                groups = Span(start: s, count: c.i - s, escaped: false)
+            } else if c.equals(k, "uid") {
+                uid = try c.stringOrSkip(depth: depth + 1)
+            } else {
+                try c.skipValue(depth: depth + 1)
+            }
+        }
+    }
+
+    private func parseObjectRef(_ c: inout JSONCursor, depth: Int, event: inout DecodedEvent) throws(MalformedKind) {
+        guard c.byte == UInt8(ascii: "{") else { return try c.skipValue(depth: depth) }
+        event.hasObjectRef = true
+        try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            let d = depth + 1
+            switch k.count {
+            case 4 where c.equals(k, "name"): event.name = try c.stringOrSkip(depth: d)
+            case 8 where c.equals(k, "resource"): event.resource = try c.stringOrSkip(depth: d)
+            case 8 where c.equals(k, "apiGroup"): event.apiGroup = try c.stringOrSkip(depth: d)
+            case 9 where c.equals(k, "namespace"): event.namespace = try c.stringOrSkip(depth: d)
+            case 10 where c.equals(k, "apiVersion"): event.objectAPIVersion = try c.stringOrSkip(depth: d)
+            case 11 where c.equals(k, "subresource"): event.subresource = try c.stringOrSkip(depth: d)
+            default: try c.skipValue(depth: d)
+            }
+        }
+    }
+
+    private func parseStatus(_ c: inout JSONCursor, depth: Int, event: inout DecodedEvent) throws(MalformedKind) {
+        guard c.byte == UInt8(ascii: "{") else { return try c.skipValue(depth: depth) }
+        try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            let d = depth + 1
+            if c.equals(k, "code") {
+                let b = try c.peek()
+                if b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
+                    if let v = try c.number(), (0...999).contains(v) { event.code = v }
+                } else {
+                    try c.skipValue(depth: d)
+                }
+            } else if c.equals(k, "status") {
+                event.status = try c.stringOrSkip(depth: d)
+            } else if c.equals(k, "reason") {
+                event.reason = try c.stringOrSkip(depth: d)
+            } else if c.equals(k, "message") {
+                event.message = try c.stringOrSkip(depth: d)
+            } else {
+                try c.skipValue(depth: d)
+            }
+        }
+    }
+
+    private func parseAnnotations(_ c: inout JSONCursor, depth: Int, event: inout DecodedEvent) throws(MalformedKind) {
+        let s = c.i
+        guard c.byte == UInt8(ascii: "{") else { return try c.skipValue(depth: depth) }
+        try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            if c.equals(k, "authorization.k8s.io/decision") {
+                event.decision = try c.stringOrSkip(depth: depth + 1)
+            } else if c.equals(k, "authorization.k8s.io/reason") {
+                event.decisionReason = try c.stringOrSkip(depth: depth + 1)
+            } else {
+                try c.skipValue(depth: depth + 1)
+            }
+        }
+        event.annotations = Span(start: s, count: c.i - s, escaped: false)
+    }
+
+    /// One Azure diagnostic record: `{..., "properties": {"log": ...}}`.
+    private func record(
+        _ c: inout JSONCursor, depth: Int, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void
+    ) throws(MalformedKind) {
+        guard c.byte == UInt8(ascii: "{") else {
+            try c.skipValue(depth: depth)
+            return malformed(.notAnEvent)
+        }
+        var found = false
+        try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            if c.equals(k, "properties"), c.byte == UInt8(ascii: "{") {
+                found = try properties(&c, depth: depth + 1, emit: emit, malformed: malformed)
+            } else {
+                try c.skipValue(depth: depth + 1)
+            }
+        }
+        if !found { malformed(.notAnEvent) }
+    }
+
+    /// The `properties` object of an Azure record; returns true when it held a `log`.
+    private func properties(
+        _ c: inout JSONCursor, depth: Int, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void
+    ) throws(MalformedKind) -> Bool {
+        var found = false
+        try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            guard c.equals(k, "log") else { return try c.skipValue(depth: depth + 1) }
+            found = true
+            if c.byte == UInt8(ascii: "\"") {
+                let text = try c.string()
+                var inner: [UInt8] = []
+                inner.reserveCapacity(text.count)
+                JSONText.unescape(base: c.base, span: text, into: &inner)
+                inner.withUnsafeBufferPointer { decode($0, emit: emit, malformed: malformed) }
+            } else if c.byte == UInt8(ascii: "{") {
+                try element(&c, depth: depth + 1, emit: emit, malformed: malformed)
+            } else {
+                try c.skipValue(depth: depth + 1)
+                malformed(.notAnEvent)
+            }
+        }
+        return found
+    }
+
+    /// Calls `body` with each string of a JSON array span such as `DecodedEvent.groups`.
+    public static func forEachString(base: UnsafePointer<UInt8>, array: Span, _ body: (Span) -> Void) {
+        guard array.count > 0, base[array.start] == UInt8(ascii: "[") else { return }
+        var c = JSONCursor(base: base, start: array.start, end: array.start + array.count, maxDepth: 64)
+        try? c.forEachElement(depth: 0) { (c: inout JSONCursor) throws(MalformedKind) in
+            let s = try c.stringOrSkip(depth: 1)
+            if !s.isEmpty { body(s) }
+        }
+    }
+}

@@ -1,0 +1,297 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A forward-only reader over JSON bytes that validates as it goes.
+///
+/// The decoder uses it to pull the few fields an audit event needs and to skip everything
+/// else (request and response bodies can be hundreds of kilobytes) without building any
+/// intermediate value. Skipped values are still checked: grammar, string escapes, UTF-8 and
+/// nesting depth, so a damaged document is reported as malformed rather than half-read.
+struct JSONCursor {
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var i: Int
+    let maxDepth: Int
+
+    init(base: UnsafePointer<UInt8>, start: Int = 0, end: Int, maxDepth: Int) {
+        self.base = base
+        self.i = start
+        self.end = end
+        self.maxDepth = maxDepth
+    }
+
+    @inline(__always) var atEnd: Bool { i >= end }
+
+    /// The current byte; callers check `atEnd` first.
+    @inline(__always) var byte: UInt8 { base[i] }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while i < end {
+            let c = base[i]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { return }
+        }
+    }
+
+    /// Skips whitespace and returns the next byte without consuming it.
+    @inline(__always) mutating func peek() throws(MalformedKind) -> UInt8 {
+        skipWhitespace()
+        guard i < end else { throw .truncated }
+        return base[i]
+    }
+
+    /// Consumes `c` after optional whitespace.
+    @inline(__always) mutating func expect(_ c: UInt8) throws(MalformedKind) {
+        let b = try peek()
+        guard b == c else { throw b == 0 ? .nulByte : .invalidJSON }
+        i += 1
+    }
+
+    /// Reads a string starting at its opening quote; returns its contents.
+    mutating func string() throws(MalformedKind) -> Span {
+        guard i < end else { throw .truncated }
+        guard base[i] == UInt8(ascii: "\"") else { throw base[i] == 0 ? .nulByte : .invalidJSON }
+        i += 1
+        let start = i
+        var escaped = false
+        while true {
+            // Eight bytes at a time while none is a quote, backslash, control or non-ASCII.
+            while i &+ 8 <= end {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let quote = w ^ 0x2222_2222_2222_2222
+                let slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let low: UInt64 = 0x0101_0101_0101_0101
+                let high: UInt64 = 0x8080_8080_8080_8080
+                let special = ((quote &- low) & ~quote) | ((slash &- low) & ~slash)
+                    | ((w &- 0x2020_2020_2020_2020) & ~w) | w
+                if special & high != 0 { break }
+                i &+= 8
+            }
+            guard i < end else { throw .truncated }
+            let c = base[i]
+            if c == UInt8(ascii: "\"") {
+                let span = Span(start: start, count: i - start, escaped: escaped)
+                i += 1
+                return span
+            } else if c == UInt8(ascii: "\\") {
+                escaped = true
+                try escape()
+            } else if c < 0x20 {
+                throw c == 0 ? .nulByte : .invalidJSON
+            } else if c < 0x80 {
+                i += 1
+            } else {
+                try utf8Sequence()
+            }
+        }
+    }
+
+    /// Validates one backslash escape at `i` and moves past it.
+    private mutating func escape() throws(MalformedKind) {
+        guard i + 1 < end else { throw .truncated }
+        switch base[i + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+            UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            i += 2
+        case UInt8(ascii: "u"):
+            guard i + 6 <= end else { throw .truncated }
+            for k in 2..<6 where JSONCursor.hexValue(base[i + k]) == nil {
+                throw .invalidJSON
+            }
+            i += 6
+        case 0:
+            throw .nulByte
+        default:
+            throw .invalidJSON
+        }
+    }
+
+    /// Validates one multi-byte UTF-8 sequence at `i` (RFC 3629: no overlongs, no surrogates).
+    private mutating func utf8Sequence() throws(MalformedKind) {
+        let c = base[i]
+        var need: Int
+        var lo: UInt8 = 0x80
+        var hi: UInt8 = 0xBF
+        switch c {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; hi = 0x9F
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; hi = 0x8F
+        default: throw .invalidUTF8
+        }
+        guard i + need < end else {
+            // A sequence cut by the end of the buffer: the document is cut short.
+            throw .truncated
+        }
+        var k = i + 1
+        while need > 0 {
+            let b = base[k]
+            guard b >= lo && b <= hi else { throw .invalidUTF8 }
+            lo = 0x80
+            hi = 0xBF
+            k += 1
+            need -= 1
+        }
+        i = k
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Reads a JSON number; returns its value when it is an integer that fits, else nil.
+    mutating func number() throws(MalformedKind) -> Int? {
+        var negative = false
+        if i < end && base[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        guard i < end else { throw .truncated }
+        var value = 0
+        var fits = true
+        let first = base[i]
+        if first == UInt8(ascii: "0") {
+            i += 1
+        } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
+            while i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") {
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int(base[i] - UInt8(ascii: "0")))
+                if o1 || o2 { fits = false } else { value = a }
+                i += 1
+            }
+        } else {
+            throw .invalidJSON
+        }
+        var integral = true
+        if i < end && base[i] == UInt8(ascii: ".") {
+            integral = false
+            i += 1
+            try digits()
+        }
+        if i < end && (base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E")) {
+            integral = false
+            i += 1
+            if i < end && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) { i += 1 }
+            try digits()
+        }
+        guard integral && fits else { return nil }
+        return negative ? -value : value
+    }
+
+    private mutating func digits() throws(MalformedKind) {
+        guard i < end else { throw .truncated }
+        guard base[i] >= UInt8(ascii: "0") && base[i] <= UInt8(ascii: "9") else { throw .invalidJSON }
+        while i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") { i += 1 }
+    }
+
+    /// Consumes `true`, `false` or `null`.
+    mutating func literal() throws(MalformedKind) {
+        let word: StaticString
+        switch base[i] {
+        case UInt8(ascii: "t"): word = "true"
+        case UInt8(ascii: "f"): word = "false"
+        default: word = "null"
+        }
+        let n = word.utf8CodeUnitCount
+        let w = word.utf8Start
+        for k in 0..<n {
+            guard i + k < end else { throw .truncated }
+            guard base[i + k] == w[k] else { throw .invalidJSON }
+        }
+        i += n
+    }
+
+    /// Skips one value of any kind, validating it; `depth` is the nesting level it sits at.
+    mutating func skipValue(depth: Int) throws(MalformedKind) {
+        let c = try peek()
+        switch c {
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "{"):
+            guard depth < maxDepth else { throw .tooDeep }
+            i += 1
+            if try peek() == UInt8(ascii: "}") { i += 1; return }
+            while true {
+                skipWhitespace()
+                _ = try string()
+                try expect(UInt8(ascii: ":"))
+                try skipValue(depth: depth + 1)
+                if try !nextMember(close: UInt8(ascii: "}")) { return }
+            }
+        case UInt8(ascii: "["):
+            guard depth < maxDepth else { throw .tooDeep }
+            i += 1
+            if try peek() == UInt8(ascii: "]") { i += 1; return }
+            while true {
+                try skipValue(depth: depth + 1)
+                if try !nextMember(close: UInt8(ascii: "]")) { return }
+            }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): try literal()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        case 0: throw .nulByte
+        default: throw .invalidJSON
+        }
+    }
+
+    /// After a member or element: consumes `,` and returns true, or consumes `close` and
+    /// returns false.
+    @inline(__always) mutating func nextMember(close: UInt8) throws(MalformedKind) -> Bool {
+        let c = try peek()
+        i += 1
+        if c == UInt8(ascii: ",") { return true }
+        if c == close { return false }
+        throw c == 0 ? .nulByte : .invalidJSON
+    }
+
+    /// Calls `body` with each key of the object at the cursor; `body` must consume the value.
+    @inline(__always)
+    mutating func forEachMember(
+        depth: Int, _ body: (inout JSONCursor, Span) throws(MalformedKind) -> Void
+    ) throws(MalformedKind) {
+        try expect(UInt8(ascii: "{"))
+        guard depth < maxDepth else { throw .tooDeep }
+        if try peek() == UInt8(ascii: "}") { i += 1; return }
+        while true {
+            skipWhitespace()
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            try body(&self, key)
+            if try !nextMember(close: UInt8(ascii: "}")) { return }
+        }
+    }
+
+    /// Calls `body` for each element of the array at the cursor; `body` must consume it.
+    @inline(__always)
+    mutating func forEachElement(
+        depth: Int, _ body: (inout JSONCursor) throws(MalformedKind) -> Void
+    ) throws(MalformedKind) {
+        try expect(UInt8(ascii: "["))
+        guard depth < maxDepth else { throw .tooDeep }
+        if try peek() == UInt8(ascii: "]") { i += 1; return }
+        while true {
+            skipWhitespace()
+            try body(&self)
+            if try !nextMember(close: UInt8(ascii: "]")) { return }
+        }
+    }
+
+    /// Reads a string value, or skips a non-string value and returns an empty span.
+    mutating func stringOrSkip(depth: Int) throws(MalformedKind) -> Span {
+        if try peek() == UInt8(ascii: "\"") { return try string() }
+        try skipValue(depth: depth)
+        return .empty
+    }
+
+    /// True when `span` holds exactly the ASCII bytes of `literal`.
+    @inline(__always) func equals(_ span: Span, _ literal: StaticString) -> Bool {
+        span.count == literal.utf8CodeUnitCount
+            && memcmp(base + span.start, literal.utf8Start, span.count) == 0
+    }
+}

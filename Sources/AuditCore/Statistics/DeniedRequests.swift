@@ -1,0 +1,79 @@
+/// One denied request, as the Denied pane and the report list it.
+public struct DeniedRequest: Sendable, Equatable, Codable {
+    public var time: String
+    public var user: String
+    public var verb: String
+    public var resource: String
+    public var namespace: String
+    public var name: String
+    public var code: Int
+    /// Why: the authorizer's reason, else the response message, else its reason word.
+    public var reason: String
+    public var sourceIP: String
+    public var auditID: String
+}
+
+/// Denied requests (code 401 or 403, or decision `forbid`): the latest ones, and counts by
+/// user, and by user + verb + resource.
+public struct DeniedRequests: Sendable {
+    /// Counts per user + verb + resource (interned ids).
+    public struct Key: Hashable, Sendable {
+        public var user: UInt32
+        public var verb: UInt32
+        public var resource: UInt32
+    }
+
+    /// A group's count, when it was last seen and the last reason given.
+    public struct Group: Sendable {
+        public var count: Int
+        public var lastSeen: Int64
+        public var reason: String
+    }
+
+    /// How many of the latest denials are kept.
+    public let keep: Int
+    /// Denied requests in all.
+    public private(set) var total = 0
+    public private(set) var byUser = CountTable()
+    public private(set) var groups: [Key: Group] = [:]
+    private var latestRing: [DeniedRequest] = []
+    private var latestNext = 0
+
+    public init(keep: Int = 500) { self.keep = max(keep, 1) }
+
+    /// The latest denials, newest first.
+    public var latest: [DeniedRequest] {
+        if latestRing.count < keep { return latestRing.reversed() }
+        return (latestRing[latestNext...] + latestRing[..<latestNext]).reversed()
+    }
+
+    mutating func add(_ key: Key, at time: Int64, record: @autoclosure () -> DeniedRequest) {
+        total += 1
+        byUser.add(key.user)
+        let r = record()
+        if var g = groups[key] {
+            g.count += 1
+            g.lastSeen = max(g.lastSeen, time)
+            g.reason = r.reason
+            groups[key] = g
+        } else {
+            groups[key] = Group(count: 1, lastSeen: time, reason: r.reason)
+        }
+        if latestRing.count < keep {
+            latestRing.append(r)
+        } else {
+            latestRing[latestNext] = r
+            latestNext = (latestNext + 1) % keep
+        }
+    }
+
+    /// Takes back one denial (a later stage of the request was not denied).
+    mutating func remove(_ key: Key) {
+        total -= 1
+        byUser.add(key.user, -1)
+        if var g = groups[key] {
+            g.count -= 1
+            groups[key] = g.count > 0 ? g : nil
+        }
+    }
+}

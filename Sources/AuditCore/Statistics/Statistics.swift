@@ -1,0 +1,62 @@
+/// Everything counted as requests arrive, kept up to date incrementally (never by rescanning
+/// the ring). Top lists, rates, denials, latency and unknown users count requests: one per
+/// auditID, with the outcome of its latest stage.
+public struct Statistics: Sendable {
+    public var perSecond = RateSeries.perSecond()
+    public var perMinute = RateSeries.perMinute()
+    public var users = CountTable()
+    public var verbs = CountTable()
+    /// By `group/resource[/subresource]` (core group: `resource[/subresource]`), or the path
+    /// of a non-resource request (`/healthz`).
+    public var resources = CountTable()
+    public var namespaces = CountTable()
+    public var userAgents = CountTable()
+    public var sourceIPs = CountTable()
+    /// By code + 1; index 0 counts requests with no code.
+    public var codes = CountTable()
+    public var denied = DeniedRequests()
+    /// Per verb id.
+    public var latency: [UInt32: LatencyHistogram] = [:]
+    public var unknown = UnknownUsers()
+    public var anonymousRequests = 0
+    public var anonymousDenied = 0
+    /// Earliest and latest `requestReceivedTimestamp` seen, microseconds.
+    public var firstTime: Int64?
+    public var lastTime: Int64?
+
+    public init() {}
+}
+
+/// Totals of what the store took in and let go.
+public struct StoreCounters: Sendable, Equatable {
+    /// Events ingested (duplicates excluded).
+    public var ingested = 0
+    /// Distinct requests (auditIDs) among them.
+    public var requests = 0
+    /// Events whose auditID and stage were already seen.
+    public var duplicates = 0
+    /// Events evicted from the ring to make room.
+    public var evicted = 0
+    /// Events in the ring whose raw JSON was dropped by the byte budget.
+    public var rawDropped = 0
+    public var malformed = MalformedCounts()
+}
+
+/// How big the store may grow and how it classifies users.
+public struct StoreConfiguration: Sendable {
+    /// Events kept in the ring (`--capacity`).
+    public var capacity = 200_000
+    /// Bytes of raw JSON kept for the detail view (`--raw-budget`).
+    public var rawBudget = 64 << 20
+    /// Recent requests remembered for de-duplication and stage merging.
+    public var requestWindow = 500_000
+    /// Latest denials kept.
+    public var deniedKeep = 500
+    public var knownUsers = KnownUsers()
+    /// Learning window, microseconds of event time (`--learn`); nil is off.
+    public var learn: Int64?
+    /// Nesting allowed in a document.
+    public var maxDepth = 256
+
+    public init() {}
+}

@@ -1,0 +1,42 @@
+/// The newest events in arrival order, at most `capacity` of them; the oldest is evicted
+/// first. Each event has a sequence number (0 for the first ever ingested) that stays valid
+/// until it is evicted.
+public struct EventRing {
+    public let capacity: Int
+    private var entries: ContiguousArray<RingEntry> = []
+    /// Sequence number of the next event to arrive.
+    public private(set) var nextSequence = 0
+
+    public init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+    }
+
+    /// Events held now.
+    public var count: Int { Swift.min(nextSequence, capacity) }
+
+    /// Sequence number of the oldest event held.
+    public var firstSequence: Int { nextSequence - count }
+
+    /// Bytes held by the entries.
+    public var memoryBytes: Int { entries.capacity * MemoryLayout<RingEntry>.stride }
+
+    /// Adds `entry`, evicting the oldest when full; returns the evicted entry, if any.
+    @discardableResult
+    public mutating func append(_ entry: RingEntry) -> RingEntry? {
+        defer { nextSequence += 1 }
+        if entries.count < capacity {
+            entries.append(entry)
+            return nil
+        }
+        let index = nextSequence % capacity
+        let old = entries[index]
+        entries[index] = entry
+        return old
+    }
+
+    /// The event with sequence number `sequence`, if still held.
+    public subscript(sequence sequence: Int) -> RingEntry? {
+        guard sequence >= firstSequence, sequence < nextSequence else { return nil }
+        return entries[sequence % capacity]
+    }
+}

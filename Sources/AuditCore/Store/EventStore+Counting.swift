@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension EventStore {
+    static func stage(_ e: DecodedEvent, _ base: UnsafePointer<UInt8>) -> Stage {
+        let s = e.stage
+        guard !s.escaped else { return .unknown }
+        let c = JSONCursor(base: base, end: 0, maxDepth: 0)
+        switch s.count {
+        case 16 where c.equals(s, "ResponseComplete"): return .responseComplete
+        case 15 where c.equals(s, "ResponseStarted"): return .responseStarted
+        case 15 where c.equals(s, "RequestReceived"): return .requestReceived
+        case 5 where c.equals(s, "Panic"): return .panic
+        default: return .unknown
+        }
+    }
+
+    static func level(_ e: DecodedEvent, _ base: UnsafePointer<UInt8>) -> Level {
+        let s = e.level
+        let c = JSONCursor(base: base, end: 0, maxDepth: 0)
+        switch s.count {
+        case 8 where c.equals(s, "Metadata"): return .metadata
+        case 7 where c.equals(s, "Request"): return .request
+        case 15 where c.equals(s, "RequestResponse"): return .requestResponse
+        case 4 where c.equals(s, "None"): return .none
+        default: return .unknown
+        }
+    }
+
+    /// Interns an event's fields into a ring entry (raw offset still unset).
+    func makeEntry(_ e: inout DecodedEvent, id: AuditID, stage: Stage) -> RingEntry {
+        let base = e.base
+        func intern(_ s: Span) -> UInt32 { strings.intern(s, in: base, scratch: &scratch) }
+        let c = JSONCursor(base: base, end: 0, maxDepth: 0)
+        var decision = Decision.none
+        if c.equals(e.decision, "allow") { decision = .allow } else if c.equals(e.decision, "forbid") { decision = .forbid }
+        var flags: UInt8 = 0
+        if e.code == 401 || e.code == 403 || decision == .forbid { flags |= RingEntry.deniedFlag }
+        let verb = intern(e.verb)
+        let sub = e.subresource
+        if verb == watchIDValue || c.equals(sub, "exec") || c.equals(sub, "attach") || c.equals(sub, "portforward")
+            || c.equals(sub, "proxy") || (c.equals(sub, "log") && EventStore.contains(base, e.requestURI, "follow=true"))
+        {
+            flags |= RingEntry.longRunningFlag
+        }
+        var pathSpan = e.requestURI
+        if !pathSpan.escaped, let q = memchr(base + pathSpan.start, Int32(UInt8(ascii: "?")), pathSpan.count) {
+            pathSpan.count = UnsafePointer<UInt8>(q.assumingMemoryBound(to: UInt8.self)) - (base + pathSpan.start)
+        }
+        return RingEntry(
+            auditIDHigh: id.high, auditIDLow: id.low,
+            received: e.received ?? 0, stageTime: e.stageTime ?? 0,
+            rawOffset: RawStore.notStored, rawLength: UInt32(clamping: e.raw.count),
+            verb: verb, user: intern(e.username), groups: internGroups(base, e.groups),
+            impersonatedUser: intern(e.impersonatedUser), sourceIP: intern(e.sourceIP),
+            userAgent: intern(e.userAgent), apiGroup: intern(e.apiGroup), apiVersion: intern(e.objectAPIVersion),
+            resource: intern(e.resource), subresource: intern(e.subresource), namespace: intern(e.namespace),
+            name: intern(e.name), path: intern(pathSpan), statusReason: intern(e.reason),
+            decisionReason: intern(e.decisionReason), source: currentSource, code: Int16(e.code),
+            stage: stage, level: EventStore.level(e, base), decision: decision, flags: flags)
+    }
+
+    static func contains(_ base: UnsafePointer<UInt8>, _ span: Span, _ needle: StaticString) -> Bool {
+        let n = needle.utf8CodeUnitCount
+        guard span.count >= n else { return false }
+        for s in span.start...(span.start + span.count - n) where memcmp(base + s, needle.utf8Start, n) == 0 {
+            return true
+        }
+        return false
+    }
+
+    /// Interns a groups array as one string of names joined by newlines.
+    private func internGroups(_ base: UnsafePointer<UInt8>, _ groups: Span) -> UInt32 {
+        guard groups.count > 2 else { return 0 }
+        var joined: [UInt8] = []
+        swap(&joined, &scratch)
+        joined.removeAll(keepingCapacity: true)
+        EventDecoder.forEachString(base: base, array: groups) { s in
+            if !joined.isEmpty { joined.append(0x0A) }
+            JSONText.unescape(base: base, span: s, into: &joined)
+        }
+        let id = joined.withUnsafeBufferPointer { $0.count == 0 ? 0 : strings.intern($0.baseAddress!, $0.count) }
+        swap(&joined, &scratch)
+        return id
+    }
+
+    /// The id of an entry's `group/resource[/subresource]` key, or of its path when it has
+    /// no resource.
+    func resourceKey(_ entry: RingEntry) -> UInt32 {
+        if entry.resource == 0 { return entry.path }
+        scratch.removeAll(keepingCapacity: true)
+        if entry.apiGroup != 0 {
+            strings.withBytes(entry.apiGroup) { scratch.append(contentsOf: $0) }
+            scratch.append(UInt8(ascii: "/"))
+        }
+        strings.withBytes(entry.resource) { scratch.append(contentsOf: $0) }
+        if entry.subresource != 0 {
+            scratch.append(UInt8(ascii: "/"))
+            strings.withBytes(entry.subresource) { scratch.append(contentsOf: $0) }
+        }
+        return scratch.withUnsafeBufferPointer { strings.intern($0.baseAddress!, $0.count) }
+    }
+
+    /// The user's groups as strings.
+    func groupNames(_ groups: UInt32) -> [String] {
+        groups == 0 ? [] : strings.string(groups).split(separator: "\n").map(String.init)
+    }
+
+    /// Counts a request the first time any of its events arrives.
+    func countRequest(_ entry: RingEntry, base: UnsafePointer<UInt8>, groups: Span, verbClass: VerbClass) {
+        let resource = resourceKey(entry)
+        let denied = entry.isDenied
+        let time = entry.received
+        if time != 0 {
+            stats.perSecond.addRequest(at: time, verb: verbClass, code: CodeClass(code: Int(entry.code)), denied: denied)
+            stats.perMinute.addRequest(at: time, verb: verbClass, code: CodeClass(code: Int(entry.code)), denied: denied)
+            stats.firstTime = min(stats.firstTime ?? time, time)
+            stats.lastTime = max(stats.lastTime ?? time, time)
+            stats.unknown.noteEventTime(time)
+        }
+        stats.users.add(entry.user)
+        stats.verbs.add(entry.verb)
+        stats.resources.add(resource)
+        if entry.namespace != 0 { stats.namespaces.add(entry.namespace) }
+        stats.userAgents.add(entry.userAgent)
+        stats.sourceIPs.add(entry.sourceIP)
+        stats.codes.add(UInt32(Int(entry.code) + 1))
+        let anonymous = entry.user == anonymousIDValue
+        if anonymous {
+            stats.anonymousRequests += 1
+            if denied { stats.anonymousDenied += 1 }
+        }
+        if denied { addDenied(entry, resource: resource) }
+        if entry.user != 0,
+            stats.unknown.isUnknown(
+                entry.user, at: time, name: { strings.string(entry.user) }, groups: { groupNames(entry.groups) })
+        {
+            stats.unknown.observe(
+                entry.user, at: time, verb: entry.verb, resource: resource, sourceIP: entry.sourceIP,
+                agent: entry.userAgent, denied: denied, anonymous: anonymous)
+        }
+    }
+
+    /// A later stage changed a request's code or denial: move its counts.
+    func changeOutcome(_ entry: RingEntry, from old: RequestTable.Outcome, received: Int64) {
+        let denied = entry.isDenied
+        if received != 0 {
+            let from = CodeClass(code: Int(old.code))
+            let to = CodeClass(code: Int(entry.code))
+            stats.perSecond.changeOutcome(at: received, from: from, old.denied, to: to, denied)
+            stats.perMinute.changeOutcome(at: received, from: from, old.denied, to: to, denied)
+        }
+        stats.codes.add(UInt32(Int(old.code) + 1), -1)
+        stats.codes.add(UInt32(Int(entry.code) + 1))
+        guard old.denied != denied else { return }
+        let resource = resourceKey(entry)
+        if denied { addDenied(entry, resource: resource) } else {
+            stats.denied.remove(DeniedRequests.Key(user: entry.user, verb: entry.verb, resource: resource))
+        }
+        if entry.user == anonymousIDValue { stats.anonymousDenied += denied ? 1 : -1 }
+        stats.unknown.changeDenied(entry.user, by: denied ? 1 : -1)
+    }
+
+    private func addDenied(_ entry: RingEntry, resource: UInt32) {
+        let key = DeniedRequests.Key(user: entry.user, verb: entry.verb, resource: resource)
+        stats.denied.add(key, at: entry.received, record: deniedRecord(entry, resource: resource))
+    }
+
+    private func deniedRecord(_ entry: RingEntry, resource: UInt32) -> DeniedRequest {
+        let s = strings
+        return DeniedRequest(
+            time: entry.received == 0 ? "" : Timestamp.format(entry.received),
+            user: s.string(entry.user), verb: s.string(entry.verb), resource: s.string(resource),
+            namespace: s.string(entry.namespace), name: s.string(entry.name), code: Int(entry.code),
+            reason: s.string(entry.decisionReason).isEmpty ? s.string(entry.statusReason) : s.string(entry.decisionReason),
+            sourceIP: s.string(entry.sourceIP),
+            auditID: AuditID(high: entry.auditIDHigh, low: entry.auditIDLow).uuidString)
+    }
+}

@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The engine's state: the ring of recent events, their raw JSON, the request table and the
+/// statistics. One writer feeds it documents (as a `DocumentSink`) or decoded events.
+///
+/// Not thread-safe by itself: wrap it in `SharedEventStore` to read from another thread.
+public final class EventStore: DocumentSink {
+    public let configuration: StoreConfiguration
+    /// Interned strings; every id in a `RingEntry` or in `stats` refers to this table.
+    public let strings = StringInterner()
+    public private(set) var ring: EventRing
+    public internal(set) var counters = StoreCounters()
+    public internal(set) var stats = Statistics()
+    /// Bumped on every change, so a reader can tell whether to redraw.
+    public private(set) var generation: UInt64 = 0
+    /// Names of the sources, indexed by `RingEntry.source`.
+    public private(set) var sourceNames: [String] = [""]
+    /// The source tagged onto events ingested now.
+    public var currentSource: UInt16 = 0
+
+    var raw: RawStore
+    var requests: RequestTable
+    let decoder: EventDecoder
+    var scratch: [UInt8] = []
+    private var rawDropCursor = 0
+    private var syntheticIDs: UInt64 = 0
+    let anonymousIDValue: UInt32
+    let watchIDValue: UInt32
+
+    public init(configuration: StoreConfiguration = StoreConfiguration()) {
+        self.configuration = configuration
+        ring = EventRing(capacity: configuration.capacity)
+        raw = RawStore(budget: configuration.rawBudget)
+        requests = RequestTable(window: configuration.requestWindow)
+        decoder = EventDecoder(maxDepth: configuration.maxDepth)
+        stats.denied = DeniedRequests(keep: configuration.deniedKeep)
+        stats.unknown = UnknownUsers(known: configuration.knownUsers, learn: configuration.learn)
+        anonymousIDValue = strings.intern("system:anonymous")
+        watchIDValue = strings.intern("watch")
+    }
+
+    /// Registers a source name and returns its tag for `currentSource`.
+    public func addSource(_ name: String) -> UInt16 {
+        if let i = sourceNames.firstIndex(of: name) { return UInt16(i) }
+        sourceNames.append(name)
+        return UInt16(sourceNames.count - 1)
+    }
+
+    /// Decodes one document and ingests its events; bad parts are counted.
+    public func document(_ bytes: UnsafeBufferPointer<UInt8>) {
+        decoder.decode(bytes, emit: { ingest(&$0) }, malformed: { malformed($0) })
+    }
+
+    /// Counts input dropped before it could be decoded.
+    public func malformed(_ kind: MalformedKind) {
+        counters.malformed.add(kind)
+        generation &+= 1
+    }
+
+    /// Convenience for tests and small inputs: decodes `text` as one stream.
+    public func ingest(text: String) {
+        var framer = StreamDecoder()
+        var copy = text
+        copy.withUTF8 { framer.feed($0, to: self) }
+        framer.finish(to: self)
+    }
+
+    /// Bytes held by the ring, raw JSON, interned strings and request table.
+    public var memoryBytes: Int { ring.memoryBytes + raw.memoryBytes + strings.memoryBytes + requests.memoryBytes }
+
+    /// The raw JSON of the event with `sequence`, or nil when evicted or dropped by the budget.
+    public func rawJSON(sequence: Int) -> [UInt8]? {
+        guard let e = ring[sequence: sequence] else { return nil }
+        return raw.read(e.rawOffset, Int(e.rawLength))
+    }
+
+    /// Ingests one decoded event: de-duplicates it, merges it into its request, updates the
+    /// statistics and appends it to the ring.
+    public func ingest(_ e: inout DecodedEvent) {
+        let base = e.base
+        let id: AuditID
+        if e.auditID.isEmpty {
+            syntheticIDs += 1
+            id = AuditID(high: syntheticIDs, low: 0xFFFF_FFFF_FFFF_FFFF)
+        } else {
+            id = AuditID(base + e.auditID.start, e.auditID.count)
+        }
+        let stage = EventStore.stage(e, base)
+        let stageBit: UInt8 = stage == .unknown ? 0x80 : 1 << stage.rawValue
+        let previous = requests.outcome(of: id)
+        if let previous, previous.stages & stageBit != 0 {
+            counters.duplicates += 1
+            generation &+= 1
+            return
+        }
+
+        var entry = makeEntry(&e, id: id, stage: stage)
+        let denied = entry.isDenied
+        let received = entry.received
+        let verbClass = verbClass(entry.verb)
+        var outcome = previous ?? RequestTable.Outcome()
+        outcome.stages |= stageBit
+
+        if let previous {
+            if stage.rank > previous.rank {
+                outcome.rank = stage.rank
+                outcome.code = entry.code
+                outcome.denied = denied
+                if previous.code != entry.code || previous.denied != denied {
+                    changeOutcome(entry, from: previous, received: received)
+                }
+            }
+        } else {
+            outcome.rank = stage.rank
+            outcome.code = entry.code
+            outcome.denied = denied
+            counters.requests += 1
+            countRequest(entry, base: base, groups: e.groups, verbClass: verbClass)
+        }
+        requests.set(id, outcome)
+
+        if stage.rank == 3, entry.flags & RingEntry.longRunningFlag == 0, entry.received != 0, entry.stageTime != 0,
+            previous == nil || previous!.rank < 3
+        {
+            stats.latency[entry.verb, default: LatencyHistogram()].record(entry.stageTime - entry.received)
+        }
+
+        entry.rawOffset = raw.append(base + e.raw.start, e.raw.count)
+        counters.ingested += 1
+        if ring.append(entry) != nil { counters.evicted += 1 }
+        advanceRawDropCursor()
+        generation &+= 1
+    }
+
+    private func advanceRawDropCursor() {
+        if rawDropCursor < ring.firstSequence { rawDropCursor = ring.firstSequence }
+        let oldest = raw.oldest
+        while rawDropCursor < ring.nextSequence, let e = ring[sequence: rawDropCursor],
+            e.rawOffset == RawStore.notStored || e.rawOffset < oldest
+        {
+            counters.rawDropped += 1
+            rawDropCursor += 1
+        }
+    }
+
+    private func verbClass(_ verb: UInt32) -> VerbClass {
+        strings.withBytes(verb) { b in
+            switch b.count {
+            case 3 where b[0] == UInt8(ascii: "g"): return b[1] == UInt8(ascii: "e") && b[2] == UInt8(ascii: "t") ? .read : .other
+            case 4 where b.elementsEqual("list".utf8), 4 where b.elementsEqual("head".utf8): return .read
+            case 5 where b.elementsEqual("watch".utf8): return .read
+            case 5 where b.elementsEqual("patch".utf8): return .write
+            case 6 where b.elementsEqual("create".utf8), 6 where b.elementsEqual("update".utf8),
+                6 where b.elementsEqual("delete".utf8), 16 where b.elementsEqual("deletecollection".utf8):
+                return .write
+            default: return .other
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `audittop` command: a live dashboard for Kubernetes API-server audit events, and the
+/// tools around it.
+@main
+struct Audittop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audittop",
+        abstract: "Watch Kubernetes API-server audit events: who did what, who was denied, who nobody expected.",
+        discussion: """
+            Try it with no cluster:
+              audittop demo --write demo.jsonl --events 100000
+              audittop report demo.jsonl
+            """,
+        subcommands: [ReportCommand.self, DemoCommand.self])
+}

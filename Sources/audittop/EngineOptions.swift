@@ -1,0 +1,81 @@
+import ArgumentParser
+import AuditCore
+import Foundation
+
+/// Options that size the engine and classify users, shared by every command that reads events.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Events kept in memory (the ring).")
+    var capacity: Int = 200_000
+
+    @Option(name: .customLong("raw-budget"), help: "Bytes of raw JSON kept for the detail view (e.g. 64MiB).",
+            transform: ByteCount.parse)
+    var rawBudget: Int = 64 << 20
+
+    @Option(name: .customLong("max-line"), help: "Longest line or document accepted (e.g. 4MiB); longer ones are counted and skipped.",
+            transform: ByteCount.parse)
+    var maxLine: Int = 4 << 20
+
+    @Option(name: .customLong("known-users"), help: "File of expected users: names, globs like *@example.com, group:NAME; # comments.")
+    var knownUsers: String?
+
+    @Option(help: "Treat users first seen within this much event time from the first event as known (e.g. 10m, 2h).",
+            transform: DurationText.parse)
+    var learn: Int64?
+
+    func validate() throws {
+        guard capacity > 0 else { throw ValidationError("--capacity must be at least 1") }
+        guard maxLine >= 1024 else { throw ValidationError("--max-line must be at least 1KiB") }
+    }
+
+    /// The store configuration these options describe; reads the known-users file.
+    func configuration() throws -> StoreConfiguration {
+        var c = StoreConfiguration()
+        c.capacity = capacity
+        c.rawBudget = rawBudget
+        c.learn = learn
+        if let knownUsers {
+            guard let text = try? String(contentsOfFile: knownUsers, encoding: .utf8) else {
+                throw CLIError("cannot read the known-users file \(knownUsers); check the path and permissions", code: 2)
+            }
+            c.knownUsers = KnownUsers(text: text)
+        }
+        return c
+    }
+}
+
+/// An error for the user, printed as `audittop: MESSAGE`, exiting with `code`.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    var code: Int32
+
+    init(_ message: String, code: Int32 = 1) {
+        description = message
+        self.code = code
+    }
+}
+
+/// Byte counts like `4096`, `64KiB`, `64MiB`, `1GiB`, `100MB`.
+enum ByteCount {
+    static func parse(_ text: String) throws -> Int {
+        let units: [(String, Int)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000),
+            ("GB", 1_000_000_000), ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("B", 1),
+        ]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let v = Int(text.dropLast(suffix.count)), v >= 0 { return v * scale }
+        }
+        if let v = Int(text), v >= 0 { return v }
+        throw ValidationError("'\(text)' is not a size; use bytes or a unit like 64MiB")
+    }
+}
+
+/// Durations like `90s`, `10m`, `2h`, `1d`, as microseconds.
+enum DurationText {
+    static func parse(_ text: String) throws -> Int64 {
+        let units: [(String, Int64)] = [("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000), ("d", 86_400_000_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let v = Double(text.dropLast(suffix.count)), v >= 0 { return Int64(v * Double(scale)) }
+        }
+        throw ValidationError("'\(text)' is not a duration; use a number and a unit: 90s, 10m, 2h, 1d")
+    }
+}

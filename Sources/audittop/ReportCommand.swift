@@ -1,0 +1,55 @@
+import ArgumentParser
+import AuditCore
+import AuditDashboard
+import AuditSources
+import Foundation
+
+/// `audittop report`: reads sources to their end and prints the numbers.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Read audit logs to their end and print a summary (text or JSON).")
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Argument(help: "Audit log files; - reads stdin.")
+    var sources: [String] = ["-"]
+
+    @Option(help: "text (aligned, for people) or json (stable schema, for tools).")
+    var format: OutputFormat = .text
+
+    @Option(help: "Rows in each top list.")
+    var top: Int = 10
+
+    @OptionGroup var engine: EngineOptions
+
+    func run() throws {
+        do {
+            let store = EventStore(configuration: try engine.configuration())
+            let reader = LogReader(maxLine: engine.maxLine)
+            for source in sources {
+                do {
+                    try reader.read(source, into: store)
+                } catch {
+                    throw CLIError("\(error)", code: 2)
+                }
+            }
+            let report = Report(store: store, limit: top)
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                var data = try encoder.encode(report)
+                data.append(0x0A)
+                FileHandle.standardOutput.write(data)
+            case .text:
+                FileHandle.standardOutput.write(Data(report.text(colour: isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil).utf8))
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("audittop: \(error.description)\n".utf8))
+            throw ExitCode(error.code)
+        }
+    }
+}
