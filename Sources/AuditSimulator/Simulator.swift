@@ -160,14 +160,14 @@ public struct Simulator {
             let who = rng.pick(Cluster.people)
             let ns = who.name == "bob@example.com" ? "payments" : rng.pick(Cluster.namespaces)
             let write = rng.unit() < 0.25
-            let withBody = rng.unit() < 0.15
+            let withBody = rng.unit() < 0.12
             return SimulatedRequest(
                 who: who, verb: write ? rng.pick(["patch", "update", "create"]) : rng.pick(["get", "list", "get"]),
                 apiGroup: write ? "apps" : "", resource: write ? "deployments" : rng.pick(["pods", "configmaps", "services", "events"]),
                 namespace: ns, name: write ? rng.pick(["api", "web", "worker"]) : "",
                 code: !write && rng.unit() < 0.05 ? 404 : (write && rng.unit() < 0.5 ? 200 : (write ? 201 : 200)),
                 latency: latency(mean: write ? 25_000 : 9_000),
-                bodyBytes: withBody ? Int(5_000 + rng.next() % 35_000) : 0)
+                bodyBytes: withBody ? Int(4_000 + rng.next() % 16_000) : 0)
         default:
             let ns = rng.pick(Cluster.namespaces)
             return SimulatedRequest(

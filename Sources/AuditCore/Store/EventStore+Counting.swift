@@ -110,7 +110,7 @@ extension EventStore {
     }
 
     /// Counts a request the first time any of its events arrives.
-    func countRequest(_ entry: RingEntry, base: UnsafePointer<UInt8>, groups: Span, verbClass: VerbClass) {
+    func countRequest(_ entry: RingEntry, message: @autoclosure () -> String, verbClass: VerbClass) {
         let resource = resourceKey(entry)
         let denied = entry.isDenied
         let time = entry.received
@@ -133,7 +133,7 @@ extension EventStore {
             stats.anonymousRequests += 1
             if denied { stats.anonymousDenied += 1 }
         }
-        if denied { addDenied(entry, resource: resource) }
+        if denied { addDenied(entry, resource: resource, message: message()) }
         if entry.user != 0,
             stats.unknown.isUnknown(
                 entry.user, at: time, name: { strings.string(entry.user) }, groups: { groupNames(entry.groups) })
@@ -145,7 +145,7 @@ extension EventStore {
     }
 
     /// A later stage changed a request's code or denial: move its counts.
-    func changeOutcome(_ entry: RingEntry, from old: RequestTable.Outcome, received: Int64) {
+    func changeOutcome(_ entry: RingEntry, from old: RequestTable.Outcome, received: Int64, message: @autoclosure () -> String) {
         let denied = entry.isDenied
         if received != 0 {
             let from = CodeClass(code: Int(old.code))
@@ -157,25 +157,30 @@ extension EventStore {
         stats.codes.add(UInt32(Int(entry.code) + 1))
         guard old.denied != denied else { return }
         let resource = resourceKey(entry)
-        if denied { addDenied(entry, resource: resource) } else {
+        if denied { addDenied(entry, resource: resource, message: message()) } else {
             stats.denied.remove(DeniedRequests.Key(user: entry.user, verb: entry.verb, resource: resource))
         }
         if entry.user == anonymousIDValue { stats.anonymousDenied += denied ? 1 : -1 }
         stats.unknown.changeDenied(entry.user, by: denied ? 1 : -1)
     }
 
-    private func addDenied(_ entry: RingEntry, resource: UInt32) {
+    private func addDenied(_ entry: RingEntry, resource: UInt32, message: String) {
         let key = DeniedRequests.Key(user: entry.user, verb: entry.verb, resource: resource)
-        stats.denied.add(key, at: entry.received, record: deniedRecord(entry, resource: resource))
+        stats.denied.add(key, at: entry.received, record: deniedRecord(entry, resource: resource, message: message))
     }
 
-    private func deniedRecord(_ entry: RingEntry, resource: UInt32) -> DeniedRequest {
+    /// The denial as the Denied pane lists it. Its reason is the response message (it names
+    /// what was refused), else the authorizer's reason when it refused, else the status reason.
+    private func deniedRecord(_ entry: RingEntry, resource: UInt32, message: String) -> DeniedRequest {
         let s = strings
+        var reason = message
+        if reason.isEmpty && entry.decision == .forbid { reason = s.string(entry.decisionReason) }
+        if reason.isEmpty { reason = s.string(entry.statusReason) }
         return DeniedRequest(
             time: entry.received == 0 ? "" : Timestamp.format(entry.received),
             user: s.string(entry.user), verb: s.string(entry.verb), resource: s.string(resource),
             namespace: s.string(entry.namespace), name: s.string(entry.name), code: Int(entry.code),
-            reason: s.string(entry.decisionReason).isEmpty ? s.string(entry.statusReason) : s.string(entry.decisionReason),
+            reason: reason,
             sourceIP: s.string(entry.sourceIP),
             auditID: AuditID(high: entry.auditIDHigh, low: entry.auditIDLow).uuidString)
     }

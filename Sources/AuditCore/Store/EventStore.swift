@@ -101,7 +101,6 @@ public final class EventStore: DocumentSink {
         var entry = makeEntry(&e, id: id, stage: stage)
         let denied = entry.isDenied
         let received = entry.received
-        let verbClass = verbClass(entry.verb)
         var outcome = previous ?? RequestTable.Outcome()
         outcome.stages |= stageBit
 
@@ -111,7 +110,7 @@ public final class EventStore: DocumentSink {
                 outcome.code = entry.code
                 outcome.denied = denied
                 if previous.code != entry.code || previous.denied != denied {
-                    changeOutcome(entry, from: previous, received: received)
+                    changeOutcome(entry, from: previous, received: received, message: e.string(e.message))
                 }
             }
         } else {
@@ -119,7 +118,7 @@ public final class EventStore: DocumentSink {
             outcome.code = entry.code
             outcome.denied = denied
             counters.requests += 1
-            countRequest(entry, base: base, groups: e.groups, verbClass: verbClass)
+            countRequest(entry, message: e.string(e.message), verbClass: verbClass(entry.verb))
         }
         requests.set(id, outcome)
 

@@ -19,16 +19,24 @@ public final class StringInterner {
     private var slots: [UInt32]
     private var mask: Int
 
+    /// Escaped spellings seen, and the id each one unescapes to.
+    private var escapedForms: StringInterner?
+    private var escapedTargets: [UInt32] = []
+
     public init() {
         slots = Array(repeating: 0, count: 1024)
         mask = 1023
     }
 
+    private convenience init(cacheEscapes: Bool) { self.init() }
+
     /// The number of distinct strings, the empty one included.
     public var count: Int { offsets.count }
 
     /// Bytes held by the table: the strings, their index and the hash slots.
-    public var memoryBytes: Int { arena.capacity + offsets.count * 24 + slots.count * 4 }
+    public var memoryBytes: Int {
+        arena.capacity + offsets.count * 24 + slots.count * 4 + (escapedForms?.memoryBytes ?? 0) + escapedTargets.count * 4
+    }
 
     /// The id of the bytes `p[0..<n]`, adding them when new.
     public func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
@@ -57,12 +65,24 @@ public final class StringInterner {
     }
 
     /// The id of a span of a decoded event, unescaping it first when needed.
+    ///
+    /// Escaped strings repeat too (every RBAC reason quotes names), so their escaped form is
+    /// remembered in `escapedForms` and unescaped only the first time.
     public func intern(_ span: Span, in base: UnsafePointer<UInt8>, scratch: inout [UInt8]) -> UInt32 {
         if span.count == 0 { return 0 }
         if !span.escaped { return intern(base + span.start, span.count) }
+        let forms = escapedForms ?? StringInterner(cacheEscapes: false)
+        escapedForms = forms
+        let form = Int(forms.intern(base + span.start, span.count))
+        if form < escapedTargets.count, escapedTargets[form] != UInt32.max { return escapedTargets[form] }
         scratch.removeAll(keepingCapacity: true)
         JSONText.unescape(base: base, span: span, into: &scratch)
-        return scratch.withUnsafeBufferPointer { intern($0.baseAddress!, $0.count) }
+        let id = scratch.withUnsafeBufferPointer { $0.count == 0 ? 0 : intern($0.baseAddress!, $0.count) }
+        if form >= escapedTargets.count {
+            escapedTargets.append(contentsOf: repeatElement(UInt32.max, count: form + 1 - escapedTargets.count))
+        }
+        escapedTargets[form] = id
+        return id
     }
 
     /// The id of `text`.
