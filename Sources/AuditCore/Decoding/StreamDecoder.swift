@@ -122,15 +122,17 @@ public struct StreamDecoder {
     private mutating func line(_ raw: UnsafeBufferPointer<UInt8>, to sink: some DocumentSink) {
         var n = raw.count
         if n > 0 && raw[n - 1] == 0x0D { n -= 1 }
-        let text = UnsafeBufferPointer(rebasing: raw[0..<n])
-        if n > maxLine {
+        // A byte-order mark can open any line of concatenated files; it is never content.
+        let bom = n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF ? 3 : 0
+        let text = UnsafeBufferPointer(rebasing: raw[bom..<n])
+        if text.count > maxLine {
             sink.malformed(.oversized)
             return
         }
+        var k = 0
+        while k < text.count && (text[k] == 0x20 || text[k] == 0x09) { k += 1 }
+        if k == text.count { return }
         if framing == .undecided {
-            var k = 0
-            while k < n && (text[k] == 0x20 || text[k] == 0x09) { k += 1 }
-            if k == n { return }
             if StreamDecoder.opensMultiLineValue(text) {
                 framing = .documents
                 scanDocuments(text, to: sink)

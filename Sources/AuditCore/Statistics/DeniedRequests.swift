@@ -21,6 +21,12 @@ public struct DeniedRequests: Sendable {
         public var user: UInt32
         public var verb: UInt32
         public var resource: UInt32
+
+        public init(user: UInt32, verb: UInt32, resource: UInt32) {
+            self.user = user
+            self.verb = verb
+            self.resource = resource
+        }
     }
 
     /// A group's count, when it was last seen and the last reason given.

@@ -1,0 +1,99 @@
+import AuditCore
+import Testing
+
+@Suite struct EventStoreTests {
+    @Test func theSameAuditIDAndStageTwiceIsADuplicate() {
+        let e = Fixture.event(id: Fixture.id(7))
+        let store = Fixture.store([e, e, e].joined(separator: "\n"))
+        #expect(store.counters.ingested == 1)
+        #expect(store.counters.duplicates == 2)
+        #expect(store.counters.requests == 1)
+        #expect(store.requests(of: "alice@example.com") == 1)
+    }
+
+    @Test func aWatchSeenStartedThenCompletedCountsOnceWithItsFinalOutcome() {
+        let started = Fixture.event(id: Fixture.id(1), stage: "ResponseStarted", verb: "create", code: 101, subresource: "exec")
+        let complete = Fixture.event(
+            id: Fixture.id(1), stage: "ResponseComplete", verb: "create", code: 500,
+            stageTime: "2026-03-14T09:05:00.000000Z", subresource: "exec")
+        let store = Fixture.store(started + "\n" + complete)
+        #expect(store.counters.ingested == 2)
+        #expect(store.counters.requests == 1)
+        #expect(store.stats.users.count(store.strings.lookup("alice@example.com")!) == 1)
+        #expect(store.stats.codes.count(101 + 1) == 0)
+        #expect(store.stats.codes.count(500 + 1) == 1)
+        let bucket = store.stats.perMinute.series(last: 1)[0]
+        #expect(bucket.total == 1 && bucket.count(.serverError) == 1 && bucket.count(.informational) == 0)
+        // exec is long-running: no latency sample.
+        #expect(store.stats.latency.isEmpty)
+    }
+
+    @Test func aLaterStageThatIsDeniedMovesTheRequestIntoDenied() {
+        let received = Fixture.event(id: Fixture.id(3), stage: "RequestReceived", code: nil, decision: nil)
+        let complete = Fixture.event(id: Fixture.id(3), code: 403, decision: "forbid")
+        let store = Fixture.store(received + "\n" + complete + "\n" + received)
+        #expect(store.counters.duplicates == 1)
+        #expect(store.stats.denied.total == 1)
+        #expect(store.stats.denied.latest.first?.code == 403)
+        #expect(store.stats.codes.count(0) == 0)
+    }
+
+    @Test func anEarlierStageArrivingLateDoesNotUndoTheFinalOutcome() {
+        let complete = Fixture.event(id: Fixture.id(4), code: 403, decision: "forbid")
+        let received = Fixture.event(id: Fixture.id(4), stage: "RequestReceived", code: nil, decision: nil)
+        let store = Fixture.store(complete + "\n" + received)
+        #expect(store.counters.ingested == 2 && store.counters.requests == 1)
+        #expect(store.stats.denied.total == 1)
+        #expect(store.stats.codes.count(404) == 1)
+    }
+
+    @Test func theRingKeepsTheNewestEventsAndCountsEvictions() {
+        let lines = (0..<25).map { Fixture.event(id: Fixture.id($0), name: "pod-\($0)") }.joined(separator: "\n")
+        let store = Fixture.store(lines) { $0.capacity = 10 }
+        #expect(store.ring.count == 10)
+        #expect(store.counters.evicted == 15)
+        #expect(store.counters.ingested == 25)
+        #expect(store.entries().map { store.strings.string($0.name) } == (15..<25).map { "pod-\($0)" })
+        // Statistics cover everything ingested, not just what the ring holds.
+        #expect(store.requests(of: "alice@example.com") == 25)
+    }
+
+    @Test func theRawBudgetDropsTheOldestBodiesFirst() {
+        let events = (0..<20).map { Fixture.event(id: Fixture.id($0), name: "pod-\($0)") }
+        let size = events[0].utf8.count
+        let store = Fixture.store(events.joined(separator: "\n")) { $0.rawBudget = size * 5 + 10 }
+        let seqs = Array(store.ring.firstSequence..<store.ring.nextSequence)
+        let kept = seqs.filter { store.rawJSON(sequence: $0) != nil }
+        #expect(kept == Array(15..<20))
+        #expect(store.counters.rawDropped == 15)
+        for s in kept { #expect(String(decoding: store.rawJSON(sequence: s)!, as: UTF8.self) == events[s]) }
+        // The decoded fields stay after the raw body is gone.
+        #expect(store.strings.string(store.ring[sequence: 0]!.name) == "pod-0")
+    }
+
+    @Test func aRingEntryStaysCompact() {
+        #expect(MemoryLayout<RingEntry>.stride <= 150)
+    }
+
+    @Test func sharedStoreSnapshotsStayConsistentWhileAWriterIngests() async {
+        let shared = SharedEventStore()
+        let lines = (0..<20_000).map { Fixture.event(id: Fixture.id($0)) + "\n" }
+        let writer = Task.detached {
+            var framer = StreamDecoder()
+            for batch in stride(from: 0, to: lines.count, by: 500) {
+                var chunk = lines[batch..<min(batch + 500, lines.count)].joined()
+                chunk.withUTF8 { shared.feed($0, framer: &framer) }
+            }
+            shared.finish(framer: &framer)
+        }
+        var snapshots = 0
+        while snapshots < 50 {
+            let (ingested, users) = shared.withStore { ($0.counters.ingested, $0.requests(of: "alice@example.com")) }
+            #expect(ingested == users)
+            snapshots += 1
+            await Task.yield()
+        }
+        await writer.value
+        #expect(shared.withStore { $0.counters.ingested } == 20_000)
+    }
+}

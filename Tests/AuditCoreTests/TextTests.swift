@@ -1,0 +1,62 @@
+import AuditCore
+import Testing
+
+@Suite struct TextTests {
+    @Test(arguments: [
+        ("plain", "plain"),
+        ("red\u{1B}[31mtext\u{1B}[0m", "redtext"),
+        ("title\u{1B}]0;pwned\u{07}after", "titleafter"),
+        ("osc\u{1B}]8;;http://x\u{1B}\\link", "osclink"),
+        ("bell\u{07}nul\u{0}del\u{7F}c1\u{9B}31m", "bellnuldelc131m"),
+        ("multi\nline\ttab", "multi line tab"),
+        ("bidi\u{202E}txt.exe", "biditxt.exe"),
+        ("ünïcødé 日本", "ünïcødé 日本"),
+    ])
+    func sanitizingRemovesControlsAndEscapeSequences(_ input: String, _ expected: String) {
+        #expect(TerminalText.sanitize(input) == expected)
+    }
+
+    @Test(arguments: [
+        ("2023-06-12T13:30:25.756122Z", Int64(1_686_576_625_756_122)),
+        ("2017-09-11T19:55:05Z", Int64(1_505_159_705_000_000)),
+        ("2017-02-15T10:48:30.120929683+01:00", Int64(1_487_152_110_120_929)),
+        ("1969-12-31T23:59:59.5Z", Int64(-500_000)),
+    ])
+    func timestampsParseAndFormat(_ text: String, _ micros: Int64) {
+        #expect(Timestamp.parse(text) == micros)
+        #expect(Timestamp.parse(Timestamp.format(micros)) == micros)
+    }
+
+    @Test(arguments: ["", "2023-06-12", "2023-13-12T13:30:25Z", "2023-06-12T13:30:25", "2023-06-12T13:30:25.Z", "garbage-garbage-garbage"])
+    func badTimestampsAreRejected(_ text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+
+    @Test func internedStringsRoundTripAndShareIds() {
+        let interner = StringInterner()
+        var ids: [UInt32] = []
+        for k in 0..<5000 { ids.append(interner.intern("user-\(k)")) }
+        for k in 0..<5000 {
+            #expect(interner.intern("user-\(k)") == ids[k])
+            #expect(interner.string(ids[k]) == "user-\(k)")
+        }
+        #expect(interner.intern("") == 0)
+        #expect(interner.lookup("nobody") == nil)
+        #expect(interner.count == 5001)
+    }
+
+    @Test func escapedAndPlainSpellingsInternToTheSameString() {
+        let store = Fixture.store(
+            Fixture.event(id: Fixture.id(1), user: "a\\u0062c") + "\n" + Fixture.event(id: Fixture.id(2), user: "abc") + "\n"
+                + Fixture.event(id: Fixture.id(3), user: "a\\u0062c"))
+        #expect(store.requests(of: "abc") == 3)
+    }
+
+    @Test func requestPathsNameTheirObjects() {
+        let p = RequestPath(uri: "/apis/apps/v1/namespaces/shop/deployments/api/scale?x=1")
+        #expect(p.apiGroup == "apps" && p.namespace == "shop" && p.resource == "deployments" && p.name == "api" && p.subresource == "scale")
+        let ns = RequestPath(uri: "/api/v1/namespaces/kube-system")
+        #expect(ns.resource == "namespaces" && ns.name == "kube-system" && ns.namespace == "")
+        #expect(RequestPath(uri: "/healthz").resource == "")
+    }
+}
