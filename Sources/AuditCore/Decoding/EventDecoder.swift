@@ -65,8 +65,13 @@ public struct EventDecoder: Sendable {
 
     /// Emits a finished event, or counts it as not an event.
     private func finish(_ event: inout DecodedEvent, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void) {
-        let kindOK = event.kind.isEmpty || JSONCursor(base: event.base, end: 0, maxDepth: 0).equals(event.kind, "Event")
-        if kindOK && event.looksLikeEvent { emit(&event) } else { malformed(.notAnEvent) }
+        let c = JSONCursor(base: event.base, end: 0, maxDepth: 0)
+        let kindOK = event.kind.isEmpty || c.equals(event.kind, "Event")
+        // A level outside the four audit levels marks a re-encoding (OpenShift's ViaQ
+        // records carry `level: "default"`), not an Event.
+        let levelOK = event.level.isEmpty || c.equals(event.level, "Metadata") || c.equals(event.level, "Request")
+            || c.equals(event.level, "RequestResponse") || c.equals(event.level, "None")
+        if kindOK && levelOK && event.looksLikeEvent { emit(&event) } else { malformed(.notAnEvent) }
     }
 
     /// One element of an `items` array or a top-level array.

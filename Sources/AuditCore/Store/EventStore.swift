@@ -72,6 +72,9 @@ public final class EventStore: DocumentSink {
     /// Bytes held by the ring, raw JSON, interned strings and request table.
     public var memoryBytes: Int { ring.memoryBytes + raw.memoryBytes + strings.memoryBytes + requests.memoryBytes }
 
+    /// Bytes held by the request table (de-duplication and stage merging).
+    public var requestTableBytes: Int { requests.memoryBytes }
+
     /// The raw JSON of the event with `sequence`, or nil when evicted or dropped by the budget.
     public func rawJSON(sequence: Int) -> [UInt8]? {
         guard let e = ring[sequence: sequence] else { return nil }

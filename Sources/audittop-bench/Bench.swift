@@ -1,0 +1,134 @@
+import AuditCore
+import AuditSimulator
+import AuditSources
+import Foundation
+
+/// The benchmark: time `audittop report` on a generated log against the peers in
+/// `../shared/bench/peers.sh`, in the same run, and print medians and ratios.
+///
+///     swift build -c release && .build/release/audittop-bench [--events N] [--runs R]
+///         [--log FILE] [--peers PATH] [--no-peers]
+@main
+struct Bench {
+    static func main() throws {
+        var options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let audittop = here.appendingPathComponent("audittop").path
+        guard FileManager.default.isExecutableFile(atPath: audittop) else {
+            fail("no audittop binary beside \(here.path); run `swift build -c release` first")
+        }
+        if !here.path.contains("release") {
+            print("warning: \(audittop) is not a release build; figures will be meaningless")
+        }
+        let log = try options.log ?? generate(events: options.events)
+        options.log = log
+        let bytes = (try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+        let events = try countLines(log)
+        print("log: \(log) — \(events) events, \(bytes / 1_000_000) MB; \(options.runs) runs each, medians\n")
+
+        var results: [String: [Measurement]] = [:]
+        for run in 1...options.runs {
+            print("run \(run)/\(options.runs)...")
+            results["audittop", default: []].append(try measure(audittop, ["report", log, "--format", "json"]))
+            if options.peers {
+                for (name, m) in try runPeers(options.peersScript, log) { results[name, default: []].append(m) }
+            }
+        }
+        let memory = try entryFootprint(log: log)
+        Report.print(results: results, events: events, bytes: bytes, memory: memory)
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("audittop-bench: \(message)\n".utf8))
+        exit(2)
+    }
+
+    /// Writes `events` simulated events to a temporary file (about 1.2 kB each).
+    static func generate(events: Int) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-bench-\(events).jsonl").path
+        if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > 0,
+            (try? countLines(path)) == events
+        {
+            return path
+        }
+        print("generating \(events) events into \(path)...")
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        var sim = Simulator(seed: 42, incidentAfter: Int64(Double(events) / 300 * 0.6 * 1_000_000))
+        var buffer: [UInt8] = []
+        for _ in 0..<events {
+            buffer.append(contentsOf: sim.next().line)
+            if buffer.count > 1 << 22 {
+                handle.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        handle.write(Data(buffer))
+        try handle.close()
+        return path
+    }
+
+    static func countLines(_ path: String) throws -> Int {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var n = 0
+        while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty {
+            n += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        }
+        return n
+    }
+
+    /// Wall seconds and peak RSS of one run, from GNU time.
+    struct Measurement {
+        var seconds: Double
+        var kilobytes: Int
+    }
+
+    static func measure(_ tool: String, _ args: [String]) throws -> Measurement {
+        let timeFile = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-bench-time").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        p.arguments = ["-f", "%e %M", "-o", timeFile, tool] + args
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { fail("\(tool) \(args.joined(separator: " ")) failed (\(p.terminationStatus))") }
+        let parts = try String(contentsOfFile: timeFile, encoding: .utf8).split(whereSeparator: \.isWhitespace)
+        return Measurement(seconds: Double(parts[0]) ?? 0, kilobytes: Int(parts[1]) ?? 0)
+    }
+
+    /// Runs peers.sh once; returns each tool's line.
+    static func runPeers(_ script: String, _ log: String) throws -> [(String, Measurement)] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [script, log]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        var rows: [(String, Measurement)] = []
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let f = line.split(whereSeparator: \.isWhitespace)
+            // name  SECONDS s  KB KB
+            if f.count >= 5, f[2] == "s", let s = Double(f[1]), let kb = Int(f[3]) {
+                rows.append((String(f[0]), Measurement(seconds: s, kilobytes: kb)))
+            } else {
+                print("  peers: \(line)")
+            }
+        }
+        return rows
+    }
+
+    /// Bytes per ring entry: the entry itself, and with its share of interned strings and
+    /// the request table, after loading the log with the default configuration.
+    static func entryFootprint(log: String) throws -> (stride: Int, withStrings: Double, withRequests: Double) {
+        let store = EventStore()
+        try LogReader().read(log, into: store)
+        let n = Double(store.ring.count)
+        let entries = Double(store.ring.memoryBytes)
+        let strings = Double(store.strings.memoryBytes)
+        let requests = Double(store.requestTableBytes)
+        return (MemoryLayout<RingEntry>.stride, (entries + strings) / n, (entries + strings + requests) / n)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// The benchmark's command line.
+struct BenchOptions {
+    var events = 1_000_000
+    var runs = 3
+    var log: String?
+    var peers = true
+    var peersScript: String
+
+    init(arguments: [String]) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        peersScript = root.deletingLastPathComponent().appendingPathComponent("shared/bench/peers.sh").path
+        var i = 0
+        func value() -> String {
+            i += 1
+            guard i < arguments.count else { Bench.fail("\(arguments[i - 1]) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--events": events = Int(value()) ?? events
+            case "--runs": runs = max(1, Int(value()) ?? runs)
+            case "--log": log = value()
+            case "--peers": peersScript = value()
+            case "--no-peers": peers = false
+            case "-h", "--help":
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers]")
+                exit(0)
+            default: Bench.fail("unknown option \(arguments[i])")
+            }
+            i += 1
+        }
+        if peers && !FileManager.default.fileExists(atPath: peersScript) {
+            Bench.fail("no peers script at \(peersScript); pass --peers PATH or --no-peers")
+        }
+    }
+}

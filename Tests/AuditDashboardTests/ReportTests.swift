@@ -1,0 +1,51 @@
+import AuditCore
+import AuditDashboard
+import AuditSimulator
+import Foundation
+import Testing
+
+@Suite struct ReportTests {
+    /// A store holding `count` simulated events.
+    func simulated(_ count: Int, seed: UInt64 = 3) -> EventStore {
+        var sim = Simulator(seed: seed, incidentAfter: 60_000_000)
+        var text = ""
+        for _ in 0..<count { text += String(decoding: sim.next().line, as: UTF8.self) }
+        let store = EventStore()
+        store.ingest(text: text)
+        return store
+    }
+
+    @Test func theRateSeriesIsOneBucketPerMinuteFromTheFirstToTheLast() {
+        let store = simulated(40_000)
+        let report = Report(store: store)
+        let times = report.rates.series.compactMap { Timestamp.parse($0.time) }
+        #expect(times.count >= 2)
+        for (a, b) in zip(times, times.dropFirst()) { #expect(b - a == 60_000_000) }
+        #expect(report.rates.series.reduce(0) { $0 + $1.total } == report.requests)
+        #expect(report.rates.series.reduce(0) { $0 + $1.denied } == report.denied.total)
+    }
+
+    @Test func topListsAreCappedAndSortedAndCodesAreNamed() {
+        let report = Report(store: simulated(5_000), limit: 3)
+        #expect(report.top.users.count == 3)
+        #expect(report.top.users.map(\.count) == report.top.users.map(\.count).sorted(by: >))
+        #expect(report.top.codes.allSatisfy { Int($0.name) != nil || $0.name == "(none)" })
+        #expect(report.malformed.byKind.count == MalformedKind.allCases.count)
+    }
+
+    @Test func theReportRoundTripsThroughJSON() throws {
+        let report = Report(store: simulated(3_000))
+        let data = try JSONEncoder().encode(report)
+        #expect(try JSONDecoder().decode(Report.self, from: data) == report)
+    }
+
+    @Test func textColumnsLineUpAndColourOnlyWhenAsked() {
+        let report = Report(store: simulated(3_000))
+        let plain = report.text(colour: false)
+        #expect(!plain.contains("\u{1B}"))
+        #expect(report.text(colour: true).contains("\u{1B}[1m"))
+        let verbs = plain.components(separatedBy: "Top verbs\n")[1].components(separatedBy: "\n\n")[0].split(separator: "\n")
+        let widths = Set(verbs.map(\.count))
+        #expect(widths.count == 1, "\(verbs)")
+    }
+}

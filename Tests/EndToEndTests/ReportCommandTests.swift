@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ReportCommandTests {
+    func json(_ result: Binary.Result) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: result.stdout) as! [String: Any]
+    }
+
+    @Test func reportOnTheCorpusPrintsTheDocumentedJSONSchema() throws {
+        let file = Binary.corpus.appendingPathComponent("real-events.jsonl").path
+        let r = try Binary.run(["report", file, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try json(r)
+        for key in ["events", "requests", "duplicates", "malformed", "timeRange", "rates", "top", "denied", "unknownUsers", "anonymous", "latency"] {
+            #expect(report[key] != nil, "missing \(key)")
+        }
+        #expect(report["events"] as? Int == 218)
+        #expect(report["duplicates"] as? Int == 20)
+        #expect((report["malformed"] as? [String: Any])?["total"] as? Int == 0)
+        let top = report["top"] as! [String: [[String: Any]]]
+        for key in ["users", "verbs", "resources", "namespaces", "userAgents", "sourceIPs", "codes"] { #expect(top[key] != nil, "top.\(key)") }
+        #expect(top["users"]?.first?["name"] as? String == "minikube-user")
+        #expect(top["users"]?.first?["count"] as? Int == 38)
+        let latency = report["latency"] as! [String: [String: Any]]
+        #expect(latency["get"]?["p50"] is Double)
+        #expect(latency["watch"] == nil)
+        let time = report["timeRange"] as! [String: String]
+        #expect(time["first"] == "2017-09-11T19:55:05.000000Z")
+    }
+
+    @Test func aMissingFileIsOneLineOnStderrAndExitCode2() throws {
+        let r = try Binary.run(["report", "/nonexistent/audit.log"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "audittop: cannot read /nonexistent/audit.log: No such file or directory\n")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func stdinIsReadWithDash() throws {
+        let data = try Data(contentsOf: Binary.corpus.appendingPathComponent("real-events.jsonl"))
+        let r = try Binary.run(["report", "-", "--format", "json"], stdin: data)
+        #expect(r.status == 0)
+        #expect(try json(r)["events"] as? Int == 218)
+    }
+
+    @Test func badLinesAreCountedByKindAndGoodOnesKept() throws {
+        let good = #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a-1","stage":"ResponseComplete","requestURI":"/api","verb":"get","user":{"username":"u"}}"#
+        var bytes = Data()
+        bytes.append(Data((good + "\n").utf8))
+        bytes.append(Data(#"{"kind":"Event","auditID":"a-2","verb":"#.utf8)); bytes.append(0x0A)
+        bytes.append(Data("not json at all\n".utf8))
+        bytes.append(Data(#"{"kind":"Pod"}"#.utf8)); bytes.append(0x0A)
+        bytes.append(Data(#"{"kind":"Event","auditID":"a-3","verb":"g"#.utf8)); bytes.append(contentsOf: [0xFF, 0x22, 0x7D, 0x0A])
+        bytes.append(Data(good.replacingOccurrences(of: "a-1", with: "a-4").utf8)); bytes.append(0x0A)
+        let dir = try Binary.temporaryDirectory()
+        let file = dir.appendingPathComponent("mixed.log")
+        try bytes.write(to: file)
+        let r = try Binary.run(["report", file.path, "--format", "json"])
+        let report = try json(r)
+        #expect(report["events"] as? Int == 2)
+        let malformed = report["malformed"] as! [String: Any]
+        let kinds = malformed["byKind"] as! [String: Int]
+        #expect(malformed["total"] as? Int == 4)
+        #expect(kinds["truncated"] == 1 && kinds["invalidJSON"] == 1 && kinds["notAnEvent"] == 1 && kinds["invalidUTF8"] == 1)
+    }
+
+    @Test func textOutputStripsEscapeSequencesButJSONKeepsExactStrings() throws {
+        let evil = #"{"kind":"Event","level":"Metadata","auditID":"e-1","stage":"ResponseComplete","requestURI":"/api","verb":"get","user":{"username":"evil\u001b[2J\u001b]0;owned\u0007name"},"responseStatus":{"code":403}}"#
+        let dir = try Binary.temporaryDirectory()
+        let file = dir.appendingPathComponent("evil.log")
+        try Data((evil + "\n").utf8).write(to: file)
+        let text = try Binary.run(["report", file.path])
+        #expect(text.status == 0)
+        #expect(!text.stdout.contains(0x1B))
+        #expect(!text.stdout.contains(0x07))
+        #expect(text.text.contains("evilname"))
+        let json = try json(try Binary.run(["report", file.path, "--format", "json"]))
+        let users = (json["top"] as! [String: [[String: Any]]])["users"]!
+        #expect(users.first?["name"] as? String == "evil\u{1B}[2J\u{1B}]0;owned\u{07}name")
+    }
+}
+
+@Suite(.serialized) struct DemoCommandTests {
+    @Test func theDemoLogShowsTheIncidentUserAmongUnknownUsersWithDenials() throws {
+        let dir = try Binary.temporaryDirectory()
+        let file = dir.appendingPathComponent("demo.jsonl").path
+        let w = try Binary.run(["demo", "--write", file, "--events", "100000"])
+        #expect(w.status == 0, "\(w.stderr)")
+        let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as! Int
+        // About 1 kB an event, like real ones.
+        #expect(size > 80_000_000 && size < 160_000_000)
+        let r = try Binary.run(["report", file, "--format", "json"])
+        let report = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+        #expect(report["events"] as? Int == 100_000)
+        let unknown = report["unknownUsers"] as! [[String: Any]]
+        let intruder = try #require(unknown.first { $0["user"] as? String == "dev-temp@contractor.example" })
+        #expect((intruder["denied"] as? Int ?? 0) >= 5)
+        #expect((intruder["verbs"] as? [String])?.contains("create") == true)
+        #expect(unknown.contains { $0["user"] as? String == "system:anonymous" && $0["anonymous"] as? Bool == true })
+        let denied = report["denied"] as! [String: Any]
+        let groups = denied["groups"] as! [[String: Any]]
+        #expect(groups.contains { $0["user"] as? String == "dev-temp@contractor.example" && $0["resource"] as? String == "secrets" })
+        let anonymous = report["anonymous"] as! [String: Int]
+        #expect(anonymous["denied"]! > 0)
+        // The text report names the intruder too.
+        // With a learning window, the people seen from the start are known and only the
+        // incident's identities remain unknown.
+        let text = try Binary.run(["report", file, "--learn", "1m"]).text
+        let section = try #require(text.range(of: "Unknown users: ").map { text[$0.lowerBound...] }?.split(separator: "\n\n").first)
+        #expect(section.hasPrefix("Unknown users: 2"))
+        #expect(section.contains("dev-temp@contractor.example"))
+        #expect(section.contains("system:anonymous"))
+        #expect(!section.contains("alice@example.com"))
+    }
+
+    @Test func theSameSeedWritesTheSameLog() throws {
+        let a = try Binary.run(["demo", "--events", "2000", "--seed", "7"])
+        let b = try Binary.run(["demo", "--events", "2000", "--seed", "7"])
+        let c = try Binary.run(["demo", "--events", "2000", "--seed", "8"])
+        #expect(a.stdout == b.stdout)
+        #expect(a.stdout != c.stdout)
+        #expect(a.stdout.split(separator: 0x0A).count == 2000)
+    }
+}
