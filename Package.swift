@@ -22,8 +22,11 @@ let package = Package(
         // Domain core: events, decoder, ring, statistics. No files, sockets or terminals.
         // Exclusivity checks are dynamic on class properties and cost ~10% of decoding time;
         // the core is single-writer by design (see SharedEventStore), so they are off here.
+        // The decoder's one vectorised loop: finding where a JSON string's plain run ends.
+        .target(name: "CAuditScan"),
         .target(
             name: "AuditCore",
+            dependencies: ["CAuditScan"],
             swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // Sources: bytes from files and stdin into the core's stream decoder.
         .target(

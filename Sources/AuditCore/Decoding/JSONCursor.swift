@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CAuditScan
 
 /// A forward-only reader over JSON bytes that validates as it goes.
 ///
@@ -57,18 +58,8 @@ struct JSONCursor {
         let start = i
         var escaped = false
         while true {
-            // Eight bytes at a time while none is a quote, backslash, control or non-ASCII.
-            while i &+ 8 <= end {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                let quote = w ^ 0x2222_2222_2222_2222
-                let slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                let low: UInt64 = 0x0101_0101_0101_0101
-                let high: UInt64 = 0x8080_8080_8080_8080
-                let special = ((quote &- low) & ~quote) | ((slash &- low) & ~slash)
-                    | ((w &- 0x2020_2020_2020_2020) & ~w) | w
-                if special & high != 0 { break }
-                i &+= 8
-            }
+            // Skip the plain run (no quote, backslash, control or non-ASCII byte) in one call.
+            i &+= audit_scan_string(base + i, end &- i)
             guard i < end else { throw .truncated }
             let c = base[i]
             if c == UInt8(ascii: "\"") {

@@ -1,3 +1,5 @@
+import CAuditScan
+
 /// A request's `auditID` as 128 bits: a UUID's own bits, or a hash of any other text.
 public struct AuditID: Hashable, Sendable {
     public var high: UInt64
@@ -24,17 +26,7 @@ public struct AuditID: Hashable, Sendable {
     private static func uuid(_ p: UnsafePointer<UInt8>) -> AuditID? {
         var high: UInt64 = 0
         var low: UInt64 = 0
-        var nibbles = 0
-        for k in 0..<36 {
-            if k == 8 || k == 13 || k == 18 || k == 23 {
-                guard p[k] == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            guard let v = JSONCursor.hexValue(p[k]) else { return nil }
-            if nibbles < 16 { high = high << 4 | UInt64(v) } else { low = low << 4 | UInt64(v) }
-            nibbles += 1
-        }
-        return AuditID(high: high, low: low)
+        return audit_parse_uuid(p, &high, &low) == 1 ? AuditID(high: high, low: low) : nil
     }
 
     /// The UUID text form, lower case, for display when the id came from a UUID.

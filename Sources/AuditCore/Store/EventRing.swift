@@ -20,18 +20,16 @@ public struct EventRing {
     /// Bytes held by the entries.
     public var memoryBytes: Int { entries.capacity * MemoryLayout<RingEntry>.stride }
 
-    /// Adds `entry`, evicting the oldest when full; returns the evicted entry, if any.
+    /// Adds `entry`, evicting the oldest when full; returns true when one was evicted.
     @discardableResult
-    public mutating func append(_ entry: RingEntry) -> RingEntry? {
+    public mutating func append(_ entry: RingEntry) -> Bool {
         defer { nextSequence += 1 }
         if entries.count < capacity {
             entries.append(entry)
-            return nil
+            return false
         }
-        let index = nextSequence % capacity
-        let old = entries[index]
-        entries[index] = entry
-        return old
+        entries[nextSequence % capacity] = entry
+        return true
     }
 
     /// The event with sequence number `sequence`, if still held.

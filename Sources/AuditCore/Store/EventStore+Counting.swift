@@ -72,18 +72,22 @@ extension EventStore {
         return false
     }
 
-    /// Interns a groups array as one string of names joined by newlines.
+    /// Interns a groups array as one string of names joined by newlines. The same array
+    /// repeats on every request of a user, so its raw spelling maps straight to that id.
     private func internGroups(_ base: UnsafePointer<UInt8>, _ groups: Span) -> UInt32 {
         guard groups.count > 2 else { return 0 }
+        let form = Int(groupForms.intern(base + groups.start, groups.count))
+        if form < groupTargets.count, groupTargets[form] != UInt32.max { return groupTargets[form] }
         var joined: [UInt8] = []
-        swap(&joined, &scratch)
-        joined.removeAll(keepingCapacity: true)
         EventDecoder.forEachString(base: base, array: groups) { s in
             if !joined.isEmpty { joined.append(0x0A) }
             JSONText.unescape(base: base, span: s, into: &joined)
         }
         let id = joined.withUnsafeBufferPointer { $0.count == 0 ? 0 : strings.intern($0.baseAddress!, $0.count) }
-        swap(&joined, &scratch)
+        if form >= groupTargets.count {
+            groupTargets.append(contentsOf: repeatElement(UInt32.max, count: form + 1 - groupTargets.count))
+        }
+        groupTargets[form] = id
         return id
     }
 

@@ -26,6 +26,9 @@ public final class EventStore: DocumentSink {
     var requests: RequestTable
     let decoder: EventDecoder
     var scratch: [UInt8] = []
+    /// Raw spellings of `groups` arrays seen, and the joined-groups id each stands for.
+    let groupForms = StringInterner()
+    var groupTargets: [UInt32] = []
     private var rawDropCursor = 0
     private var syntheticIDs: UInt64 = 0
     let anonymousIDValue: UInt32
@@ -94,7 +97,8 @@ public final class EventStore: DocumentSink {
         }
         let stage = EventStore.stage(e, base)
         let stageBit: UInt8 = stage == .unknown ? 0x80 : 1 << stage.rawValue
-        let previous = requests.outcome(of: id)
+        let (slot, known) = requests.find(id)
+        let previous = known ? requests.outcome(at: slot) : nil
         if let previous, previous.stages & stageBit != 0 {
             counters.duplicates += 1
             generation &+= 1
@@ -123,7 +127,7 @@ public final class EventStore: DocumentSink {
             counters.requests += 1
             countRequest(entry, message: e.string(e.message), verbClass: verbClass(entry.verb))
         }
-        requests.set(id, outcome)
+        requests.store(id, outcome, at: slot, found: known)
 
         if stage.rank == 3, entry.flags & RingEntry.longRunningFlag == 0, entry.received != 0, entry.stageTime != 0,
             previous == nil || previous!.rank < 3
@@ -133,7 +137,7 @@ public final class EventStore: DocumentSink {
 
         entry.rawOffset = raw.append(base + e.raw.start, e.raw.count)
         counters.ingested += 1
-        if ring.append(entry) != nil { counters.evicted += 1 }
+        if ring.append(entry) { counters.evicted += 1 }
         advanceRawDropCursor()
         generation &+= 1
     }

@@ -3,7 +3,8 @@
 /// lets a later stage replace an earlier one's outcome so each request counts once.
 ///
 /// Memory is bounded: it remembers the most recent `window` requests (first-in, first-out),
-/// far more than webhook retries (minutes) or rotated-file overlap need.
+/// far more than webhook retries (minutes) or rotated-file overlap need. Slots hold key and
+/// value side by side so a lookup costs one cache miss.
 struct RequestTable {
     /// What was counted for a request.
     struct Outcome: Equatable {
@@ -13,10 +14,14 @@ struct RequestTable {
         var denied = false
     }
 
-    private var highs: [UInt64]
-    private var lows: [UInt64]
-    /// Bit 63: occupied; bits 0-7 stages, 8-15 rank, 16-31 code + 1, 32 denied.
-    private var values: [UInt64]
+    private struct Slot {
+        var high: UInt64
+        var low: UInt64
+        /// Bit 63: occupied; bits 0-7 stages, 8-15 rank, 16-31 code + 1, 32 denied.
+        var value: UInt64
+    }
+
+    private var slots: [Slot]
     private var mask: Int
     private var order: [AuditID]
     private var orderHead = 0
@@ -27,46 +32,45 @@ struct RequestTable {
         self.window = max(window, 16)
         var size = 16
         while size < self.window * 2 { size <<= 1 }
-        highs = Array(repeating: 0, count: size)
-        lows = Array(repeating: 0, count: size)
-        values = Array(repeating: 0, count: size)
+        slots = Array(repeating: Slot(high: 0, low: 0, value: 0), count: size)
         mask = size - 1
         order = []
         order.reserveCapacity(self.window)
     }
 
     /// Bytes held by the table.
-    var memoryBytes: Int { values.count * 24 + order.capacity * 16 }
+    var memoryBytes: Int { slots.count * MemoryLayout<Slot>.stride + order.capacity * 16 }
 
-    @inline(__always) private func home(_ id: AuditID) -> Int {
-        Int(truncatingIfNeeded: (id.high ^ (id.low &* 0x9E37_79B9_7F4A_7C15)) >> 7) & mask
+    @inline(__always) private func home(_ high: UInt64, _ low: UInt64) -> Int {
+        Int(truncatingIfNeeded: (high ^ (low &* 0x9E37_79B9_7F4A_7C15)) >> 7) & mask
     }
 
-    private func slot(of id: AuditID) -> (index: Int, found: Bool) {
-        var s = home(id)
-        while values[s] & (1 << 63) != 0 {
-            if highs[s] == id.high && lows[s] == id.low { return (s, true) }
-            s = (s + 1) & mask
+    /// Finds `id`: its slot and whether it is there (else the free slot it would take).
+    func find(_ id: AuditID) -> (index: Int, found: Bool) {
+        slots.withUnsafeBufferPointer { s in
+            var i = home(id.high, id.low)
+            while s[i].value & (1 << 63) != 0 {
+                if s[i].high == id.high && s[i].low == id.low { return (i, true) }
+                i = (i + 1) & mask
+            }
+            return (i, false)
         }
-        return (s, false)
     }
+
+    /// The outcome stored at a slot `find` reported as found.
+    func outcome(at index: Int) -> Outcome { RequestTable.unpack(slots[index].value) }
 
     /// The outcome stored for `id`, or nil for a request not seen (or forgotten).
     func outcome(of id: AuditID) -> Outcome? {
-        let (s, found) = slot(of: id)
-        return found ? RequestTable.unpack(values[s]) : nil
+        let (i, found) = find(id)
+        return found ? outcome(at: i) : nil
     }
 
-    /// Stores `outcome` for `id`, adding the request (and forgetting the oldest) when new.
-    mutating func set(_ id: AuditID, _ outcome: Outcome) {
-        let (s, found) = slot(of: id)
-        if found {
-            values[s] = RequestTable.pack(outcome)
-            return
-        }
-        highs[s] = id.high
-        lows[s] = id.low
-        values[s] = RequestTable.pack(outcome)
+    /// Stores `outcome` at the slot `find` returned for `id` (with no change in between),
+    /// adding the request and forgetting the oldest when it is new.
+    mutating func store(_ id: AuditID, _ outcome: Outcome, at index: Int, found: Bool) {
+        slots[index] = Slot(high: id.high, low: id.low, value: RequestTable.pack(outcome))
+        if found { return }
         count += 1
         if order.count < window {
             order.append(id)
@@ -77,25 +81,32 @@ struct RequestTable {
         }
     }
 
+    /// Stores `outcome` for `id`.
+    mutating func set(_ id: AuditID, _ outcome: Outcome) {
+        let (i, found) = find(id)
+        store(id, outcome, at: i, found: found)
+    }
+
     /// Deletes `id` with backward-shift deletion, keeping probe chains intact.
     private mutating func remove(_ id: AuditID) {
-        var (i, found) = slot(of: id)
+        var (i, found) = find(id)
         guard found else { return }
         count -= 1
-        var j = i
-        while true {
-            j = (j + 1) & mask
-            guard values[j] & (1 << 63) != 0 else { break }
-            let k = home(AuditID(high: highs[j], low: lows[j]))
-            let movable = i <= j ? (k <= i || k > j) : (k <= i && k > j)
-            if movable {
-                highs[i] = highs[j]
-                lows[i] = lows[j]
-                values[i] = values[j]
-                i = j
+        let mask = self.mask
+        slots.withUnsafeMutableBufferPointer { s in
+            var j = i
+            while true {
+                j = (j + 1) & mask
+                guard s[j].value & (1 << 63) != 0 else { break }
+                let k = Int(truncatingIfNeeded: (s[j].high ^ (s[j].low &* 0x9E37_79B9_7F4A_7C15)) >> 7) & mask
+                let movable = i <= j ? (k <= i || k > j) : (k <= i && k > j)
+                if movable {
+                    s[i] = s[j]
+                    i = j
+                }
             }
+            s[i].value = 0
         }
-        values[i] = 0
     }
 
     private static func pack(_ o: Outcome) -> UInt64 {
