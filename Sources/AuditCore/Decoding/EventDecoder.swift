@@ -32,6 +32,15 @@ public struct EventDecoder: Sendable {
         emit: (inout DecodedEvent) -> Void,
         malformed: (MalformedKind) -> Void
     ) {
+        withoutActuallyEscaping(emit) { emit in
+            withoutActuallyEscaping(malformed) { malformed in
+                decode(document, into: ClosureSink(emit: emit, malformed: malformed))
+            }
+        }
+    }
+
+    /// Decodes `document` into `sink`; see `decode(_:emit:malformed:)`.
+    public func decode<S: EventSink>(_ document: UnsafeBufferPointer<UInt8>, into sink: S) {
         guard let base = document.baseAddress, document.count > 0 else { return }
         var c = JSONCursor(base: base, end: document.count, maxDepth: maxDepth)
         if document.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { c.i = 3 }
@@ -41,59 +50,59 @@ public struct EventDecoder: Sendable {
             switch c.byte {
             case UInt8(ascii: "{"):
                 var event = DecodedEvent(base: base)
-                let isContainer = try parseObject(&c, depth: 0, event: &event, top: true, emit: emit, malformed: malformed)
+                let isContainer = try parseObject(&c, depth: 0, event: &event, top: true, sink: sink)
                 c.skipWhitespace()
                 guard c.atEnd else { throw c.byte == 0 ? .nulByte : .invalidJSON }
-                if !isContainer { finish(&event, emit: emit, malformed: malformed) }
+                if !isContainer { finish(&event, sink: sink) }
             case UInt8(ascii: "["):
                 try c.forEachElement(depth: 0) { (c: inout JSONCursor) throws(MalformedKind) in
-                    try element(&c, depth: 1, emit: emit, malformed: malformed)
+                    try element(&c, depth: 1, sink: sink)
                 }
                 c.skipWhitespace()
                 guard c.atEnd else { throw c.byte == 0 ? .nulByte : .invalidJSON }
             default:
                 if let json = LegacyTextLine.json(UnsafeBufferPointer(start: base + c.i, count: document.count - c.i)) {
-                    json.withUnsafeBufferPointer { decode($0, emit: emit, malformed: malformed) }
+                    json.withUnsafeBufferPointer { decode($0, into: sink) }
                 } else {
                     throw memchr(base, 0, document.count) != nil ? .nulByte : .invalidJSON
                 }
             }
         } catch {
-            malformed(error)
+            sink.malformed(error)
         }
     }
 
     /// Emits a finished event, or counts it as not an event.
-    private func finish(_ event: inout DecodedEvent, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void) {
+    private func finish<S: EventSink>(_ event: inout DecodedEvent, sink: S) {
         let c = JSONCursor(base: event.base, end: 0, maxDepth: 0)
         let kindOK = event.kind.isEmpty || c.equals(event.kind, "Event")
         // A level outside the four audit levels marks a re-encoding (OpenShift's ViaQ
         // records carry `level: "default"`), not an Event.
         let levelOK = event.level.isEmpty || c.equals(event.level, "Metadata") || c.equals(event.level, "Request")
             || c.equals(event.level, "RequestResponse") || c.equals(event.level, "None")
-        if kindOK && levelOK && event.looksLikeEvent { emit(&event) } else { malformed(.notAnEvent) }
+        if kindOK && levelOK && event.looksLikeEvent { sink.event(&event) } else { sink.malformed(.notAnEvent) }
     }
 
     /// One element of an `items` array or a top-level array.
-    private func element(
-        _ c: inout JSONCursor, depth: Int, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void
+    private func element<S: EventSink>(
+        _ c: inout JSONCursor, depth: Int, sink: S
     ) throws(MalformedKind) {
         guard c.byte == UInt8(ascii: "{") else {
             try c.skipValue(depth: depth)
-            malformed(.notAnEvent)
+            sink.malformed(.notAnEvent)
             return
         }
         var event = DecodedEvent(base: c.base)
-        if try !parseObject(&c, depth: depth, event: &event, top: false, emit: emit, malformed: malformed) {
-            finish(&event, emit: emit, malformed: malformed)
+        if try !parseObject(&c, depth: depth, event: &event, top: false, sink: sink) {
+            finish(&event, sink: sink)
         }
     }
 
     /// Parses an event object at the cursor into `event`; with `top`, also unwraps lists and
     /// envelopes, emitting their events. Returns true when the object was such a container.
-    private func parseObject(
+    private func parseObject<S: EventSink>(
         _ c: inout JSONCursor, depth: Int, event: inout DecodedEvent, top: Bool,
-        emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void
+        sink: S
     ) throws(MalformedKind) -> Bool {
         let start = c.i
         var isContainer = false
@@ -118,13 +127,15 @@ public struct EventDecoder: Sendable {
                 case 5 where top && c.equals(key, "items") && c.byte == UInt8(ascii: "["):
                     isContainer = true
                     try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
-                        try element(&c, depth: d + 1, emit: emit, malformed: malformed)
+                        try element(&c, depth: d + 1, sink: sink)
                     }
-                case 7 where c.equals(key, "auditID"): event.auditID = try c.stringOrSkip(depth: d)
+                case 7 where c.equals(key, "auditID"):
+                    event.auditID = try c.stringOrSkip(depth: d)
+                    sink.sawAuditID(c.base, event.auditID)
                 case 7 where top && c.equals(key, "records") && c.byte == UInt8(ascii: "["):
                     isContainer = true
                     try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
-                        try record(&c, depth: d + 1, emit: emit, malformed: malformed)
+                        try record(&c, depth: d + 1, sink: sink)
                     }
                 case 8 where c.equals(key, "metadata") && c.byte == UInt8(ascii: "{"):
                     try c.forEachMember(depth: d) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
@@ -153,7 +164,7 @@ public struct EventDecoder: Sendable {
                 case 10 where c.equals(key, "apiVersion"): event.apiVersion = try c.stringOrSkip(depth: d)
                 case 10 where c.equals(key, "requestURI"): event.requestURI = try c.stringOrSkip(depth: d)
                 case 10 where top && c.equals(key, "properties") && c.byte == UInt8(ascii: "{"):
-                    if try properties(&c, depth: d, emit: emit, malformed: malformed) { isContainer = true }
+                    if try properties(&c, depth: d, sink: sink) { isContainer = true }
                 case 11 where c.equals(key, "annotations"): try parseAnnotations(&c, depth: d, event: &event)
                 case 14 where c.equals(key, "responseStatus"): try parseStatus(&c, depth: d, event: &event)
                 case 14 where c.equals(key, "stageTimestamp"):
@@ -259,27 +270,27 @@ public struct EventDecoder: Sendable {
     }
 
     /// One Azure diagnostic record: `{..., "properties": {"log": ...}}`.
-    private func record(
-        _ c: inout JSONCursor, depth: Int, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void
+    private func record<S: EventSink>(
+        _ c: inout JSONCursor, depth: Int, sink: S
     ) throws(MalformedKind) {
         guard c.byte == UInt8(ascii: "{") else {
             try c.skipValue(depth: depth)
-            return malformed(.notAnEvent)
+            return sink.malformed(.notAnEvent)
         }
         var found = false
         try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
             if c.equals(k, "properties"), c.byte == UInt8(ascii: "{") {
-                found = try properties(&c, depth: depth + 1, emit: emit, malformed: malformed)
+                found = try properties(&c, depth: depth + 1, sink: sink)
             } else {
                 try c.skipValue(depth: depth + 1)
             }
         }
-        if !found { malformed(.notAnEvent) }
+        if !found { sink.malformed(.notAnEvent) }
     }
 
     /// The `properties` object of an Azure record; returns true when it held a `log`.
-    private func properties(
-        _ c: inout JSONCursor, depth: Int, emit: (inout DecodedEvent) -> Void, malformed: (MalformedKind) -> Void
+    private func properties<S: EventSink>(
+        _ c: inout JSONCursor, depth: Int, sink: S
     ) throws(MalformedKind) -> Bool {
         var found = false
         try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
@@ -290,12 +301,12 @@ public struct EventDecoder: Sendable {
                 var inner: [UInt8] = []
                 inner.reserveCapacity(text.count)
                 JSONText.unescape(base: c.base, span: text, into: &inner)
-                inner.withUnsafeBufferPointer { decode($0, emit: emit, malformed: malformed) }
+                inner.withUnsafeBufferPointer { decode($0, into: sink) }
             } else if c.byte == UInt8(ascii: "{") {
-                try element(&c, depth: depth + 1, emit: emit, malformed: malformed)
+                try element(&c, depth: depth + 1, sink: sink)
             } else {
                 try c.skipValue(depth: depth + 1)
-                malformed(.notAnEvent)
+                sink.malformed(.notAnEvent)
             }
         }
         return found
@@ -310,4 +321,32 @@ public struct EventDecoder: Sendable {
             if !s.isEmpty { body(s) }
         }
     }
+}
+
+/// Where `EventDecoder` delivers what it decodes.
+public protocol EventSink: AnyObject {
+    /// One decoded event; its spans are valid only during the call.
+    func event(_ event: inout DecodedEvent)
+    /// A bad document or list element, by kind.
+    func malformed(_ kind: MalformedKind)
+    /// An event's `auditID`, as soon as it is read (before the rest of the event).
+    func sawAuditID(_ base: UnsafePointer<UInt8>, _ span: Span)
+}
+
+extension EventSink {
+    public func sawAuditID(_ base: UnsafePointer<UInt8>, _ span: Span) {}
+}
+
+/// Adapts two closures to `EventSink`.
+private final class ClosureSink: EventSink {
+    let emit: (inout DecodedEvent) -> Void
+    let onMalformed: (MalformedKind) -> Void
+
+    init(emit: @escaping (inout DecodedEvent) -> Void, malformed: @escaping (MalformedKind) -> Void) {
+        self.emit = emit
+        onMalformed = malformed
+    }
+
+    func event(_ event: inout DecodedEvent) { emit(&event) }
+    func malformed(_ kind: MalformedKind) { onMalformed(kind) }
 }

@@ -8,7 +8,7 @@ import Darwin
 /// statistics. One writer feeds it documents (as a `DocumentSink`) or decoded events.
 ///
 /// Not thread-safe by itself: wrap it in `SharedEventStore` to read from another thread.
-public final class EventStore: DocumentSink {
+public final class EventStore: DocumentSink, EventSink {
     public let configuration: StoreConfiguration
     /// Interned strings; every id in a `RingEntry` or in `stats` refers to this table.
     public let strings = StringInterner()
@@ -55,7 +55,15 @@ public final class EventStore: DocumentSink {
 
     /// Decodes one document and ingests its events; bad parts are counted.
     public func document(_ bytes: UnsafeBufferPointer<UInt8>) {
-        decoder.decode(bytes, emit: { ingest(&$0) }, malformed: { malformed($0) })
+        decoder.decode(bytes, into: self)
+    }
+
+    /// Ingests one decoded event (`EventSink`).
+    public func event(_ event: inout DecodedEvent) { ingest(&event) }
+
+    /// Starts fetching the request-table slot of an auditID the decoder just read.
+    public func sawAuditID(_ base: UnsafePointer<UInt8>, _ span: Span) {
+        if span.count > 0 { requests.prefetch(AuditID(base + span.start, span.count)) }
     }
 
     /// Counts input dropped before it could be decoded.

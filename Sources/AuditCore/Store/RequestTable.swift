@@ -1,3 +1,5 @@
+import CAuditScan
+
 /// What the store remembers of each recent request, by auditID: which stages arrived and
 /// the outcome counted so far. It finds duplicates (the same auditID and stage again) and
 /// lets a later stage replace an earlier one's outcome so each request counts once.
@@ -45,6 +47,11 @@ struct RequestTable {
         Int(truncatingIfNeeded: (high ^ (low &* 0x9E37_79B9_7F4A_7C15)) >> 7) & mask
     }
 
+    /// Starts loading `id`'s home slot into the cache, ahead of `find`.
+    @inline(__always) func prefetch(_ id: AuditID) {
+        slots.withUnsafeBufferPointer { audit_prefetch($0.baseAddress! + home(id.high, id.low)) }
+    }
+
     /// Finds `id`: its slot and whether it is there (else the free slot it would take).
     func find(_ id: AuditID) -> (index: Int, found: Bool) {
         slots.withUnsafeBufferPointer { s in
@@ -78,6 +85,7 @@ struct RequestTable {
             remove(order[orderHead])
             order[orderHead] = id
             orderHead = (orderHead + 1) % window
+            prefetch(order[orderHead])  // the next one to be forgotten
         }
     }
 

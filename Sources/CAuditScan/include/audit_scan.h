@@ -17,3 +17,6 @@ size_t audit_scan_string(const unsigned char *p, size_t n);
 /// Returns 1 on success, 0 when p is not a UUID.
 int audit_parse_uuid(const unsigned char *p, uint64_t *high, uint64_t *low);
 #endif
+
+/// Asks the CPU to bring the cache line at p in ahead of a lookup.
+static inline void audit_prefetch(const void *p) { __builtin_prefetch(p, 1, 3); }
