@@ -30,6 +30,8 @@ public final class EventStore: DocumentSink, EventSink {
     let groupForms = StringInterner()
     var groupTargets: [UInt32] = []
     private var rawDropCursor = 0
+    /// The auditID the decoder reported last, parsed, with where its text starts.
+    private var hinted: (UnsafePointer<UInt8>, AuditID)?
     private var syntheticIDs: UInt64 = 0
     let anonymousIDValue: UInt32
     let watchIDValue: UInt32
@@ -63,7 +65,10 @@ public final class EventStore: DocumentSink, EventSink {
 
     /// Starts fetching the request-table slot of an auditID the decoder just read.
     public func sawAuditID(_ base: UnsafePointer<UInt8>, _ span: Span) {
-        if span.count > 0 { requests.prefetch(AuditID(base + span.start, span.count)) }
+        guard span.count > 0 else { return }
+        let id = AuditID(base + span.start, span.count)
+        hinted = (base + span.start, id)
+        requests.prefetch(id)
     }
 
     /// Counts input dropped before it could be decoded.
@@ -101,7 +106,8 @@ public final class EventStore: DocumentSink, EventSink {
             syntheticIDs += 1
             id = AuditID(high: syntheticIDs, low: 0xFFFF_FFFF_FFFF_FFFF)
         } else {
-            id = AuditID(base + e.auditID.start, e.auditID.count)
+            let p = base + e.auditID.start
+            id = hinted?.0 == p ? hinted!.1 : AuditID(p, e.auditID.count)
         }
         let stage = EventStore.stage(e, base)
         let stageBit: UInt8 = stage == .unknown ? 0x80 : 1 << stage.rawValue

@@ -8,34 +8,53 @@ import Darwin
 /// groups) one small integer id, so a ring entry stores 4 bytes per field instead of a string.
 ///
 /// Lookups hash the bytes straight from the decoder's buffer; a `String` is only built when a
-/// view asks for one. Id 0 is the empty string, standing for an absent field.
+/// view asks for one. Id 0 is the empty string, standing for an absent field. The table owns
+/// its memory directly (no array copy-on-write checks on the hot path).
 public final class StringInterner {
-    private var arena: [UInt8] = []
-    private var offsets: [UInt32] = [0]
-    private var lengths: [UInt32] = [0]
-    private var hashes: [UInt64] = [0]
-    private var strings: [String?] = [""]
-    /// Open addressing: slot holds id + 1, or 0 when empty.
-    private var slots: [UInt32]
-    private var mask: Int
+    private struct Entry {
+        var hash: UInt64
+        var offset: Int
+        var length: Int
+    }
 
+    private var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCount = 0
+    private var arenaCapacity: Int
+    private var entries: UnsafeMutablePointer<Entry>
+    private var entryCount = 1
+    private var entryCapacity: Int
+    /// Open addressing: slot holds id + 1, or 0 when empty.
+    private var slots: UnsafeMutablePointer<UInt32>
+    private var mask: Int
+    private var strings: [String?] = [""]
     /// Escaped spellings seen, and the id each one unescapes to.
     private var escapedForms: StringInterner?
     private var escapedTargets: [UInt32] = []
 
     public init() {
-        slots = Array(repeating: 0, count: 1024)
+        arenaCapacity = 4096
+        arena = .allocate(capacity: arenaCapacity)
+        entryCapacity = 512
+        entries = .allocate(capacity: entryCapacity)
+        entries[0] = Entry(hash: 0, offset: 0, length: 0)
+        slots = .allocate(capacity: 1024)
+        slots.initialize(repeating: 0, count: 1024)
         mask = 1023
     }
 
-    private convenience init(cacheEscapes: Bool) { self.init() }
+    deinit {
+        arena.deallocate()
+        entries.deallocate()
+        slots.deallocate()
+    }
 
     /// The number of distinct strings, the empty one included.
-    public var count: Int { offsets.count }
+    public var count: Int { entryCount }
 
     /// Bytes held by the table: the strings, their index and the hash slots.
     public var memoryBytes: Int {
-        arena.capacity + offsets.count * 24 + slots.count * 4 + (escapedForms?.memoryBytes ?? 0) + escapedTargets.count * 4
+        arenaCapacity + entryCapacity * MemoryLayout<Entry>.stride + (mask + 1) * 4 + strings.capacity * 16
+            + (escapedForms?.memoryBytes ?? 0) + escapedTargets.capacity * 4
     }
 
     /// The id of the bytes `p[0..<n]`, adding them when new.
@@ -46,21 +65,20 @@ public final class StringInterner {
         while true {
             let slot = slots[s]
             if slot == 0 { break }
-            let id = Int(slot - 1)
-            if hashes[id] == h && lengths[id] == UInt32(n) {
-                let equal = arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + Int(offsets[id]), p, n) == 0 }
-                if equal { return UInt32(id) }
-            }
+            let e = entries[Int(slot - 1)]
+            if e.hash == h && e.length == n && memcmp(arena + e.offset, p, n) == 0 { return slot - 1 }
             s = (s + 1) & mask
         }
-        let id = UInt32(offsets.count)
-        offsets.append(UInt32(arena.count))
-        lengths.append(UInt32(n))
-        hashes.append(h)
+        if arenaCount + n > arenaCapacity { growArena(arenaCount + n) }
+        (arena + arenaCount).update(from: p, count: n)
+        if entryCount == entryCapacity { growEntries() }
+        let id = UInt32(entryCount)
+        entries[entryCount] = Entry(hash: h, offset: arenaCount, length: n)
+        entryCount += 1
+        arenaCount += n
         strings.append(nil)
-        arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         slots[s] = id + 1
-        if offsets.count * 2 > slots.count { grow() }
+        if entryCount * 2 > mask + 1 { growSlots() }
         return id
     }
 
@@ -71,7 +89,7 @@ public final class StringInterner {
     public func intern(_ span: Span, in base: UnsafePointer<UInt8>, scratch: inout [UInt8]) -> UInt32 {
         if span.count == 0 { return 0 }
         if !span.escaped { return intern(base + span.start, span.count) }
-        let forms = escapedForms ?? StringInterner(cacheEscapes: false)
+        let forms = escapedForms ?? StringInterner()
         escapedForms = forms
         let form = Int(forms.intern(base + span.start, span.count))
         if form < escapedTargets.count, escapedTargets[form] != UInt32.max { return escapedTargets[form] }
@@ -99,11 +117,8 @@ public final class StringInterner {
             let h = StringInterner.hash(p, buf.count)
             var s = Int(truncatingIfNeeded: h) & mask
             while slots[s] != 0 {
-                let id = Int(slots[s] - 1)
-                if hashes[id] == h && lengths[id] == UInt32(buf.count) {
-                    let equal = arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + Int(offsets[id]), p, buf.count) == 0 }
-                    if equal { return UInt32(id) }
-                }
+                let e = entries[Int(slots[s] - 1)]
+                if e.hash == h && e.length == buf.count && memcmp(arena + e.offset, p, buf.count) == 0 { return slots[s] - 1 }
                 s = (s + 1) & mask
             }
             return nil
@@ -114,27 +129,44 @@ public final class StringInterner {
     public func string(_ id: UInt32) -> String {
         let i = Int(id)
         if let s = strings[i] { return s }
-        let s = arena.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(start: $0.baseAddress! + Int(offsets[i]), count: Int(lengths[i])), as: UTF8.self)
-        }
+        let e = entries[i]
+        let s = String(decoding: UnsafeBufferPointer(start: arena + e.offset, count: e.length), as: UTF8.self)
         strings[i] = s
         return s
     }
 
     /// Calls `body` with the bytes of id `id`.
     public func withBytes<R>(_ id: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let i = Int(id)
-        return arena.withUnsafeBufferPointer {
-            body(UnsafeBufferPointer(start: $0.baseAddress! + Int(offsets[i]), count: Int(lengths[i])))
-        }
+        let e = entries[Int(id)]
+        return body(UnsafeBufferPointer(start: arena + e.offset, count: e.length))
     }
 
-    private func grow() {
-        let size = slots.count * 2
-        slots = Array(repeating: 0, count: size)
+    private func growArena(_ needed: Int) {
+        var capacity = arenaCapacity * 2
+        while capacity < needed { capacity *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        bigger.update(from: arena, count: arenaCount)
+        arena.deallocate()
+        arena = bigger
+        arenaCapacity = capacity
+    }
+
+    private func growEntries() {
+        let bigger = UnsafeMutablePointer<Entry>.allocate(capacity: entryCapacity * 2)
+        bigger.moveInitialize(from: entries, count: entryCount)
+        entries.deallocate()
+        entries = bigger
+        entryCapacity *= 2
+    }
+
+    private func growSlots() {
+        let size = (mask + 1) * 2
+        slots.deallocate()
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: 0, count: size)
         mask = size - 1
-        for id in 1..<offsets.count {
-            var s = Int(truncatingIfNeeded: hashes[id]) & mask
+        for id in 1..<entryCount {
+            var s = Int(truncatingIfNeeded: entries[id].hash) & mask
             while slots[s] != 0 { s = (s + 1) & mask }
             slots[s] = UInt32(id + 1)
         }
@@ -152,14 +184,23 @@ public final class StringInterner {
             h ^= h >> 31
             i += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(p[i]) << shift
-            shift += 8
-            i += 1
+        if i < n {
+            // The last 1-7 bytes: one unaligned load when the string is long enough,
+            // shifted to drop the bytes already hashed.
+            var tail: UInt64 = 0
+            if n >= 8 {
+                tail = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) >> UInt64((8 - (n - i)) * 8)
+            } else {
+                var shift: UInt64 = 0
+                while i < n {
+                    tail |= UInt64(p[i]) << shift
+                    shift += 8
+                    i += 1
+                }
+            }
+            h ^= tail
         }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h = h &* 0x94D0_49BB_1331_11EB
         h ^= h >> 29
         h = h &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 32
