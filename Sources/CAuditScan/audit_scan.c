@@ -60,3 +60,26 @@ int audit_parse_uuid(const unsigned char *p, uint64_t *high, uint64_t *low) {
     *low = words[1];
     return 1;
 }
+
+#include <stdlib.h>
+#include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+void *audit_alloc_table(size_t bytes) {
+    void *p = NULL;
+    if (posix_memalign(&p, 2u << 20, bytes) != 0) {
+        return NULL;
+    }
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, bytes);
+    return p;
+}
+
+void audit_free_table(void *p, size_t bytes) {
+    (void)bytes;
+    free(p);
+}

@@ -7,7 +7,7 @@ import CAuditScan
 /// Memory is bounded: it remembers the most recent `window` requests (first-in, first-out),
 /// far more than webhook retries (minutes) or rotated-file overlap need. Slots hold key and
 /// value side by side so a lookup costs one cache miss.
-struct RequestTable {
+final class RequestTable {
     /// What was counted for a request.
     struct Outcome: Equatable {
         var stages: UInt8 = 0
@@ -23,8 +23,9 @@ struct RequestTable {
         var value: UInt64
     }
 
-    private var slots: [Slot]
-    private var mask: Int
+    /// `mask + 1` slots from `audit_alloc_table`, owned by this table.
+    private let slots: UnsafeMutablePointer<Slot>
+    private let mask: Int
     private var order: [AuditID]
     private var orderHead = 0
     private(set) var count = 0
@@ -34,14 +35,24 @@ struct RequestTable {
         self.window = max(window, 16)
         var size = 16
         while size < self.window * 2 { size <<= 1 }
-        slots = Array(repeating: Slot(high: 0, low: 0, value: 0), count: size)
+        let bytes = size * MemoryLayout<Slot>.stride
+        if let memory = audit_alloc_table(bytes) {
+            slots = memory.bindMemory(to: Slot.self, capacity: size)
+        } else {
+            slots = .allocate(capacity: size)
+            slots.initialize(repeating: Slot(high: 0, low: 0, value: 0), count: size)
+        }
         mask = size - 1
         order = []
         order.reserveCapacity(self.window)
     }
 
+    deinit {
+        audit_free_table(slots, (mask + 1) * MemoryLayout<Slot>.stride)
+    }
+
     /// Bytes held by the table.
-    var memoryBytes: Int { slots.count * MemoryLayout<Slot>.stride + order.capacity * 16 }
+    var memoryBytes: Int { (mask + 1) * MemoryLayout<Slot>.stride + order.capacity * 16 }
 
     @inline(__always) private func home(_ high: UInt64, _ low: UInt64) -> Int {
         Int(truncatingIfNeeded: (high ^ (low &* 0x9E37_79B9_7F4A_7C15)) >> 7) & mask
@@ -49,19 +60,17 @@ struct RequestTable {
 
     /// Starts loading `id`'s home slot into the cache, ahead of `find`.
     @inline(__always) func prefetch(_ id: AuditID) {
-        slots.withUnsafeBufferPointer { audit_prefetch($0.baseAddress! + home(id.high, id.low)) }
+        audit_prefetch(slots + home(id.high, id.low))
     }
 
     /// Finds `id`: its slot and whether it is there (else the free slot it would take).
     func find(_ id: AuditID) -> (index: Int, found: Bool) {
-        slots.withUnsafeBufferPointer { s in
-            var i = home(id.high, id.low)
-            while s[i].value & (1 << 63) != 0 {
-                if s[i].high == id.high && s[i].low == id.low { return (i, true) }
-                i = (i + 1) & mask
-            }
-            return (i, false)
+        var i = home(id.high, id.low)
+        while slots[i].value & (1 << 63) != 0 {
+            if slots[i].high == id.high && slots[i].low == id.low { return (i, true) }
+            i = (i + 1) & mask
         }
+        return (i, false)
     }
 
     /// The outcome stored at a slot `find` reported as found.
@@ -75,7 +84,7 @@ struct RequestTable {
 
     /// Stores `outcome` at the slot `find` returned for `id` (with no change in between),
     /// adding the request and forgetting the oldest when it is new.
-    mutating func store(_ id: AuditID, _ outcome: Outcome, at index: Int, found: Bool) {
+    func store(_ id: AuditID, _ outcome: Outcome, at index: Int, found: Bool) {
         slots[index] = Slot(high: id.high, low: id.low, value: RequestTable.pack(outcome))
         if found { return }
         count += 1
@@ -90,18 +99,18 @@ struct RequestTable {
     }
 
     /// Stores `outcome` for `id`.
-    mutating func set(_ id: AuditID, _ outcome: Outcome) {
+    func set(_ id: AuditID, _ outcome: Outcome) {
         let (i, found) = find(id)
         store(id, outcome, at: i, found: found)
     }
 
     /// Deletes `id` with backward-shift deletion, keeping probe chains intact.
-    private mutating func remove(_ id: AuditID) {
+    private func remove(_ id: AuditID) {
         var (i, found) = find(id)
         guard found else { return }
         count -= 1
-        let mask = self.mask
-        slots.withUnsafeMutableBufferPointer { s in
+        let s = slots
+        do {
             var j = i
             while true {
                 j = (j + 1) & mask
