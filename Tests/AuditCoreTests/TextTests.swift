@@ -60,3 +60,10 @@ import Testing
         #expect(RequestPath(uri: "/healthz").resource == "")
     }
 }
+
+@Suite struct TimestampEdgeTests {
+    @Test(arguments: ["2023-06-1:T13:30:25Z", "2023-06-12T1?:30:25Z", "2023-06-12T13:30:25+0:;00", "2023-06-12T13:30:25+01:00x"])
+    func nonDigitsInAnyPositionAreRejected(_ text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+}

@@ -6,32 +6,34 @@ public enum Timestamp {
     /// Fractions beyond microseconds are truncated; a space may stand for the `T`.
     public static func parse(_ p: UnsafePointer<UInt8>, count n: Int) -> Int64? {
         guard n >= 20 else { return nil }
-        func digit(_ k: Int) -> Int? {
-            let c = p[k]
-            return c >= 0x30 && c <= 0x39 ? Int(c - 0x30) : nil
-        }
-        func number(_ k: Int, _ len: Int) -> Int? {
-            var v = 0
-            for j in k..<(k + len) {
-                guard let d = digit(j) else { return nil }
-                v = v * 10 + d
-            }
-            return v
-        }
-        guard let year = number(0, 4), p[4] == 0x2D, let month = number(5, 2), p[7] == 0x2D,
-            let day = number(8, 2), p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: "t") || p[10] == 0x20,
-            let hour = number(11, 2), p[13] == 0x3A, let minute = number(14, 2), p[16] == 0x3A,
-            let second = number(17, 2),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        // Digits as values 0-9, anything else 10 or more; `v + 6` is below 16 exactly for
+        // digits, so one OR of all of them checks every position at once.
+        @inline(__always) func d(_ k: Int) -> Int { Int(p[k] &- 0x30) }
+        let y0 = d(0), y1 = d(1), y2 = d(2), y3 = d(3), mo0 = d(5), mo1 = d(6), d0 = d(8), d1 = d(9)
+        let h0 = d(11), h1 = d(12), mi0 = d(14), mi1 = d(15), s0 = d(17), s1 = d(18)
+        let digits = (y0 + 6) | (y1 + 6) | (y2 + 6) | (y3 + 6) | (mo0 + 6) | (mo1 + 6) | (d0 + 6) | (d1 + 6)
+            | (h0 + 6) | (h1 + 6) | (mi0 + 6) | (mi1 + 6) | (s0 + 6) | (s1 + 6)
+        guard digits < 16,
+            p[4] == 0x2D, p[7] == 0x2D, p[13] == 0x3A, p[16] == 0x3A,
+            p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: "t") || p[10] == 0x20
         else { return nil }
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+        let month = mo0 * 10 + mo1
+        let day = d0 * 10 + d1
+        let hour = h0 * 10 + h1
+        let minute = mi0 * 10 + mi1
+        let second = s0 * 10 + s1
+        guard month >= 1, month <= 12, day >= 1, day <= 31, hour < 24, minute < 60, second < 61 else { return nil }
         var k = 19
         var micros = 0
-        if k < n && p[k] == UInt8(ascii: ".") {
+        if p[k] == UInt8(ascii: ".") {
             k += 1
             var scale = 100_000
             let fracStart = k
-            while k < n, let d = digit(k) {
-                micros += d * scale
+            while k < n {
+                let v = d(k)
+                if v >= 10 { break }
+                micros += v * scale
                 scale /= 10
                 k += 1
             }
@@ -43,7 +45,10 @@ public enum Timestamp {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             k += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard k + 6 <= n, let oh = number(k + 1, 2), p[k + 3] == 0x3A, let om = number(k + 4, 2) else { return nil }
+            guard k + 6 <= n, p[k + 3] == 0x3A else { return nil }
+            let oh = d(k + 1) * 10 + d(k + 2)
+            let om = d(k + 4) * 10 + d(k + 5)
+            guard ((d(k + 1) + 6) | (d(k + 2) + 6) | (d(k + 4) + 6) | (d(k + 5) + 6)) < 16 else { return nil }
             offset = (oh * 60 + om) * 60 * (p[k] == UInt8(ascii: "+") ? 1 : -1)
             k += 6
         default:
