@@ -105,6 +105,14 @@ import Testing
         #expect(store.counters.malformed[.notAnEvent] == 2)
     }
 
+    @Test func aBrokenListCountsOnceAndKeepsTheEventsBeforeTheDamage() {
+        let list = "[\(Fixture.event(id: Fixture.id(1))),6,{\"kind\":\"Pod\"},\(Fixture.event(id: Fixture.id(2))),{\"x\":tru"
+        let store = Fixture.store(list)
+        #expect(store.counters.ingested == 2)
+        #expect(store.counters.malformed.total == 1)
+        #expect(store.counters.malformed[.invalidJSON] == 1)
+    }
+
     @Test func olderVersionsAndLegacyTimestampsDecode() {
         let v1beta1 = #"{"kind":"Event","apiVersion":"audit.k8s.io/v1beta1","metadata":{"creationTimestamp":"2018-10-25T13:58:49Z"},"level":"Request","timestamp":"2018-10-25T13:58:49Z","auditID":"a1","stage":"ResponseComplete","requestURI":"/api","verb":"get","user":{"username":"minikube-user"}}"#
         let noVersion = #"{"kind":"Event","level":"Metadata","auditID":"a2","stage":"ResponseComplete","requestURI":"/api","verb":"get","user":{"username":"u"},"requestReceivedTimestamp":"2018-10-25T13:58:49.123456Z","stageTimestamp":"2018-10-25T13:58:49.223456Z"}"#

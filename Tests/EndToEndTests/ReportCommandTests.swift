@@ -121,3 +121,50 @@ import Testing
         #expect(a.stdout.split(separator: 0x0A).count == 2000)
     }
 }
+
+@Suite(.serialized) struct EngineOptionTests {
+    func report(_ args: [String], file: String) throws -> [String: Any] {
+        let r = try Binary.run(["report", file, "--format", "json"] + args)
+        #expect(r.status == 0, "\(r.stderr)")
+        return try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+    }
+
+    @Test func capacityBoundsTheRingButNotTheCounts() throws {
+        let file = Binary.corpus.appendingPathComponent("real-events.jsonl").path
+        let r = try report(["--capacity", "10"], file: file)
+        #expect(r["events"] as? Int == 218)
+        #expect(r["evicted"] as? Int == 208)
+    }
+
+    @Test func maxLineSkipsLongerLinesAsOversized() throws {
+        let file = Binary.corpus.appendingPathComponent("real-events.jsonl").path
+        let lengths = try Data(contentsOf: URL(fileURLWithPath: file)).split(separator: 0x0A).map(\.count)
+        let r = try report(["--max-line", "64KiB"], file: file)
+        let kinds = (r["malformed"] as! [String: Any])["byKind"] as! [String: Int]
+        #expect(kinds["oversized"] == lengths.filter { $0 > 64 * 1024 }.count)
+        #expect(kinds["oversized"]! > 0)
+    }
+
+    @Test func knownUsersFileRemovesUsersFromTheUnknownList() throws {
+        let dir = try Binary.temporaryDirectory()
+        let known = dir.appendingPathComponent("known.txt")
+        try Data("minikube-user\n*admin\ngroup:system:masters\n".utf8).write(to: known)
+        let file = Binary.corpus.appendingPathComponent("real-events.jsonl").path
+        let r = try report(["--known-users", known.path], file: file)
+        let users = (r["unknownUsers"] as! [[String: Any]]).map { $0["user"] as! String }
+        #expect(!users.contains("minikube-user") && !users.contains("kube:admin") && !users.contains("admin"))
+        #expect(users.contains("system:anonymous"))
+        let missing = try Binary.run(["report", file, "--known-users", "/nonexistent/known.txt"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/known.txt"))
+    }
+
+    @Test func badOptionValuesAreRefusedWithAHint() throws {
+        let r = try Binary.run(["report", "-", "--raw-budget", "lots"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("64MiB"))
+        let d = try Binary.run(["report", "-", "--learn", "soon"])
+        #expect(d.status != 0)
+        #expect(d.stderr.contains("10m"))
+    }
+}

@@ -46,17 +46,20 @@ public struct EventDecoder: Sendable {
         if document.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { c.i = 3 }
         c.skipWhitespace()
         guard !c.atEnd else { return }
+        // Bad elements of a list are counted only once the whole document has parsed: when
+        // the document itself is broken, that one error is what gets counted.
+        var deferred = 0
         do throws(MalformedKind) {
             switch c.byte {
             case UInt8(ascii: "{"):
                 var event = DecodedEvent(base: base)
-                let isContainer = try parseObject(&c, depth: 0, event: &event, top: true, sink: sink)
+                let isContainer = try parseObject(&c, depth: 0, event: &event, top: true, sink: sink, deferred: &deferred)
                 c.skipWhitespace()
                 guard c.atEnd else { throw c.byte == 0 ? .nulByte : .invalidJSON }
-                if !isContainer { finish(&event, sink: sink) }
+                if !isContainer { finish(&event, sink: sink, deferred: &deferred) }
             case UInt8(ascii: "["):
                 try c.forEachElement(depth: 0) { (c: inout JSONCursor) throws(MalformedKind) in
-                    try element(&c, depth: 1, sink: sink)
+                    try element(&c, depth: 1, sink: sink, deferred: &deferred)
                 }
                 c.skipWhitespace()
                 guard c.atEnd else { throw c.byte == 0 ? .nulByte : .invalidJSON }
@@ -67,34 +70,35 @@ public struct EventDecoder: Sendable {
                     throw memchr(base, 0, document.count) != nil ? .nulByte : .invalidJSON
                 }
             }
+            for _ in 0..<deferred { sink.malformed(.notAnEvent) }
         } catch {
             sink.malformed(error)
         }
     }
 
     /// Emits a finished event, or counts it as not an event.
-    private func finish<S: EventSink>(_ event: inout DecodedEvent, sink: S) {
+    private func finish<S: EventSink>(_ event: inout DecodedEvent, sink: S, deferred: inout Int) {
         let c = JSONCursor(base: event.base, end: 0, maxDepth: 0)
         let kindOK = event.kind.isEmpty || c.equals(event.kind, "Event")
         // A level outside the four audit levels marks a re-encoding (OpenShift's ViaQ
         // records carry `level: "default"`), not an Event.
         let levelOK = event.level.isEmpty || c.equals(event.level, "Metadata") || c.equals(event.level, "Request")
             || c.equals(event.level, "RequestResponse") || c.equals(event.level, "None")
-        if kindOK && levelOK && event.looksLikeEvent { sink.event(&event) } else { sink.malformed(.notAnEvent) }
+        if kindOK && levelOK && event.looksLikeEvent { sink.event(&event) } else { deferred += 1 }
     }
 
     /// One element of an `items` array or a top-level array.
     private func element<S: EventSink>(
-        _ c: inout JSONCursor, depth: Int, sink: S
+        _ c: inout JSONCursor, depth: Int, sink: S, deferred: inout Int
     ) throws(MalformedKind) {
         guard c.byte == UInt8(ascii: "{") else {
             try c.skipValue(depth: depth)
-            sink.malformed(.notAnEvent)
+            deferred += 1
             return
         }
         var event = DecodedEvent(base: c.base)
-        if try !parseObject(&c, depth: depth, event: &event, top: false, sink: sink) {
-            finish(&event, sink: sink)
+        if try !parseObject(&c, depth: depth, event: &event, top: false, sink: sink, deferred: &deferred) {
+            finish(&event, sink: sink, deferred: &deferred)
         }
     }
 
@@ -102,7 +106,7 @@ public struct EventDecoder: Sendable {
     /// envelopes, emitting their events. Returns true when the object was such a container.
     private func parseObject<S: EventSink>(
         _ c: inout JSONCursor, depth: Int, event: inout DecodedEvent, top: Bool,
-        sink: S
+        sink: S, deferred: inout Int
     ) throws(MalformedKind) -> Bool {
         let start = c.i
         var isContainer = false
@@ -127,7 +131,7 @@ public struct EventDecoder: Sendable {
                 case 5 where top && c.equals(key, "items") && c.byte == UInt8(ascii: "["):
                     isContainer = true
                     try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
-                        try element(&c, depth: d + 1, sink: sink)
+                        try element(&c, depth: d + 1, sink: sink, deferred: &deferred)
                     }
                 case 7 where c.equals(key, "auditID"):
                     event.auditID = try c.stringOrSkip(depth: d)
@@ -135,7 +139,7 @@ public struct EventDecoder: Sendable {
                 case 7 where top && c.equals(key, "records") && c.byte == UInt8(ascii: "["):
                     isContainer = true
                     try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
-                        try record(&c, depth: d + 1, sink: sink)
+                        try record(&c, depth: d + 1, sink: sink, deferred: &deferred)
                     }
                 case 8 where c.equals(key, "metadata") && c.byte == UInt8(ascii: "{"):
                     try c.forEachMember(depth: d) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
@@ -164,7 +168,7 @@ public struct EventDecoder: Sendable {
                 case 10 where c.equals(key, "apiVersion"): event.apiVersion = try c.stringOrSkip(depth: d)
                 case 10 where c.equals(key, "requestURI"): event.requestURI = try c.stringOrSkip(depth: d)
                 case 10 where top && c.equals(key, "properties") && c.byte == UInt8(ascii: "{"):
-                    if try properties(&c, depth: d, sink: sink) { isContainer = true }
+                    if try properties(&c, depth: d, sink: sink, deferred: &deferred) { isContainer = true }
                 case 11 where c.equals(key, "annotations"): try parseAnnotations(&c, depth: d, event: &event)
                 case 14 where c.equals(key, "responseStatus"): try parseStatus(&c, depth: d, event: &event)
                 case 14 where c.equals(key, "stageTimestamp"):
@@ -271,26 +275,27 @@ public struct EventDecoder: Sendable {
 
     /// One Azure diagnostic record: `{..., "properties": {"log": ...}}`.
     private func record<S: EventSink>(
-        _ c: inout JSONCursor, depth: Int, sink: S
+        _ c: inout JSONCursor, depth: Int, sink: S, deferred: inout Int
     ) throws(MalformedKind) {
         guard c.byte == UInt8(ascii: "{") else {
             try c.skipValue(depth: depth)
-            return sink.malformed(.notAnEvent)
+            deferred += 1
+            return
         }
         var found = false
         try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
             if c.equals(k, "properties"), c.byte == UInt8(ascii: "{") {
-                found = try properties(&c, depth: depth + 1, sink: sink)
+                found = try properties(&c, depth: depth + 1, sink: sink, deferred: &deferred)
             } else {
                 try c.skipValue(depth: depth + 1)
             }
         }
-        if !found { sink.malformed(.notAnEvent) }
+        if !found { deferred += 1 }
     }
 
     /// The `properties` object of an Azure record; returns true when it held a `log`.
     private func properties<S: EventSink>(
-        _ c: inout JSONCursor, depth: Int, sink: S
+        _ c: inout JSONCursor, depth: Int, sink: S, deferred: inout Int
     ) throws(MalformedKind) -> Bool {
         var found = false
         try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
@@ -303,10 +308,10 @@ public struct EventDecoder: Sendable {
                 JSONText.unescape(base: c.base, span: text, into: &inner)
                 inner.withUnsafeBufferPointer { decode($0, into: sink) }
             } else if c.byte == UInt8(ascii: "{") {
-                try element(&c, depth: depth + 1, sink: sink)
+                try element(&c, depth: depth + 1, sink: sink, deferred: &deferred)
             } else {
                 try c.skipValue(depth: depth + 1)
-                sink.malformed(.notAnEvent)
+                deferred += 1
             }
         }
         return found
