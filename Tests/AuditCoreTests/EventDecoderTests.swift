@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func aBrokenListCountsOnceAndKeepsTheEventsBeforeTheDamage() {
-        let list = "[\(Fixture.event(id: Fixture.id(1))),6,{\"kind\":\"Pod\"},\(Fixture.event(id: Fixture.id(2))),{\"x\":tru"
+        let list = "[\(Fixture.event(id: Fixture.id(1))),6,{\"kind\":\"Pod\"},\(Fixture.event(id: Fixture.id(2))),{\"x\":tru}]"
         let store = Fixture.store(list)
         #expect(store.counters.ingested == 2)
         #expect(store.counters.malformed.total == 1)
