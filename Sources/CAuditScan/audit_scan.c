@@ -83,3 +83,87 @@ void audit_free_table(void *p, size_t bytes) {
     (void)bytes;
     free(p);
 }
+
+static int utf8_sequence(const unsigned char *p, size_t n, size_t *i) {
+    unsigned char c = p[*i];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+    } else if (c == 0xE0) {
+        need = 2; lo = 0xA0;
+    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+        need = 2;
+    } else if (c == 0xED) {
+        need = 2; hi = 0x9F;
+    } else if (c == 0xF0) {
+        need = 3; lo = 0x90;
+    } else if (c >= 0xF1 && c <= 0xF3) {
+        need = 3;
+    } else if (c == 0xF4) {
+        need = 3; hi = 0x8F;
+    } else {
+        return AUDIT_STRING_BAD_UTF8;
+    }
+    if (*i + need >= n) {
+        return AUDIT_STRING_TRUNCATED;
+    }
+    size_t k = *i + 1;
+    for (size_t left = need; left > 0; left--, k++) {
+        if (p[k] < lo || p[k] > hi) {
+            return AUDIT_STRING_BAD_UTF8;
+        }
+        lo = 0x80; hi = 0xBF;
+    }
+    *i = k;
+    return AUDIT_STRING_OK;
+}
+
+int audit_scan_json_string(const unsigned char *p, size_t n, size_t *length, int *escaped) {
+    size_t i = 0;
+    *escaped = 0;
+    for (;;) {
+        i += audit_scan_string(p + i, n - i);
+        if (i >= n) {
+            return AUDIT_STRING_TRUNCATED;
+        }
+        unsigned char c = p[i];
+        if (c == '"') {
+            *length = i;
+            return AUDIT_STRING_OK;
+        }
+        if (c == '\\') {
+            *escaped = 1;
+            if (i + 1 >= n) {
+                return AUDIT_STRING_TRUNCATED;
+            }
+            switch (p[i + 1]) {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                i += 2;
+                break;
+            case 'u':
+                if (i + 6 > n) {
+                    return AUDIT_STRING_TRUNCATED;
+                }
+                for (size_t k = i + 2; k < i + 6; k++) {
+                    if (hex_digit[p[k]] == 0) {
+                        return AUDIT_STRING_INVALID;
+                    }
+                }
+                i += 6;
+                break;
+            case 0:
+                return AUDIT_STRING_NUL;
+            default:
+                return AUDIT_STRING_INVALID;
+            }
+        } else if (c < 0x20) {
+            return c == 0 ? AUDIT_STRING_NUL : AUDIT_STRING_INVALID;
+        } else {
+            int r = utf8_sequence(p, n, &i);
+            if (r != AUDIT_STRING_OK) {
+                return r;
+            }
+        }
+    }
+}

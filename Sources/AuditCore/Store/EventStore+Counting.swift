@@ -46,9 +46,14 @@ extension EventStore {
         {
             flags |= RingEntry.longRunningFlag
         }
-        var pathSpan = e.requestURI
-        if !pathSpan.escaped, let q = memchr(base + pathSpan.start, Int32(UInt8(ascii: "?")), pathSpan.count) {
-            pathSpan.count = UnsafePointer<UInt8>(q.assumingMemoryBound(to: UInt8.self)) - (base + pathSpan.start)
+        // The path is kept for non-resource requests only (`/healthz`, `/version`); a
+        // resource request's path follows from its object fields, and most are unique.
+        var pathSpan = Span.empty
+        if e.resource.isEmpty {
+            pathSpan = e.requestURI
+            if !pathSpan.escaped, let q = memchr(base + pathSpan.start, Int32(UInt8(ascii: "?")), pathSpan.count) {
+                pathSpan.count = UnsafePointer<UInt8>(q.assumingMemoryBound(to: UInt8.self)) - (base + pathSpan.start)
+            }
         }
         return RingEntry(
             auditIDHigh: id.high, auditIDLow: id.low,
@@ -59,7 +64,7 @@ extension EventStore {
             userAgent: intern(e.userAgent), apiGroup: intern(e.apiGroup), apiVersion: intern(e.objectAPIVersion),
             resource: intern(e.resource), subresource: intern(e.subresource), namespace: intern(e.namespace),
             name: intern(e.name), path: intern(pathSpan), statusReason: intern(e.reason),
-            decisionReason: intern(e.decisionReason), source: currentSource, code: Int16(e.code),
+            decisionReason: flags & RingEntry.deniedFlag != 0 ? intern(e.decisionReason) : 0, source: currentSource, code: Int16(e.code),
             stage: stage, level: EventStore.level(e, base), decision: decision, flags: flags)
     }
 

@@ -87,11 +87,13 @@ public struct RingEntry: Sendable {
     public var subresource: UInt32
     public var namespace: UInt32
     public var name: UInt32
-    /// `requestURI` without its query string.
+    /// `requestURI` without its query string, for requests with no object (`/healthz`);
+    /// 0 for resource requests, whose path follows from the object fields.
     public var path: UInt32
     /// `responseStatus.reason` (e.g. `Forbidden`).
     public var statusReason: UInt32
-    /// `authorization.k8s.io/reason`.
+    /// `authorization.k8s.io/reason`, kept for denied requests only (an allowed request's
+    /// RBAC reason is in its raw JSON).
     public var decisionReason: UInt32
     /// Which source the event came from (an index into the store's source names).
     public var source: UInt16

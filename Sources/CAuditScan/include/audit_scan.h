@@ -26,3 +26,18 @@ static inline void audit_prefetch(const void *p) { __builtin_prefetch(p, 1, 3); 
 void *audit_alloc_table(size_t bytes);
 /// Frees memory from audit_alloc_table.
 void audit_free_table(void *p, size_t bytes);
+
+/// Outcomes of audit_scan_json_string.
+enum {
+    AUDIT_STRING_OK = 0,
+    AUDIT_STRING_TRUNCATED = 1,
+    AUDIT_STRING_INVALID = 2,
+    AUDIT_STRING_BAD_UTF8 = 3,
+    AUDIT_STRING_NUL = 4,
+};
+
+/// Scans a JSON string's contents: p points just after the opening quote, n bytes follow.
+/// On AUDIT_STRING_OK, *length is the number of content bytes (p[*length] is the closing
+/// quote) and *escaped says whether a backslash escape occurred. Validates escapes
+/// (including \uXXXX digits), rejects control bytes, and checks UTF-8 (RFC 3629).
+int audit_scan_json_string(const unsigned char *p, size_t n, size_t *length, int *escaped);
