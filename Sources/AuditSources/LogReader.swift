@@ -44,11 +44,7 @@ public struct LogReader {
         var total = 0
         var first = true
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, chunkSize) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(path, errno)
-            }
+            let n = try readChunk(fd, path, into: &buffer)
             if n == 0 { break }
             total += n
             if first {
@@ -66,14 +62,19 @@ public struct LogReader {
         return total
     }
 
+    /// One `read(2)` into `buffer`, retried on EINTR; 0 at the end of the input.
+    private func readChunk(_ fd: Int32, _ path: String, into buffer: inout [UInt8]) throws(SourceError) -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n >= 0 { return n }
+            if errno != EINTR { throw .system(path, errno) }
+        }
+    }
+
     private func readAll(_ fd: Int32, _ path: String, into bytes: inout [UInt8]) throws(SourceError) {
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, chunkSize) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(path, errno)
-            }
+            let n = try readChunk(fd, path, into: &chunk)
             if n == 0 { return }
             guard bytes.count + n <= maxLine else {
                 throw SourceError(source: path, reason: "YAML document larger than --max-line (\(maxLine) bytes)")
