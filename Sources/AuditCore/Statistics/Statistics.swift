@@ -40,6 +40,8 @@ public struct StoreCounters: Sendable, Equatable {
     /// Events in the ring whose raw JSON was dropped by the byte budget.
     public var rawDropped = 0
     public var malformed = MalformedCounts()
+
+    public init() {}
 }
 
 /// How big the store may grow and how it classifies users.

@@ -1,0 +1,145 @@
+import AuditCore
+
+/// What the status bar says besides the model: source states, the live rate, the clock.
+public struct StatusInfo: Sendable {
+    /// Each source's name and state (`following`, `waiting`, `rotated`, `error: …`).
+    public var sources: [(name: String, state: String)] = []
+    public var eventsPerSecond: Double = 0
+    /// Wall clock, `HH:MM:SS`.
+    public var clock = ""
+    /// Events that arrived while the view was paused.
+    public var waiting = 0
+    /// A line of input in progress (`/` filter), shown in place of the key hints.
+    public var prompt: String?
+
+    public init() {}
+}
+
+/// Composes the whole screen into a cell grid: status bar, panes (tabs below 160 columns,
+/// all at once from 160), key hints, and the detail or help view on top.
+public enum DashboardScreen {
+    /// The smallest terminal the dashboard draws in; below it a polite message.
+    public static let minimumWidth = 60
+    public static let minimumHeight = 15
+
+    public static func render(width: Int, height: Int, model: DashboardModel, state: DashboardState, status: StatusInfo) -> CellGrid {
+        var grid = CellGrid(width: width, height: height)
+        guard width >= minimumWidth, height >= minimumHeight else {
+            let lines = ["audittop needs at least \(minimumWidth)x\(minimumHeight);", "this terminal is \(width)x\(height).", "Enlarge it, or press q to quit."]
+            for (k, line) in lines.enumerated() where k < height {
+                grid.putClipped(line, x: 0, y: k, role: .warn, limit: width)
+            }
+            return grid
+        }
+        statusBar(&grid, model, state, status)
+        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        if let detail = state.detail {
+            DetailPane.draw(&grid, body, model, detail)
+        } else if state.showHelp {
+            HelpPane.draw(&grid, body)
+        } else if width >= 160 && height >= 30 {
+            tiles(&grid, body, model, state)
+        } else {
+            tabs(&grid, body, model, state)
+        }
+        hints(&grid, y: height - 1, state, status)
+        return grid
+    }
+
+    static func statusBar(_ grid: inout CellGrid, _ m: DashboardModel, _ s: DashboardState, _ info: StatusInfo) {
+        grid.fill(x: 0, y: 0, width: grid.width, height: 1, role: .status)
+        let c = m.counters
+        let fill = m.ringCapacity > 0 ? m.ringCount * 100 / m.ringCapacity : 0
+        let sources = info.sources.map { "\($0.name): \($0.state)" }.joined(separator: ", ")
+        var parts = [
+            "audittop", sources.isEmpty ? "no source" : sources, "\(c.ingested) events", "\(Format.number(info.eventsPerSecond))/s",
+            "ring \(fill)%", "evicted \(c.evicted)", "malformed \(c.malformed.total)", "dup \(c.duplicates)",
+        ]
+        if !s.filter.isEmpty { parts.append("filter: \(s.filter)") }
+        let alert = info.sources.contains { $0.state.hasPrefix("error") || $0.state.hasPrefix("waiting") }
+        let mode = s.paused ? "PAUSED (\(info.waiting) waiting)" : "FOLLOW"
+        let right = "\(info.clock) \(mode)"
+        let rightWidth = CellWidth.of(right)
+        grid.putClipped(parts.joined(separator: " │ "), x: 0, y: 0, role: alert ? .statusAlert : .status, limit: grid.width - rightWidth - 1)
+        grid.putRight(right, right: grid.width, y: 0, role: s.paused ? .statusAlert : .status)
+    }
+
+    static func hints(_ grid: inout CellGrid, y: Int, _ s: DashboardState, _ info: StatusInfo) {
+        if let prompt = info.prompt {
+            grid.putClipped("/" + prompt + "▏", x: 0, y: y, role: .key, limit: grid.width)
+            return
+        }
+        let text = s.detail != nil
+            ? "↑↓ PgUp/PgDn g/G scroll   / search   n/N next/previous   Esc back   q quit"
+            : "1-6 pane  Tab focus  ↑↓ move  Enter detail  / filter  space pause  w window  v group  ? help  q quit"
+        grid.putClipped(text, x: 0, y: y, role: .dim, limit: grid.width)
+    }
+
+    static func tabs(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState) {
+        var x = r.x
+        for pane in PaneID.allCases {
+            let label = " \(pane.rawValue + 1) \(pane.title) "
+            x += grid.put(label, x: x, y: r.y, role: pane == s.focus ? .focusTitle : .dim, limit: r.x + r.width - x)
+        }
+        pane(&grid, s.focus, Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1), m, s, focused: true)
+    }
+
+    /// Three bands: Rates and Denied; Unknown users, Top and Latency; the Stream below.
+    static func tiles(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState) {
+        let band = max(9, r.height * 3 / 10)
+        let rowA = Rect(x: r.x, y: r.y, width: r.width, height: band)
+        let rowB = Rect(x: r.x, y: r.y + band, width: r.width, height: band)
+        let rowC = Rect(x: r.x, y: r.y + 2 * band, width: r.width, height: r.height - 2 * band)
+        let ratesWidth = r.width * 35 / 100
+        let unknownWidth = r.width / 2
+        let topWidth = (r.width - unknownWidth) / 2
+        let layout: [(PaneID, Rect)] = [
+            (.rates, Rect(x: rowA.x, y: rowA.y, width: ratesWidth, height: band)),
+            (.denied, Rect(x: rowA.x + ratesWidth, y: rowA.y, width: r.width - ratesWidth, height: band)),
+            (.unknownUsers, Rect(x: rowB.x, y: rowB.y, width: unknownWidth, height: band)),
+            (.top, Rect(x: rowB.x + unknownWidth, y: rowB.y, width: topWidth, height: band)),
+            (.latency, Rect(x: rowB.x + unknownWidth + topWidth, y: rowB.y, width: r.width - unknownWidth - topWidth, height: band)),
+            (.stream, rowC),
+        ]
+        for (id, rect) in layout { pane(&grid, id, rect, m, s, focused: id == s.focus) }
+    }
+
+    static func pane(_ grid: inout CellGrid, _ id: PaneID, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        var title = "\(id.rawValue + 1) \(id.title)"
+        switch id {
+        case .denied: title += " (\(m.deniedTotal)\(s.deniedGrouped ? ", grouped" : ""))"
+        case .unknownUsers: title += " (\(m.unknownUsers.count))"
+        case .rates: title += " \(m.rateWindow.title)"
+        default: break
+        }
+        grid.box(r, title: title, focused: focused)
+        let inner = r.inner
+        switch id {
+        case .rates: RatesPane.draw(&grid, inner, m)
+        case .denied: ListPanes.denied(&grid, inner, m, s, focused: focused)
+        case .unknownUsers: ListPanes.unknownUsers(&grid, inner, m, s, focused: focused)
+        case .stream: ListPanes.stream(&grid, inner, m, s, focused: focused)
+        case .top: ListPanes.top(&grid, inner, m, s, focused: focused)
+        case .latency: ListPanes.latency(&grid, inner, m, s, focused: focused)
+        }
+    }
+}
+
+/// Every key, in one place.
+enum HelpPane {
+    static let keys: [(String, String)] = [
+        ("1-6", "jump to a pane"), ("Tab / Shift-Tab", "next / previous pane"), ("↑ ↓  j k", "move the selection"),
+        ("PgUp PgDn", "move a page"), ("g G", "first / last row"), ("Enter", "open the event (Stream, Denied)"),
+        ("Esc", "back"), ("space", "pause the view (ingest goes on)"), ("/", "filter the stream by user, verb, resource, namespace"),
+        ("w", "rates window: 60 s, 10 min, 24 h"), ("v", "denied: latest or grouped"), ("← →", "top: previous / next list"),
+        ("n N", "detail: next / previous match"), ("?", "this help"), ("q  Ctrl-C", "quit"),
+    ]
+
+    static func draw(_ grid: inout CellGrid, _ r: Rect) {
+        grid.box(r, title: "Keys (any key closes)", focused: true)
+        for (k, (key, what)) in keys.enumerated() where k < r.inner.height {
+            grid.put(key, x: r.inner.x + 1, y: r.inner.y + k, role: .key, limit: 18)
+            grid.putClipped(what, x: r.inner.x + 20, y: r.inner.y + k, role: .normal, limit: r.inner.width - 21)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// A rectangle of cells.
+public struct Rect: Sendable, Equatable {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = max(width, 0)
+        self.height = max(height, 0)
+    }
+
+    /// The inside of a box drawn on this rectangle's edge.
+    public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
+}
+
+extension CellGrid {
+    /// Draws a box around `rect` with `title` in its top edge.
+    public mutating func box(_ rect: Rect, title: String, focused: Bool) {
+        guard rect.width >= 2, rect.height >= 2 else { return }
+        let role: Role = focused ? .focusTitle : .dim
+        let right = rect.x + rect.width - 1
+        let bottom = rect.y + rect.height - 1
+        for cx in rect.x...right {
+            put("─", x: cx, y: rect.y, role: role, limit: 1)
+            put("─", x: cx, y: bottom, role: role, limit: 1)
+        }
+        for cy in rect.y...bottom {
+            put("│", x: rect.x, y: cy, role: role, limit: 1)
+            put("│", x: right, y: cy, role: role, limit: 1)
+        }
+        put("┌", x: rect.x, y: rect.y, role: role, limit: 1)
+        put("┐", x: right, y: rect.y, role: role, limit: 1)
+        put("└", x: rect.x, y: bottom, role: role, limit: 1)
+        put("┘", x: right, y: bottom, role: role, limit: 1)
+        putClipped(" \(title) ", x: rect.x + 2, y: rect.y, role: focused ? .focusTitle : .title, limit: rect.width - 4)
+    }
+}

@@ -1,0 +1,83 @@
+import AuditCore
+
+/// The Denied, Unknown users, Stream, Top and Latency panes: tables over the model.
+enum ListPanes {
+    static func denied(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        if s.deniedGrouped {
+            TableView.draw(
+                &grid, r,
+                columns: [Column(title: "user", width: 12, flex: 2), Column(title: "verb", width: 6), Column(title: "resource", width: 10, flex: 1),
+                          Column(title: "count", width: 6, right: true), Column(title: "last", width: 8)],
+                rows: m.deniedGroups.map { [$0.user, $0.verb, $0.resource, String($0.count), ClockTime.fromReport($0.lastSeen)] },
+                roles: m.deniedGroups.map { _ in .bad }, selected: s.selected(.denied), focused: focused)
+        } else {
+            TableView.draw(
+                &grid, r,
+                columns: [Column(title: "time", width: 8), Column(title: "user", width: 10, flex: 2), Column(title: "verb", width: 6),
+                          Column(title: "resource", width: 8, flex: 1), Column(title: "ns", width: 8), Column(title: "code", width: 4, right: true),
+                          Column(title: "reason", width: 10, flex: 2)],
+                rows: m.latestDenied.map { [ClockTime.fromReport($0.time), $0.user, $0.verb, $0.resource, $0.namespace, String($0.code), $0.reason] },
+                roles: m.latestDenied.map { _ in .bad }, selected: s.selected(.denied), focused: focused)
+        }
+    }
+
+    static func unknownUsers(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        let newest = m.newestEventTime ?? 0
+        let rows = m.unknownUsers
+        TableView.draw(
+            &grid, r,
+            columns: [Column(title: "user", width: 12, flex: 2), Column(title: "first", width: 8), Column(title: "reqs", width: 5, right: true),
+                      Column(title: "denied", width: 6, right: true), Column(title: "last verb/resource", width: 12, flex: 1),
+                      Column(title: "source IP", width: 15)],
+            rows: rows.map {
+                [$0.user, ClockTime.fromReport($0.firstSeen), String($0.requests), String($0.denied),
+                 ($0.verbs.last ?? "") + " " + ($0.resources.last ?? ""), $0.sourceIPs.last ?? ""]
+            },
+            // Arrivals within the last minute of event time stand out.
+            roles: rows.map { row in
+                let first = row.firstSeen.flatMap(Timestamp.parse) ?? 0
+                return newest - first < 60_000_000 ? .highlight : (row.denied > 0 ? .warn : .normal)
+            },
+            selected: s.selected(.unknownUsers), focused: focused)
+    }
+
+    static func stream(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        TableView.draw(
+            &grid, r,
+            columns: [Column(title: "time", width: 8), Column(title: "code", width: 4, right: true), Column(title: "verb", width: 6),
+                      Column(title: "user", width: 12, flex: 2), Column(title: "resource", width: 10, flex: 1),
+                      Column(title: "namespace/name", width: 12, flex: 2)],
+            rows: m.stream.map {
+                [ClockTime.format($0.time), $0.code < 0 ? "-" : String($0.code), $0.verb, $0.user, $0.resource,
+                 $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)"]
+            },
+            roles: m.stream.map { $0.denied || $0.code >= 500 ? .bad : ($0.code >= 400 ? .warn : .normal) },
+            selected: s.selected(.stream), focused: focused)
+    }
+
+    static func top(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        guard r.height > 0 else { return }
+        var tabs = ""
+        for d in TopDimension.allCases { tabs += d == s.topDimension ? "[\(d.title)] " : "\(d.title) " }
+        grid.putClipped(tabs + " (←/→)", x: r.x, y: r.y, role: .dim, limit: r.width)
+        let rows = m.top[s.topDimension] ?? []
+        let peak = max(rows.first?.count ?? 1, 1)
+        let barWidth = max(0, min(20, r.width / 4))
+        TableView.draw(
+            &grid, Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1),
+            columns: [Column(title: s.topDimension.title, width: 10, flex: 1), Column(title: "requests", width: 9, right: true),
+                      Column(title: "", width: barWidth)],
+            rows: rows.map { [$0.name, String($0.count), String(repeating: "█", count: max(1, $0.count * barWidth / peak))] },
+            roles: rows.map { _ in .normal }, selected: s.selected(.top), focused: focused)
+    }
+
+    static func latency(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        TableView.draw(
+            &grid, r,
+            columns: [Column(title: "verb", width: 8, flex: 1), Column(title: "count", width: 8, right: true),
+                      Column(title: "p50", width: 7, right: true), Column(title: "p90", width: 7, right: true),
+                      Column(title: "p99", width: 7, right: true)],
+            rows: m.latency.map { [$0.verb, String($0.latency.count), Format.seconds($0.latency.p50), Format.seconds($0.latency.p90), Format.seconds($0.latency.p99)] },
+            roles: m.latency.map { $0.latency.p99 >= 1 ? .warn : .normal }, selected: s.selected(.latency), focused: focused)
+    }
+}
