@@ -31,16 +31,28 @@ let package = Package(
         // Sources: bytes from files and stdin into the core's stream decoder.
         .target(
             name: "AuditSources",
-            dependencies: ["AuditCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["AuditCore", "AuditSimulator", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         // View model and the non-interactive report built from it.
-        .target(name: "AuditDashboard", dependencies: ["AuditCore"], swiftSettings: strict),
+        .target(
+            name: "AuditDashboard",
+            dependencies: ["AuditCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        // ncurses, reached through a shim for the macros Swift cannot import.
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
+        // Restoring the terminal from signal handlers (async-signal-safe, so in C).
+        .target(name: "CTerminalGuard"),
+        // The only layer that talks to the terminal: copies a CellGrid to the screen, reads keys.
+        .target(
+            name: "AuditTerminal",
+            dependencies: ["CNcurses", "CTerminalGuard", "AuditDashboard"],
+            swiftSettings: strict),
         // Deterministic generator of realistic audit logs (demo and benchmarks).
         .target(name: "AuditSimulator", dependencies: ["AuditCore"], swiftSettings: strict),
         .executableTarget(
             name: "audittop",
             dependencies: [
-                "AuditCore", "AuditSources", "AuditDashboard", "AuditSimulator",
+                "AuditCore", "AuditSources", "AuditDashboard", "AuditSimulator", "AuditTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -65,7 +65,7 @@ public enum DashboardScreen {
     }
 
     static func hints(_ grid: inout CellGrid, y: Int, _ s: DashboardState, _ info: StatusInfo) {
-        if let prompt = info.prompt {
+        if let prompt = s.prompt ?? info.prompt {
             grid.putClipped("/" + prompt + "▏", x: 0, y: y, role: .key, limit: grid.width)
             return
         }

@@ -9,8 +9,10 @@ struct Audittop: ParsableCommand {
         abstract: "Watch Kubernetes API-server audit events: who did what, who was denied, who nobody expected.",
         discussion: """
             Try it with no cluster:
-              audittop demo --write demo.jsonl --events 100000
+              audittop demo                       (the live dashboard on the simulator)
+              audittop /var/log/kubernetes/audit/audit.log
               audittop report demo.jsonl
             """,
-        subcommands: [ReportCommand.self, DemoCommand.self])
+        subcommands: [DashboardCommand.self, ReportCommand.self, DemoCommand.self],
+        defaultSubcommand: DashboardCommand.self)
 }

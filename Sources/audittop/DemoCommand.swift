@@ -6,8 +6,10 @@ import Foundation
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Write a realistic, deterministic audit log (no cluster needed).",
+        abstract: "The built-in simulator: live on a terminal, or a realistic log with --write/--events.",
         discussion: """
+            On a terminal, `audittop demo` runs the dashboard on the simulator, live. With
+            --write or --events, or when stdout is not a terminal, it writes a deterministic log.
             About 300 events per second of event time from a small production cluster, with an
             incident part-way: a user never seen before probes secrets and execs into a pod while
             an anonymous client probes the API from outside.
@@ -16,8 +18,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Write to this file instead of stdout.")
     var write: String?
 
-    @Option(help: "How many events to write.")
-    var events: Int = 100_000
+    @Option(help: "How many events to write (default 100000).")
+    var events: Int?
 
     @Option(help: "Random seed; the same seed writes the same log.")
     var seed: UInt64 = 1
@@ -26,11 +28,16 @@ struct DemoCommand: ParsableCommand {
     var rate: Double = 300
 
     func validate() throws {
-        guard events >= 0 else { throw ValidationError("--events cannot be negative") }
+        guard (events ?? 0) >= 0 else { throw ValidationError("--events cannot be negative") }
         guard rate > 0 else { throw ValidationError("--rate must be above 0") }
     }
 
     func run() throws {
+        if write == nil && events == nil && isatty(1) == 1 {
+            try DashboardCommand.parse(["demo", "--rate", String(rate)]).run()
+            return
+        }
+        let events = self.events ?? 100_000
         let fd: Int32
         if let write {
             fd = open(write, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -21,6 +21,10 @@ public struct DashboardState: Sendable, Equatable {
     public var showHelp = false
     /// The event open in the detail view, by ring sequence number.
     public var detail: DetailState?
+    /// Text being typed after `/` (the filter, or a search in the detail view), or nil.
+    public var prompt: String?
+    /// The prompt edits the detail view's search rather than the filter.
+    public var editingDetailSearch = false
 
     public init() {}
 

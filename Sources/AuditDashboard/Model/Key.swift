@@ -1,0 +1,115 @@
+/// A key press, as the terminal layer decodes it.
+public enum Key: Equatable, Sendable {
+    case character(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case enter, escape, tab, backTab, backspace
+    case interrupt
+}
+
+/// What the main loop should do after a key.
+public enum Intent: Equatable, Sendable {
+    case none, redraw, quit
+}
+
+extension DashboardState {
+    /// Applies `key`; `rows` says how many rows each pane has now, `detailLines` how long the
+    /// open event is, `page` how many rows a page holds.
+    public mutating func handle(_ key: Key, rows: [PaneID: Int], detailLines: [String] = [], page: Int = 10) -> Intent {
+        if key == .interrupt { return .quit }
+        if var prompt {
+            switch key {
+            case .enter:
+                if editingDetailSearch, var d = detail {
+                    d.search = prompt
+                    d.match = 0
+                    if let first = matches(detailLines, prompt).first { d.scroll = first }
+                    detail = d
+                } else {
+                    filter = prompt
+                    selection[.stream] = 0
+                }
+                self.prompt = nil
+                editingDetailSearch = false
+            case .escape:
+                self.prompt = nil
+                editingDetailSearch = false
+            case .backspace:
+                if !prompt.isEmpty { prompt.removeLast() }
+                self.prompt = prompt
+            case .character(let c):
+                prompt.append(c)
+                self.prompt = prompt
+            default:
+                return .none
+            }
+            return .redraw
+        }
+        if showHelp {
+            if key == .character("q") { return .quit }
+            showHelp = false
+            return .redraw
+        }
+        if var d = detail {
+            let last = max(0, detailLines.count - 1)
+            switch key {
+            case .escape, .backspace: detail = nil; return .redraw
+            case .character("q"): return .quit
+            case .up, .character("k"): d.scroll = max(0, d.scroll - 1)
+            case .down, .character("j"): d.scroll = min(last, d.scroll + 1)
+            case .pageUp: d.scroll = max(0, d.scroll - page)
+            case .pageDown: d.scroll = min(last, d.scroll + page)
+            case .home, .character("g"): d.scroll = 0
+            case .end, .character("G"): d.scroll = last
+            case .character("/"):
+                prompt = ""
+                editingDetailSearch = true
+                return .redraw
+            case .character("n"), .character("N"):
+                let hits = matches(detailLines, d.search)
+                guard !hits.isEmpty else { return .none }
+                d.match = (d.match + (key == .character("n") ? 1 : hits.count - 1)) % hits.count
+                d.scroll = hits[d.match]
+            default: return .none
+            }
+            detail = d
+            return .redraw
+        }
+        let count = rows[focus] ?? 0
+        let current = selected(focus)
+        switch key {
+        case .character("q"): return .quit
+        case .character("?"): showHelp = true
+        case .character(" "): paused.toggle()
+        case .character("/"): prompt = filter
+        case .character("w"): rateWindow = DashboardModel.RateWindow(rawValue: (rateWindow.rawValue + 1) % 3)!
+        case .character("v"): deniedGrouped.toggle()
+        case .character(let c) where ("1"..."6").contains(c):
+            focus = PaneID(rawValue: Int(String(c))! - 1)!
+        case .tab: focus = PaneID(rawValue: (focus.rawValue + 1) % PaneID.allCases.count)!
+        case .backTab: focus = PaneID(rawValue: (focus.rawValue + PaneID.allCases.count - 1) % PaneID.allCases.count)!
+        case .up, .character("k"): selection[focus] = max(0, current - 1)
+        case .down, .character("j"): selection[focus] = max(0, min(count - 1, current + 1))
+        case .pageUp: selection[focus] = max(0, current - page)
+        case .pageDown: selection[focus] = max(0, min(count - 1, current + page))
+        case .home, .character("g"): selection[focus] = 0
+        case .end, .character("G"): selection[focus] = max(0, count - 1)
+        case .left where focus == .top:
+            topDimension = TopDimension(rawValue: (topDimension.rawValue + TopDimension.allCases.count - 1) % TopDimension.allCases.count)!
+        case .right where focus == .top:
+            topDimension = TopDimension(rawValue: (topDimension.rawValue + 1) % TopDimension.allCases.count)!
+        case .escape:
+            guard !filter.isEmpty else { return .none }
+            filter = ""
+        case .enter:
+            return .redraw  // the loop turns Enter on an event row into `detail` (it knows the rows)
+        default: return .none
+        }
+        return .redraw
+    }
+
+    private func matches(_ lines: [String], _ search: String) -> [Int] {
+        let needle = search.lowercased()
+        guard !needle.isEmpty else { return [] }
+        return lines.indices.filter { lines[$0].lowercased().contains(needle) }
+    }
+}

@@ -1,0 +1,204 @@
+import AuditDashboard
+import CNcurses
+import CTerminalGuard
+import Glibc
+
+/// Why the dashboard cannot run on this terminal, said so a person can fix it.
+public struct TerminalError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// A key, or the terminal changing size.
+public enum TerminalInput: Equatable {
+    case key(Key)
+    case resize
+}
+
+/// The screen. Owns ncurses: only the UI thread creates and uses it (it is not Sendable).
+/// It copies a `CellGrid` to the screen and reads keys; it knows nothing of events.
+public final class Terminal {
+    private let screen: OpaquePointer
+    private let window: UnsafeMutablePointer<WINDOW>
+    /// 0 (no colour), 8 or 256.
+    public let colours: Int
+    private var theme: Theme
+    private var stopped = false
+
+    /// Starts the screen on the controlling terminal (stdin and stdout must be a TTY).
+    /// - Parameter noColour: draw with attributes only (`NO_COLOR`).
+    public init(theme: Theme, noColour: Bool) throws(TerminalError) {
+        guard isatty(1) == 1 else {
+            throw TerminalError(description: "the dashboard needs a terminal; for a summary without one, use `audittop report FILE`")
+        }
+        // With events on stdin (`audittop -`), keys come from the controlling terminal.
+        var input: UnsafeMutablePointer<FILE>? = nil
+        if isatty(0) != 1 {
+            guard let tty = fopen("/dev/tty", "r") else {
+                throw TerminalError(description: "the dashboard needs a terminal to read keys from (/dev/tty)")
+            }
+            input = tty
+        }
+        let term = String(cString: getenv("TERM") ?? strdup(""))
+        guard !term.isEmpty, term != "dumb" else {
+            throw TerminalError(description: "TERM is '\(term.isEmpty ? "unset" : term)', which cannot place text on the screen; set TERM (e.g. xterm-256color)")
+        }
+        setlocale(LC_ALL, "")
+        if String(cString: nl_langinfo(Int32(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
+        let opened = input.map { nc_newterm_input(term, $0) } ?? nc_newterm(term)
+        guard let screen = opened else {
+            throw TerminalError(description: "unknown terminal type '\(term)'; set TERM to one in the terminfo database (e.g. xterm-256color)")
+        }
+        self.screen = screen
+        set_term(screen)
+        guard let window = nc_stdscr() else {
+            throw TerminalError(description: "the terminal did not start")
+        }
+        self.window = window
+        guard nc_has_cursor_addressing() == 1 else {
+            endwin()
+            delscreen(screen)
+            throw TerminalError(description: "terminal '\(term)' has no cursor addressing; set TERM to a full-screen terminal type")
+        }
+        cbreak()
+        noecho()
+        keypad(window, true)
+        curs_set(0)
+        set_escdelay(25)
+        wtimeout(window, 100)
+        var colours = 0
+        if !noColour && has_colors() {
+            start_color()
+            use_default_colors()
+            colours = nc_colors() >= 256 ? 256 : (nc_colors() >= 8 ? 8 : 0)
+        }
+        self.colours = colours
+        self.theme = theme
+        applyTheme()
+        Terminal.installGuard()
+    }
+
+    deinit { stop() }
+
+    /// The terminal's size in cells.
+    public var size: (width: Int, height: Int) { (Int(getmaxx(window)), Int(getmaxy(window))) }
+
+    /// Switches to `theme` for the next draw.
+    public func use(_ theme: Theme) {
+        self.theme = theme
+        applyTheme()
+    }
+
+    private func applyTheme() {
+        guard colours > 0 else { return }
+        for role in Role.allCases {
+            let style = theme.style(role)
+            let fg = colours == 256 ? style.foreground : (style.foreground < 0 ? -1 : Theme.basic(style.foreground))
+            let bg = colours == 256 ? style.background : (style.background < 0 ? -1 : Theme.basic(style.background))
+            init_pair(Int16(role.rawValue) + 1, Int16(fg), Int16(bg))
+        }
+    }
+
+    private func attributes(_ role: Role) -> attr_t {
+        let style = theme.style(role)
+        var a = nc_a_normal()
+        if style.bold { a |= nc_a_bold() }
+        if style.dim && colours > 0 { a |= nc_a_dim() }
+        if style.reverse { a |= nc_a_reverse() }
+        if style.underline { a |= nc_a_underline() }
+        if colours == 0 {
+            // Without colour, roles that colour alone would tell apart get an attribute.
+            switch role {
+            case .selected, .status, .statusAlert: a |= nc_a_reverse()
+            case .bad, .focusTitle, .highlight, .key, .title: a |= nc_a_bold()
+            default: break
+            }
+        }
+        return a
+    }
+
+    /// Copies `grid` to the screen, one run of same-role cells at a time.
+    public func draw(_ grid: CellGrid) {
+        let (width, height) = size
+        var buffer: [wchar_t] = []
+        buffer.reserveCapacity(width + 1)
+        for y in 0..<min(height, grid.height) {
+            var x = 0
+            while x < min(width, grid.width) {
+                let role = grid[x, y].role
+                let start = x
+                buffer.removeAll(keepingCapacity: true)
+                while x < min(width, grid.width), grid[x, y].role == role {
+                    let cell = grid[x, y]
+                    if !cell.continuation {
+                        for scalar in cell.character.unicodeScalars { buffer.append(wchar_t(bitPattern: scalar.value)) }
+                    }
+                    x += 1
+                }
+                buffer.append(0)
+                wattr_set(window, attributes(role), colours > 0 ? Int16(role.rawValue) + 1 : 0, nil)
+                _ = buffer.withUnsafeBufferPointer { mvwaddnwstr(window, Int32(y), Int32(start), $0.baseAddress, Int32($0.count - 1)) }
+            }
+        }
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    /// Waits up to `milliseconds` for a key; nil when none came.
+    public func read(timeout milliseconds: Int32) -> TerminalInput? {
+        wtimeout(window, milliseconds)
+        var ch: wint_t = 0
+        let r = wget_wch(window, &ch)
+        if r == ERR { return nil }
+        if r == KEY_CODE_YES {
+            switch Int32(ch) {
+            case KEY_RESIZE: return .resize
+            case KEY_UP: return .key(.up)
+            case KEY_DOWN: return .key(.down)
+            case KEY_LEFT: return .key(.left)
+            case KEY_RIGHT: return .key(.right)
+            case KEY_PPAGE: return .key(.pageUp)
+            case KEY_NPAGE: return .key(.pageDown)
+            case KEY_HOME: return .key(.home)
+            case KEY_END: return .key(.end)
+            case KEY_ENTER: return .key(.enter)
+            case KEY_BACKSPACE: return .key(.backspace)
+            case KEY_BTAB: return .key(.backTab)
+            default: return nil
+            }
+        }
+        switch ch {
+        case 9: return .key(.tab)
+        case 10, 13: return .key(.enter)
+        case 27: return .key(.escape)
+        case 8, 127: return .key(.backspace)
+        case 3: return .key(.interrupt)
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
+            return .key(.character(Character(scalar)))
+        }
+    }
+
+    /// Restores the terminal: leaves the alternate screen, shows the cursor. Idempotent.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        endwin()
+        delscreen(screen)
+        audittop_guard_uninstall()
+    }
+
+    /// The signal that asked to quit (SIGINT, SIGTERM, SIGHUP), or 0.
+    public var quitSignal: Int32 { audittop_guard_quit_signal() }
+
+    private static func installGuard() {
+        var reset = ""
+        for cap in ["rmcup", "sgr0", "cnorm"] {
+            if let s = tigetstr(cap), Int(bitPattern: s) != -1 { reset += String(cString: s) }
+        }
+        reset += "\r\n"
+        var bytes = Array(reset.utf8)
+        bytes.withUnsafeMutableBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { audittop_guard_install($0.baseAddress, $0.count) }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import AuditCore
+import AuditDashboard
+import AuditSources
+import AuditTerminal
+import Foundation
+
+/// `audittop [SOURCE...]`: the live dashboard.
+struct DashboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "The live dashboard (the default command): follow audit logs and watch them.",
+        discussion: """
+            SOURCE is a file to follow like tail -F (through rotation), - for stdin, or demo for
+            the built-in simulator. With no SOURCE, the usual audit log paths are tried.
+            """)
+
+    /// Where kubeadm and most distributions write the audit log.
+    static let usualPaths = [
+        "/var/log/kubernetes/audit/audit.log", "/var/log/kubernetes/audit.log", "/var/log/kube-apiserver/audit.log",
+    ]
+
+    @Argument(help: "Files to follow, - for stdin, or demo.")
+    var sources: [String] = []
+
+    @Option(help: "Load only the last N events of each file, then follow.")
+    var tail: Int?
+
+    @Option(help: "Events per second of the demo source.")
+    var rate: Double = 300
+
+    @Option(help: "Most frames drawn per second.")
+    var fps: Int = 10
+
+    @Option(help: "A theme file (YAML); default: Themes/default.yaml if present, else built in.")
+    var theme: String?
+
+    @OptionGroup var engine: EngineOptions
+
+    func validate() throws {
+        guard (1...60).contains(fps) else { throw ValidationError("--fps must be 1-60") }
+        if let tail, tail < 0 { throw ValidationError("--tail cannot be negative") }
+    }
+
+    func run() throws {
+        do {
+            let live = try makeSources()
+            let loadedTheme = try loadTheme()
+            let store = SharedEventStore(configuration: try engine.configuration())
+            try DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps).run()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("audittop: \(error.description)\n".utf8))
+            throw ExitCode(error.code)
+        } catch let error as TerminalError {
+            FileHandle.standardError.write(Data("audittop: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    func makeSources() throws -> [any LiveSource] {
+        var names = sources
+        if names.isEmpty {
+            guard let found = Self.usualPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                let tried = Self.usualPaths.map { "  " + $0 }.joined(separator: "\n")
+                throw CLIError("no audit log found; tried:\n\(tried)\nname one (audittop /path/to/audit.log), or try `audittop demo`", code: 2)
+            }
+            names = [found]
+        }
+        return names.map { name -> any LiveSource in
+            switch name {
+            case "-": return StreamSource(maxLine: engine.maxLine)
+            case "demo": return DemoSource(rate: rate)
+            default: return FileFollower(path: name, tail: tail, maxLine: engine.maxLine)
+            }
+        }
+    }
+
+    func loadTheme() throws -> Theme {
+        let path = theme ?? "Themes/default.yaml"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            if theme != nil { throw CLIError("cannot read the theme file \(path)", code: 2) }
+            return .builtin
+        }
+        do {
+            return try Theme.parse(yaml: text)
+        } catch {
+            throw CLIError("theme \(path): \(error)", code: 2)
+        }
+    }
+}
