@@ -1,0 +1,122 @@
+import AuditDashboard
+import Foundation
+import Testing
+
+@Suite struct KeyHandlingTests {
+    let rows: [PaneID: Int] = [.stream: 100, .denied: 5, .unknownUsers: 2, .top: 10, .latency: 4]
+
+    @Test func numberKeysTabAndShiftTabMoveFocus() {
+        var s = DashboardState()
+        #expect(s.handle(.character("2"), rows: rows) == .redraw)
+        #expect(s.focus == .denied)
+        _ = s.handle(.tab, rows: rows)
+        #expect(s.focus == .unknownUsers)
+        _ = s.handle(.backTab, rows: rows)
+        _ = s.handle(.backTab, rows: rows)
+        _ = s.handle(.backTab, rows: rows)
+        #expect(s.focus == .latency)
+    }
+
+    @Test func selectionMovesAndStaysInsideThePane() {
+        var s = DashboardState()
+        _ = s.handle(.down, rows: rows)
+        _ = s.handle(.character("j"), rows: rows)
+        #expect(s.selected(.stream) == 2)
+        _ = s.handle(.pageDown, rows: rows, page: 50)
+        _ = s.handle(.pageDown, rows: rows, page: 50)
+        #expect(s.selected(.stream) == 99)
+        _ = s.handle(.character("g"), rows: rows)
+        #expect(s.selected(.stream) == 0)
+        _ = s.handle(.up, rows: rows)
+        #expect(s.selected(.stream) == 0)
+        _ = s.handle(.character("G"), rows: rows)
+        #expect(s.selected(.stream) == 99)
+    }
+
+    @Test func slashTypesAFilterThatEnterAppliesAndEscapeClears() {
+        var s = DashboardState()
+        _ = s.handle(.character("/"), rows: rows)
+        for c in "evil" { _ = s.handle(.character(c), rows: rows) }
+        _ = s.handle(.backspace, rows: rows)
+        #expect(s.prompt == "evi" && s.filter == "")
+        _ = s.handle(.enter, rows: rows)
+        #expect(s.filter == "evi" && s.prompt == nil)
+        // q inside the prompt is text, not quit.
+        _ = s.handle(.character("/"), rows: rows)
+        #expect(s.handle(.character("q"), rows: rows) == .redraw)
+        _ = s.handle(.escape, rows: rows)
+        #expect(s.filter == "evi")
+        _ = s.handle(.escape, rows: rows)
+        #expect(s.filter == "")
+    }
+
+    @Test func spacePausesAndQuitAndInterruptQuit() {
+        var s = DashboardState()
+        _ = s.handle(.character(" "), rows: rows)
+        #expect(s.paused)
+        #expect(s.handle(.character("q"), rows: rows) == .quit)
+        #expect(s.handle(.interrupt, rows: rows) == .quit)
+    }
+
+    @Test func theDetailViewScrollsSearchesAndGoesBack() {
+        var s = DashboardState()
+        s.detail = DetailState(sequence: 7)
+        let lines = (0..<40).map { $0 == 30 || $0 == 35 ? "\"user\": \"mallory\"" : "line \($0)" }
+        _ = s.handle(.character("/"), rows: rows, detailLines: lines)
+        for c in "MALLORY" { _ = s.handle(.character(c), rows: rows, detailLines: lines) }
+        _ = s.handle(.enter, rows: rows, detailLines: lines)
+        #expect(s.detail?.scroll == 30)
+        _ = s.handle(.character("n"), rows: rows, detailLines: lines)
+        #expect(s.detail?.scroll == 35)
+        _ = s.handle(.character("N"), rows: rows, detailLines: lines)
+        #expect(s.detail?.scroll == 30)
+        _ = s.handle(.end, rows: rows, detailLines: lines)
+        #expect(s.detail?.scroll == 39)
+        _ = s.handle(.escape, rows: rows, detailLines: lines)
+        #expect(s.detail == nil)
+    }
+
+    @Test func windowTopListAndDeniedViewSwitch() {
+        var s = DashboardState()
+        _ = s.handle(.character("w"), rows: rows)
+        #expect(s.rateWindow == .tenMinutes)
+        _ = s.handle(.character("v"), rows: rows)
+        #expect(s.deniedGrouped)
+        s.focus = .top
+        _ = s.handle(.right, rows: rows)
+        #expect(s.topDimension == .resources)
+        _ = s.handle(.left, rows: rows)
+        _ = s.handle(.left, rows: rows)
+        #expect(s.topDimension == .verbs)
+        _ = s.handle(.character("?"), rows: rows)
+        #expect(s.showHelp)
+        _ = s.handle(.character("x"), rows: rows)
+        #expect(!s.showHelp)
+    }
+}
+
+@Suite struct ThemeTests {
+    static var themesFolder: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Themes")
+    }
+
+    @Test func theShippedDefaultThemeIsTheBuiltInFallback() throws {
+        let text = try String(contentsOf: Self.themesFolder.appendingPathComponent("default.yaml"), encoding: .utf8)
+        #expect(try Theme.parse(yaml: text) == Theme.builtin)
+    }
+
+    @Test func aBadThemeSaysWhatIsWrong() {
+        #expect(throws: ThemeError.self) { try Theme.parse(yaml: "roles: {shouting: {fg: 1}}") }
+        do {
+            _ = try Theme.parse(yaml: "roles: {bad: {fg: 300}}")
+        } catch {
+            #expect("\(error)" == "bad.fg must be 0-255 or default")
+        }
+    }
+
+    @Test(arguments: [(196, 1), (46, 2), (21, 4), (231, 7), (16, 0), (3, 3), (12, 4)])
+    func colourIndicesFallBackToTheNearestBasicColour(_ index: Int, _ basic: Int) {
+        #expect(Theme.basic(index) == basic)
+    }
+}
