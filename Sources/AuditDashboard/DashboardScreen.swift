@@ -50,12 +50,17 @@ public enum DashboardScreen {
         grid.fill(x: 0, y: 0, width: grid.width, height: 1, role: .status)
         let c = m.counters
         let fill = m.ringCapacity > 0 ? m.ringCount * 100 / m.ringCapacity : 0
-        let sources = info.sources.map { "\($0.name): \($0.state)" }.joined(separator: ", ")
-        var parts = [
-            "audittop", sources.isEmpty ? "no source" : sources, "\(c.ingested) events", "\(Format.number(info.eventsPerSecond))/s",
-            "ring \(fill)%", "evicted \(c.evicted)", "malformed \(c.malformed.total)", "dup \(c.duplicates)",
+        // Counters first: they matter most and have a bounded width; sources go last.
+        let sources = info.sources.map { "\($0.name.split(separator: "/").last.map(String.init) ?? $0.name): \($0.state)" }.joined(separator: ", ")
+        let counters = [
+            "\(c.ingested) events", "\(Format.number(info.eventsPerSecond))/s", "ring \(fill)%",
+            "evicted \(c.evicted) malformed \(c.malformed.total) dup \(c.duplicates)",
         ]
+        // Below 120 columns the counters go without separators so they still fit at 80.
+        let narrow = grid.width < 120
+        var parts = narrow ? [counters.joined(separator: " ")] : ["audittop"] + counters
         if !s.filter.isEmpty { parts.append("filter: \(s.filter)") }
+        parts.append(sources.isEmpty ? "no source" : sources)
         let alert = info.sources.contains { $0.state.hasPrefix("error") || $0.state.hasPrefix("waiting") }
         let mode = s.paused ? "PAUSED (\(info.waiting) waiting)" : "FOLLOW"
         let right = "\(info.clock) \(mode)"

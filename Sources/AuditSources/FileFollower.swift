@@ -77,7 +77,7 @@ public final class FileFollower: LiveSource {
                 lseek(fd, 0, SEEK_SET)
                 offset = 0
                 framer = StreamDecoder(maxLine: maxLine)
-                status.current = "following (truncated, reading from 0)"
+                status.current = "truncated, reading from 0"
                 continue
             }
             var named = stat()

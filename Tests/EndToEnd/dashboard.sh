@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Drives the real audittop binary in tmux, as a person would: follows a growing file,
+# watches totals, denials and unknown users appear, opens the detail view, pauses, resizes,
+# survives rotation by rename and by copy-then-truncate, quits cleanly; then the live demo
+# and the no-terminal error. Prints "N passed, N failed" and exits non-zero on a failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+bin=${AUDITTOP:-$PWD/.build/debug/audittop}
+work=$(mktemp -d)
+session=audittop-e2e-$$
+export SWIFT_BACKTRACE=interactive=no
+trap 'tmux kill-session -t "$session" 2>/dev/null; tmux kill-session -t "$session-demo" 2>/dev/null; rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+check() { # description, command...
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+screen() { tmux capture-pane -p -t "$1"; }
+# Waits up to 6 s for the screen of session $1 to match the extended regex $2.
+see() {
+  for _ in $(seq 60); do
+    if screen "$1" | grep -Eq -- "$2"; then return 0; fi
+    sleep 0.1
+  done
+  echo "---- screen of $1 (wanted: $2) ----"; screen "$1"; echo "----"
+  return 1
+}
+event() { # n user code
+  printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"00000000-0000-4000-8000-%012d","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/secrets","verb":"list","user":{"username":"%s","groups":["system:authenticated"]},"sourceIPs":["203.0.113.9"],"userAgent":"kubectl/v1.30","objectRef":{"resource":"secrets","namespace":"default","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":%d},"requestReceivedTimestamp":"%s","stageTimestamp":"%s","annotations":{"authorization.k8s.io/decision":"%s","authorization.k8s.io/reason":""}}\n' \
+    "$1" "$2" "$3" "$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)" "$(date -u +%Y-%m-%dT%H:%M:%S.001000Z)" "$([ "$3" = 403 ] && echo forbid || echo allow)"
+}
+events() { # from to user code >> file
+  for n in $(seq "$1" "$2"); do event "$n" "$3" "$4"; done
+}
+widest() { screen "$1" | while IFS= read -r line; do printf '%s' "$line" | LC_ALL=C.UTF-8 wc -m; done | sort -n | tail -1; }
+
+log=$work/audit.log
+events 1 10 system:kube-scheduler 200 > "$log"
+tmux new-session -d -s "$session" -x 200 -y 60 "bash --norc --noprofile"
+tmux send-keys -t "$session" "export PS1='$ ' SWIFT_BACKTRACE=interactive=no TERM=xterm-256color; clear; $bin $log; echo EXIT=\$?" Enter
+check "loads the existing file" see "$session" "│ 10 events │"
+events 11 14 system:kube-scheduler 200 >> "$log"
+events 15 15 eve@evil.example 403 >> "$log"
+check "follows appended events" see "$session" "│ 15 events │"
+check "shows the denied request" see "$session" "eve@evil.example +list +secrets +default +403"
+check "shows the unknown user" see "$session" "eve@evil\.example +[0-9:]{8} +1 +1"
+tmux send-keys -t "$session" 4 Enter
+check "opens the detail view" see "$session" '"username": "(eve@evil.example|system:kube-scheduler)"'
+tmux send-keys -t "$session" Escape
+check "goes back from detail" see "$session" "─ 4 Stream"
+tmux send-keys -t "$session" " "
+check "pauses" see "$session" "PAUSED"
+events 16 18 system:kube-scheduler 200 >> "$log"
+check "counts what waits while paused" see "$session" "PAUSED \(3 waiting\)"
+tmux send-keys -t "$session" " "
+check "resumes with everything" see "$session" "│ 18 events │.*FOLLOW"
+tmux resize-window -t "$session" -x 80 -y 24
+check "reflows to tabs at 80x24" see "$session" "1 Rates  2 Denied  3 Unknown users"
+check "nothing wider than 80 columns" test "$(widest "$session")" -le 80
+mv "$log" "$work/audit-2026-03-14T09-00-00.000.log"
+events 19 21 system:kube-scheduler 200 > "$log"
+check "follows through rotation by rename" see "$session" "(^|[│ ])21 events "
+check "nothing read twice after the rename" see "$session" "dup 0 "
+cp "$log" "$work/audit.log.1"
+truncate -s 0 "$log"
+sleep 0.5
+events 22 25 system:kube-scheduler 200 >> "$log"
+check "follows through copy-then-truncate" see "$session" "(^|[│ ])25 events "
+check "nothing read twice after the truncation" see "$session" "dup 0 "
+tmux send-keys -t "$session" q
+check "quits with q and exit 0" see "$session" "EXIT=0"
+tmux send-keys -t "$session" "stty -a | grep -o ' echo ' ; echo shell-ok" Enter
+check "leaves the shell usable (echo on)" see "$session" "^shell-ok"
+
+tmux new-session -d -s "$session-demo" -x 200 -y 60 "TERM=xterm-256color $bin demo"
+sleep 2
+check "demo shows non-zero rates within 2 s" see "$session-demo" "total .* now [1-9][0-9]* "
+tmux send-keys -t "$session-demo" q
+
+out=$("$bin" "$log" </dev/null 2>&1 >/dev/null); code=$?
+check "no terminal: exit 2 with a message" test "$code" -eq 2 -a -n "$out"
+
+echo "dashboard end-to-end: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
