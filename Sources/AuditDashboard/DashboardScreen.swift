@@ -80,6 +80,25 @@ public enum DashboardScreen {
         grid.putClipped(text, x: 0, y: y, role: .dim, limit: grid.width)
     }
 
+    /// Where each visible pane is drawn, for turning a click into a pane and row.
+    public static func paneRects(width: Int, height: Int, state: DashboardState) -> [PaneID: Rect] {
+        guard width >= minimumWidth, height >= minimumHeight, state.detail == nil, !state.showHelp else { return [:] }
+        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        if width >= 160 && height >= 30 { return Dictionary(uniqueKeysWithValues: tileLayout(body)) }
+        return [state.focus: Rect(x: body.x, y: body.y + 1, width: body.width, height: body.height - 1)]
+    }
+
+    /// The tab a click on the tab bar (row 1, below 160 columns) lands on.
+    public static func tab(atX x: Int, width: Int) -> PaneID? {
+        var left = 0
+        for pane in PaneID.allCases {
+            let w = CellWidth.of(" \(pane.rawValue + 1) \(pane.title) ")
+            if x >= left && x < left + w { return pane }
+            left += w
+        }
+        return nil
+    }
+
     static func tabs(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState) {
         var x = r.x
         for pane in PaneID.allCases {
@@ -91,6 +110,10 @@ public enum DashboardScreen {
 
     /// Three bands: Rates and Denied; Unknown users, Top and Latency; the Stream below.
     static func tiles(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState) {
+        for (id, rect) in tileLayout(r) { pane(&grid, id, rect, m, s, focused: id == s.focus) }
+    }
+
+    static func tileLayout(_ r: Rect) -> [(PaneID, Rect)] {
         let band = max(9, r.height * 3 / 10)
         let rowA = Rect(x: r.x, y: r.y, width: r.width, height: band)
         let rowB = Rect(x: r.x, y: r.y + band, width: r.width, height: band)
@@ -106,7 +129,7 @@ public enum DashboardScreen {
             (.latency, Rect(x: rowB.x + unknownWidth + topWidth, y: rowB.y, width: r.width - unknownWidth - topWidth, height: band)),
             (.stream, rowC),
         ]
-        for (id, rect) in layout { pane(&grid, id, rect, m, s, focused: id == s.focus) }
+        return layout
     }
 
     static func pane(_ grid: inout CellGrid, _ id: PaneID, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {

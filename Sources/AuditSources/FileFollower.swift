@@ -53,11 +53,17 @@ public final class FileFollower: LiveSource {
         var opened = stat()
         fstat(fd, &opened)
         var offset = lseek(fd, 0, SEEK_CUR)
-        status.current = "following"
+        // What is already there loads first, with progress for a large file.
+        let existing = opened.st_size
+        let loadFrom = offset
+        status.current = existing - loadFrom > 8 << 20 ? "loading 0%" : "following"
         while !stop.isSet {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
                 offset += off_t(n)
+                if existing - loadFrom > 8 << 20 {
+                    status.current = offset >= existing ? "following" : "loading \((offset - loadFrom) * 100 / (existing - loadFrom))%"
+                }
                 buffer.withUnsafeBufferPointer { chunk in
                     store.withStore { s in
                         s.currentSource = source

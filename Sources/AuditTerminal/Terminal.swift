@@ -12,6 +12,8 @@ public struct TerminalError: Error, CustomStringConvertible {
 public enum TerminalInput: Equatable {
     case key(Key)
     case resize
+    /// A click at a cell.
+    case click(x: Int, y: Int)
 }
 
 /// The screen. Owns ncurses: only the UI thread creates and uses it (it is not Sendable).
@@ -65,6 +67,7 @@ public final class Terminal {
         curs_set(0)
         set_escdelay(25)
         wtimeout(window, 100)
+        nc_enable_mouse()
         var colours = 0
         if !noColour && has_colors() {
             start_color()
@@ -152,6 +155,15 @@ public final class Terminal {
         if r == KEY_CODE_YES {
             switch Int32(ch) {
             case KEY_RESIZE: return .resize
+            case KEY_MOUSE:
+                var x: Int32 = 0
+                var y: Int32 = 0
+                switch nc_mouse_event(&x, &y) {
+                case 1: return .click(x: Int(x), y: Int(y))
+                case 2: return .key(.up)
+                case 3: return .key(.down)
+                default: return nil
+                }
             case KEY_UP: return .key(.up)
             case KEY_DOWN: return .key(.down)
             case KEY_LEFT: return .key(.left)

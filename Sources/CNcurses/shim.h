@@ -24,4 +24,17 @@ static inline SCREEN *nc_newterm(const char *term) { return newterm(term, stdout
 static inline SCREEN *nc_newterm_input(const char *term, FILE *in) { return newterm(term, stdout, in); }
 static inline int nc_has_cursor_addressing(void) { return tigetstr("cup") != NULL && tigetstr("cup") != (char *)-1; }
 
+
+// Mouse: clicks and the wheel, as flags Swift can test.
+static inline void nc_enable_mouse(void) { mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL); mouseinterval(0); }
+/// Reads the pending mouse event: 1 click, 2 wheel up, 3 wheel down, 0 other; x and y set.
+static inline int nc_mouse_event(int *x, int *y) {
+    MEVENT e;
+    if (getmouse(&e) != OK) { return 0; }
+    *x = e.x; *y = e.y;
+    if (e.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) { return 1; }
+    if (e.bstate & BUTTON4_PRESSED) { return 2; }
+    if (e.bstate & BUTTON5_PRESSED) { return 3; }
+    return 0;
+}
 #endif

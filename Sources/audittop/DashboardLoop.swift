@@ -40,6 +40,9 @@ struct DashboardLoop {
                 switch input {
                 case .resize:
                     dirty = true
+                case .click(let x, let y):
+                    let (width, height) = terminal.size
+                    if state.click(x: x, y: y, width: width, height: height, rows: rowCounts(model, state)) == .redraw { dirty = true }
                 case .key(let key):
                     if handleEnter(key, &state, model) {
                         dirty = true

@@ -120,3 +120,28 @@ import Testing
         #expect(Theme.basic(index) == basic)
     }
 }
+
+@Suite struct MouseTests {
+    let rows: [PaneID: Int] = [.stream: 100, .denied: 5, .unknownUsers: 2, .top: 10, .latency: 4]
+
+    @Test func aClickOnATabFocusesItsPane() {
+        var s = DashboardState()
+        let x = CellWidth_of(" 1 Rates  2 Denied ") + 2
+        #expect(s.click(x: x, y: 1, width: 80, height: 24, rows: rows) == .redraw)
+        #expect(s.focus == .unknownUsers)
+    }
+
+    @Test func aClickInATileFocusesItAndSelectsTheRowUnderThePointer() {
+        var s = DashboardState()
+        let denied = DashboardScreen.paneRects(width: 200, height: 60, state: s)[.denied]!
+        // Box edge, then header, then rows 0, 1, 2...
+        _ = s.click(x: denied.x + 5, y: denied.y + 4, width: 200, height: 60, rows: rows)
+        #expect(s.focus == .denied)
+        #expect(s.selected(.denied) == 2)
+        let stream = DashboardScreen.paneRects(width: 200, height: 60, state: s)[.stream]!
+        _ = s.click(x: stream.x + 10, y: stream.y + 2, width: 200, height: 60, rows: rows)
+        #expect(s.focus == .stream && s.selected(.stream) == 0)
+    }
+
+    private func CellWidth_of(_ s: String) -> Int { s.count }
+}

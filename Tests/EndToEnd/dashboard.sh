@@ -82,5 +82,5 @@ tmux send-keys -t "$session-demo" q
 out=$("$bin" "$log" </dev/null 2>&1 >/dev/null); code=$?
 check "no terminal: exit 2 with a message" test "$code" -eq 2 -a -n "$out"
 
-echo "dashboard end-to-end: $passed passed, $failed failed"
+echo "dashboard: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
