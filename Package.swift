@@ -56,7 +56,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
-        .executableTarget(name: "audittop-bench", dependencies: ["AuditSimulator", "AuditCore", "AuditSources"], swiftSettings: strict),
+        .executableTarget(
+            name: "audittop-bench", dependencies: ["AuditSimulator", "AuditCore", "AuditSources", "AuditDashboard"],
+            swiftSettings: strict),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"], swiftSettings: strict),
         .testTarget(name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore"], swiftSettings: strict),
         .testTarget(

@@ -68,20 +68,29 @@ int audit_parse_uuid(const unsigned char *p, uint64_t *high, uint64_t *low) {
 #endif
 
 void *audit_alloc_table(size_t bytes) {
-    void *p = NULL;
-    if (posix_memalign(&p, 2u << 20, bytes) != 0) {
+#if defined(__linux__)
+    /* Fresh anonymous pages read as zero and cost nothing until touched. */
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
         return NULL;
     }
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
+#if defined(MADV_HUGEPAGE)
     madvise(p, bytes, MADV_HUGEPAGE);
 #endif
-    memset(p, 0, bytes);
     return p;
+#else
+    void *p = calloc(1, bytes);
+    return p;
+#endif
 }
 
 void audit_free_table(void *p, size_t bytes) {
+#if defined(__linux__)
+    munmap(p, bytes);
+#else
     (void)bytes;
     free(p);
+#endif
 }
 
 static int utf8_sequence(const unsigned char *p, size_t n, size_t *i) {

@@ -20,6 +20,10 @@ struct Bench {
         if !here.path.contains("release") {
             print("warning: \(audittop) is not a release build; figures will be meaningless")
         }
+        if options.dashboard {
+            try DashboardBench.run(audittop: audittop)
+            return
+        }
         let log = try options.log ?? generate(events: options.events)
         options.log = log
         let bytes = (try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0

@@ -6,6 +6,7 @@ struct BenchOptions {
     var runs = 3
     var log: String?
     var peers = true
+    var dashboard = false
     var peersScript: String
 
     init(arguments: [String]) {
@@ -24,14 +25,15 @@ struct BenchOptions {
             case "--log": log = value()
             case "--peers": peersScript = value()
             case "--no-peers": peers = false
+            case "--dashboard": dashboard = true
             case "-h", "--help":
-                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers]")
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard")
                 exit(0)
             default: Bench.fail("unknown option \(arguments[i])")
             }
             i += 1
         }
-        if peers && !FileManager.default.fileExists(atPath: peersScript) {
+        if peers && !dashboard && !FileManager.default.fileExists(atPath: peersScript) {
             Bench.fail("no peers script at \(peersScript); pass --peers PATH or --no-peers")
         }
     }

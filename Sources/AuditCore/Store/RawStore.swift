@@ -24,6 +24,9 @@ struct RawStore {
     mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
         guard n <= budget, n > 0 else { return RawStore.notStored }
         let offset = head
+        // Exactly the budget, once: growth by doubling would hold up to twice the budget.
+        // Untouched pages of the reservation cost no memory until written.
+        if bytes.capacity < budget { bytes.reserveCapacity(budget) }
         if bytes.count < budget {
             let fits = min(n, budget - bytes.count)
             bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: fits))

@@ -21,8 +21,9 @@ int audit_parse_uuid(const unsigned char *p, uint64_t *high, uint64_t *low);
 /// Asks the CPU to bring the cache line at p in ahead of a lookup.
 static inline void audit_prefetch(const void *p) { __builtin_prefetch(p, 1, 3); }
 
-/// Allocates `bytes` of zeroed memory aligned to 2 MiB and asks the kernel to back it with
-/// huge pages (fewer TLB misses for large random-access tables). Free with audit_free_table.
+/// Allocates `bytes` of zeroed memory (fresh anonymous pages, resident only once touched)
+/// and asks the kernel to back it with huge pages: fewer TLB misses for large random-access
+/// tables. Free with audit_free_table.
 void *audit_alloc_table(size_t bytes);
 /// Frees memory from audit_alloc_table.
 void audit_free_table(void *p, size_t bytes);
