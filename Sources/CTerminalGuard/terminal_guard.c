@@ -31,9 +31,13 @@ static void on_crash(int sig) {
             sigaction(sig, &previous_crash[k], NULL);
         }
     }
-    // Returning re-runs the faulting instruction under the previous handler (Swift's
-    // backtracer, or the default action); raise() covers signals sent by kill or abort.
+    // Hand over to the previous handler (Swift's backtracer prints its report). Should it
+    // return, as it may for a signal sent by kill rather than a fault, end with the
+    // default action so the process never runs on with a reset terminal.
     raise(sig);
+    signal(sig, SIG_DFL);
+    raise(sig);
+    _exit(128 + sig);
 }
 
 void audittop_guard_install(const char *reset, size_t length) {

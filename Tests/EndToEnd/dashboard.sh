@@ -71,8 +71,17 @@ check "follows through copy-then-truncate" see "$session" "(^|[│ ])25 events "
 check "nothing read twice after the truncation" see "$session" "dup 0 "
 tmux send-keys -t "$session" q
 check "quits with q and exit 0" see "$session" "EXIT=0"
-tmux send-keys -t "$session" "stty -a | grep -o ' echo ' ; echo shell-ok" Enter
-check "leaves the shell usable (echo on)" see "$session" "^shell-ok"
+tmux send-keys -t "$session" "echo echo-on=\$(stty -a | grep -c ' echo ')" Enter
+check "leaves the shell usable (echo on)" see "$session" "^echo-on=1"
+
+# A crash (SIGSEGV) still leaves the terminal usable.
+tmux send-keys -t "$session" "clear; $bin $log; echo CRASH-EXIT=\$?" Enter
+see "$session" "FOLLOW" >/dev/null
+child=$(pgrep -P "$(tmux list-panes -t "$session" -F '#{pane_pid}')" | head -1)
+kill -SEGV "$child"
+check "a crash exits with the signal" see "$session" "CRASH-EXIT=139"
+tmux send-keys -t "$session" "clear; echo after-crash-echo-on=\$(stty -a | grep -c ' echo ')" Enter
+check "a crash restores the terminal (echo on)" see "$session" "^after-crash-echo-on=1"
 
 tmux new-session -d -s "$session-demo" -x 200 -y 60 "TERM=xterm-256color $bin demo"
 sleep 2
