@@ -1,0 +1,56 @@
+import AuditCore
+import AuditDashboard
+import Foundation
+import Testing
+
+/// Golden snapshots: the screen as text, then its roles as letters, compared with files in
+/// `Snapshots/`. Run with `AUDITTOP_UPDATE_SNAPSHOTS=1` to write them after a deliberate
+/// change, and read the diff before committing.
+@Suite struct SnapshotTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    /// The models every snapshot draws from, built once from one simulated store.
+    static let models: [String: DashboardModel] = {
+        let store = DashboardScreenTests.simulatedStore()
+        return ["": DashboardModel(store: store), "dev-temp": DashboardModel(store: store, filter: "dev-temp")]
+    }()
+
+    func compare(_ name: String, _ grid: CellGrid) throws {
+        let rendered = grid.text + "\n\n" + grid.roles + "\n"
+        let file = Self.folder.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["AUDITTOP_UPDATE_SNAPSHOTS"] == "1" {
+            try rendered.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let stored = try String(contentsOf: file, encoding: .utf8)
+        let a = stored.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        if let first = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 }) {
+            Issue.record("\(name): line \(first.offset + 1) differs\nstored:   \(first.element.0)\nrendered: \(first.element.1)")
+        }
+        #expect(a.count == b.count, "\(name): \(a.count) stored lines, \(b.count) rendered")
+    }
+
+    func screen(_ width: Int, _ height: Int, _ configure: (inout DashboardState) -> Void = { _ in }) -> CellGrid {
+        var state = DashboardState()
+        configure(&state)
+        return DashboardScreen.render(
+            width: width, height: height, model: Self.models[state.filter]!,
+            state: state, status: DashboardScreenTests.status())
+    }
+
+    @Test func streamAt80x24() throws { try compare("stream-80x24", screen(80, 24)) }
+
+    @Test func unknownUsersAt80x24() throws { try compare("unknown-80x24", screen(80, 24) { $0.focus = .unknownUsers }) }
+
+    @Test func deniedGroupedAt80x24() throws {
+        try compare("denied-grouped-80x24", screen(80, 24) { $0.focus = .denied; $0.deniedGrouped = true })
+    }
+
+    @Test func everythingAt200x60() throws { try compare("all-200x60", screen(200, 60)) }
+
+    @Test func filteredAndPausedAt120x40() throws {
+        try compare("filtered-paused-120x40", screen(120, 40) { $0.filter = "dev-temp"; $0.paused = true })
+    }
+
+    @Test func helpAt80x24() throws { try compare("help-80x24", screen(80, 24) { $0.showHelp = true }) }
+}
