@@ -74,6 +74,14 @@ check "quits with q and exit 0" see "$session" "EXIT=0"
 tmux send-keys -t "$session" "echo echo-on=\$(stty -a | grep -c ' echo ')" Enter
 check "leaves the shell usable (echo on)" see "$session" "^echo-on=1"
 
+# Events on stdin, keys from the terminal.
+tmux send-keys -t "$session" "clear; cat $log | $bin - ; echo STDIN-EXIT=\$?" Enter
+check "reads stdin to its end" see "$session" "(^|[│ ])4 events .*stdin: end"
+tmux send-keys -t "$session" 3
+check "takes keys from the terminal while stdin is a pipe" see "$session" "─ 3 Unknown users"
+tmux send-keys -t "$session" q
+check "quits from a stdin session" see "$session" "STDIN-EXIT=0"
+
 # A crash (SIGSEGV) still leaves the terminal usable.
 tmux send-keys -t "$session" "clear; $bin $log; echo CRASH-EXIT=\$?" Enter
 see "$session" "FOLLOW" >/dev/null
