@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(
             name: "AuditDashboardTests",
             dependencies: ["AuditDashboard", "AuditCore", "AuditSources", "AuditSimulator"],
+            exclude: ["Snapshots"],
             swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["AuditSimulator"], swiftSettings: strict),
     ]
