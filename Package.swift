@@ -17,6 +17,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // Domain core: events, decoder, ring, statistics. No files, sockets or terminals.
@@ -32,6 +35,17 @@ let package = Package(
         .target(
             name: "AuditSources",
             dependencies: ["AuditCore", "AuditSimulator", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        // The apiserver's audit webhook feed: an HTTP(S) listener as a live source.
+        .target(
+            name: "AuditWebhook",
+            dependencies: [
+                "AuditCore", "AuditSources",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict),
         // View model and the non-interactive report built from it.
         .target(
@@ -52,8 +66,9 @@ let package = Package(
         .executableTarget(
             name: "audittop",
             dependencies: [
-                "AuditCore", "AuditSources", "AuditDashboard", "AuditSimulator", "AuditTerminal",
+                "AuditCore", "AuditSources", "AuditDashboard", "AuditSimulator", "AuditTerminal", "AuditWebhook", "CTerminalGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -67,5 +82,14 @@ let package = Package(
             exclude: ["Snapshots"],
             swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["AuditSimulator"], swiftSettings: strict),
+        .testTarget(
+            name: "AuditWebhookTests",
+            dependencies: [
+                "AuditWebhook", "AuditCore", "AuditSimulator",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
     ]
 )

@@ -11,8 +11,9 @@ struct DashboardCommand: ParsableCommand {
         commandName: "watch",
         abstract: "The live dashboard (the default command): follow audit logs and watch them.",
         discussion: """
-            SOURCE is a file to follow like tail -F (through rotation), - for stdin, or demo for
-            the built-in simulator. With no SOURCE, the usual audit log paths are tried.
+            SOURCE is a file to follow like tail -F (through rotation), - for stdin, demo for the
+            built-in simulator, or a webhook listener: http://HOST:PORT/PATH or https://...
+            (an empty HOST means 127.0.0.1). With no SOURCE, the usual audit log paths are tried.
             """)
 
     /// Where kubeadm and most distributions write the audit log.
@@ -36,6 +37,8 @@ struct DashboardCommand: ParsableCommand {
     var theme: String?
 
     @OptionGroup var engine: EngineOptions
+
+    @OptionGroup var webhook: WebhookOptions
 
     func validate() throws {
         guard (1...60).contains(fps) else { throw ValidationError("--fps must be 1-60") }
@@ -66,13 +69,7 @@ struct DashboardCommand: ParsableCommand {
             }
             names = [found]
         }
-        return names.map { name -> any LiveSource in
-            switch name {
-            case "-": return StreamSource(maxLine: engine.maxLine)
-            case "demo": return DemoSource(rate: rate)
-            default: return FileFollower(path: name, tail: tail, maxLine: engine.maxLine)
-            }
-        }
+        return try SourceFactory.make(names, tail: tail, rate: rate, maxLine: engine.maxLine, webhook: webhook)
     }
 
     func loadTheme() throws -> Theme {

@@ -21,6 +21,9 @@ public final class EventStore: DocumentSink, EventSink {
     public private(set) var sourceNames: [String] = [""]
     /// The source tagged onto events ingested now.
     public var currentSource: UInt16 = 0
+    /// Called with the raw JSON of every event ingested (duplicates excluded), under the
+    /// store's lock: the tee writes the accepted feed to disk from here.
+    public var onIngest: ((UnsafeBufferPointer<UInt8>) -> Void)?
 
     var raw: RawStore
     var requests: RequestTable
@@ -150,6 +153,7 @@ public final class EventStore: DocumentSink, EventSink {
         }
 
         entry.rawOffset = raw.append(base + e.raw.start, e.raw.count)
+        onIngest?(UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count))
         counters.ingested += 1
         if ring.append(entry) { counters.evicted += 1 }
         advanceRawDropCursor()

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Request bodies taken in and not yet decoded: the event loop puts them here and answers
+/// at once; the listener's own thread decodes them into the store. Bounded by bytes, so a
+/// flood is refused (503, which the apiserver retries) instead of eating memory.
+final class BodyQueue: @unchecked Sendable {
+    // `condition` guards `bodies`, `bytes` and `closed`.
+    private let condition = NSCondition()
+    private var bodies: [[UInt8]] = []
+    private var head = 0
+    private var bytes = 0
+    private var closed = false
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Adds a body; false when the queue is full.
+    func put(_ body: [UInt8]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard bytes + body.count <= limit || bodies.count == head else { return false }
+        bodies.append(body)
+        bytes += body.count
+        condition.signal()
+        return true
+    }
+
+    /// The next body, waiting up to `timeout` seconds; nil on timeout or when closed and empty.
+    func take(timeout: TimeInterval) -> [UInt8]? {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while head == bodies.count {
+            if closed || !condition.wait(until: deadline) { return nil }
+        }
+        let body = bodies[head]
+        bodies[head] = []
+        head += 1
+        bytes -= body.count
+        if head > 1024 && head * 2 > bodies.count {
+            bodies.removeFirst(head)
+            head = 0
+        }
+        return body
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var pendingBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return bytes
+    }
+}

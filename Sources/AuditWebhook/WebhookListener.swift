@@ -1,0 +1,134 @@
+import AuditCore
+import AuditSources
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// A webhook listener as a live source: its event loop answers requests and queues bodies;
+/// `run` decodes them into the store on the source's own thread.
+public final class WebhookListener: LiveSource {
+    public let endpoint: WebhookEndpoint
+    public let settings: WebhookSettings
+    public let stats = WebhookStats()
+    private let queue: BodyQueue
+    private let server = Mutex<(any Channel, MultiThreadedEventLoopGroup)?>(nil)
+    private let failure = Mutex<String?>(nil)
+
+    public var name: String { endpoint.description }
+
+    public init(endpoint: WebhookEndpoint, settings: WebhookSettings) {
+        self.endpoint = endpoint
+        self.settings = settings
+        queue = BodyQueue(limit: settings.queueLimit)
+    }
+
+    /// True when anyone who can reach the address can post events: not loopback, no TLS
+    /// client certificates and no token.
+    public var isUnprotected: Bool {
+        !endpoint.isLoopback && settings.token == nil && !(endpoint.tls && settings.clientCA != nil)
+    }
+
+    /// The port actually bound (useful with port 0).
+    public var boundPort: Int? { server.withLock { $0?.0.localAddress?.port } }
+
+    /// Binds the socket now, so a bad address or busy port is reported before anything else
+    /// starts. Errors say what to do.
+    public func start() throws {
+        let tls = try makeTLSContext()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (path, settings, stats, queue) = (endpoint.path, self.settings, self.stats, self.queue)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ConnectionLimiter(stats: stats, limit: settings.maxConnections))
+                    if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+                    try sync.addHandler(WebhookHandler(path: path, settings: settings, stats: stats, queue: queue))
+                }
+            }
+        do {
+            let channel = try bootstrap.bind(host: endpoint.host, port: endpoint.port).wait()
+            server.withLock { $0 = (channel, group) }
+        } catch {
+            try? group.syncShutdownGracefully()
+            let hint = endpoint.port < 1024 ? "; use a port above 1023 or run as root" : "; is another process listening there?"
+            throw WebhookError(description: "cannot listen on \(endpoint.host):\(endpoint.port): \(error)\(hint)")
+        }
+    }
+
+    private func makeTLSContext() throws -> NIOSSLContext? {
+        guard endpoint.tls else { return nil }
+        guard let cert = settings.tlsCertificate, let key = settings.tlsKey else {
+            throw WebhookError(description: "\(endpoint) is https: give --tls-cert and --tls-key")
+        }
+        do {
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            if let ca = settings.clientCA {
+                configuration.trustRoots = .file(ca)
+                configuration.certificateVerification = .noHostnameVerification
+            }
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw WebhookError(description: "cannot load TLS files (\(cert), \(key)\(settings.clientCA.map { ", " + $0 } ?? "")): \(error)")
+        }
+    }
+
+    public var state: String {
+        if let failure = failure.withLock({ $0 }) { return "error: \(failure)" }
+        let c = stats.snapshot
+        let answers = c.answers.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+        var s = "\(c.batches) batches" + (answers.isEmpty ? "" : ", \(answers)") + (c.lastSender.isEmpty ? "" : ", last \(c.lastSender)")
+        if isUnprotected { s = "UNPROTECTED (no TLS client certs, no token), " + s }
+        return s
+    }
+
+    public func run(into store: SharedEventStore, stop: StopSignal) {
+        if server.withLock({ $0 == nil }) {
+            do { try start() } catch {
+                failure.withLock { $0 = "\(error)" }
+                return
+            }
+        }
+        let source = store.withStore { $0.addSource(name) }
+        while !stop.isSet {
+            guard let body = queue.take(timeout: 0.1) else { continue }
+            body.withUnsafeBufferPointer { bytes in
+                store.withStore { s in
+                    s.currentSource = source
+                    s.document(bytes)
+                }
+            }
+        }
+        shutdown(draining: store, source: source)
+    }
+
+    /// Stops accepting, then decodes whatever was already answered 200.
+    private func shutdown(draining store: SharedEventStore, source: UInt16) {
+        guard let (channel, group) = server.withLock({ $0 }) else { return }
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+        queue.close()
+        while let body = queue.take(timeout: 0) {
+            body.withUnsafeBufferPointer { bytes in
+                store.withStore { s in
+                    s.currentSource = source
+                    s.document(bytes)
+                }
+            }
+        }
+        server.withLock { $0 = nil }
+    }
+}
+
+/// A listener that cannot start, with what to do about it.
+public struct WebhookError: Error, CustomStringConvertible {
+    public var description: String
+}
