@@ -1,5 +1,6 @@
 #include "terminal_guard.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <termios.h>
@@ -44,6 +45,14 @@ void audittop_guard_install(const char *reset, size_t length) {
     have_termios = tcgetattr(STDIN_FILENO, &saved_termios) == 0;
     reset_length = length < sizeof reset_bytes ? length : sizeof reset_bytes;
     memcpy(reset_bytes, reset, reset_length);
+    // A parent may have left these blocked (a test runner, some supervisors): unblock them,
+    // or a stop request would wait forever.
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    for (int k = 0; k < 3; k++) {
+        sigaddset(&unblock, quit_signals[k]);
+    }
+    pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
     struct sigaction quit_action;
     memset(&quit_action, 0, sizeof quit_action);
     quit_action.sa_handler = on_quit;

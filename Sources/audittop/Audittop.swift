@@ -13,6 +13,6 @@ struct Audittop: ParsableCommand {
               audittop /var/log/kubernetes/audit/audit.log
               audittop report demo.jsonl
             """,
-        subcommands: [DashboardCommand.self, ReportCommand.self, DemoCommand.self, CollectCommand.self],
+        subcommands: [DashboardCommand.self, ReportCommand.self, DemoCommand.self, CollectCommand.self, WebhookConfigCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }

@@ -168,3 +168,76 @@ import Testing
         #expect(d.stderr.contains("10m"))
     }
 }
+
+@Suite(.serialized) struct WebhookCommandTests {
+    @Test func webhookConfigPrintsAKubeconfigAndTheFlagsToAdd() throws {
+        let r = try Binary.run(["webhook-config", "--server", "https://10.0.0.5:9765/k8s-audit", "--ca", "/etc/audittop/ca.pem",
+                                "--client-cert", "/etc/kubernetes/pki/audittop-client.pem", "--client-key", "/etc/kubernetes/pki/audittop-client.key"])
+        #expect(r.status == 0)
+        let lines = r.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains("    server: https://10.0.0.5:9765/k8s-audit"))
+        #expect(lines.contains("    certificate-authority: /etc/audittop/ca.pem"))
+        #expect(lines.contains("    client-key: /etc/kubernetes/pki/audittop-client.key"))
+        #expect(lines.last == "current-context: audittop")
+        #expect(r.stderr.contains("--audit-webhook-config-file=/etc/kubernetes/audittop-webhook.yaml"))
+        #expect(r.stderr.contains("--audit-webhook-batch-max-size=400"))
+        let both = try Binary.run(["webhook-config", "--server", "https://x:1/a", "--client-cert", "c", "--client-key", "k", "--token-file", "t"])
+        #expect(both.status != 0)
+    }
+
+    @Test func collectTeesExactlyTheUniqueEventsAndReportAgrees() throws {
+        let dir = try Binary.temporaryDirectory()
+        let tee = dir.appendingPathComponent("feed.log").path
+        let port = 20000 + Int.random(in: 0..<20000)
+        let url = "http://127.0.0.1:\(port)/k8s-audit"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.path)
+        process.arguments = ["collect", url, "--tee", tee, "--status-every", "1s"]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let collector = ErrorCollector(err.fileHandleForReading)
+        usleep(800_000)
+        let corpus = try String(contentsOf: Binary.corpus.appendingPathComponent("real-events.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        // Two batches that overlap, sent twice each (as retries would be).
+        let first = "{\"kind\":\"EventList\",\"items\":[" + corpus[0..<150].joined(separator: ",") + "]}"
+        let second = "{\"kind\":\"EventList\",\"items\":[" + corpus[100...].joined(separator: ",") + "]}"
+        for body in [first, second, first, second] {
+            let r = try Binary.post(url, body: body)
+            #expect(r == 200)
+        }
+        usleep(500_000)
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        let log = collector.finish()
+        #expect(process.terminationStatus == 0, "\(log)")
+        #expect(log.contains("events/s"))
+        let report = try Binary.run(["report", tee, "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: report.stdout) as! [String: Any]
+        // The corpus holds 218 unique auditID+stage pairs.
+        #expect(json["events"] as? Int == 218)
+        #expect(json["duplicates"] as? Int == 0)
+        let lines = try String(contentsOfFile: tee, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 218)
+    }
+}
+
+extension Binary {
+    /// POSTs `body` as JSON with curl; returns the HTTP status.
+    static func post(_ url: String, body: String) throws -> Int {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-post-\(UUID().uuidString)")
+        try Data(body.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+                       "--data-binary", "@\(file.path)", url]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Int(String(decoding: data, as: UTF8.self)) ?? 0
+    }
+}
