@@ -72,7 +72,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(
-            name: "audittop-bench", dependencies: ["AuditSimulator", "AuditCore", "AuditSources", "AuditDashboard"],
+            name: "audittop-bench", dependencies: ["AuditSimulator", "AuditCore", "AuditSources", "AuditDashboard", "AuditWebhook"],
             swiftSettings: strict),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"], swiftSettings: strict),
         .testTarget(name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore"], swiftSettings: strict),

@@ -20,6 +20,10 @@ struct Bench {
         if !here.path.contains("release") {
             print("warning: \(audittop) is not a release build; figures will be meaningless")
         }
+        if options.webhook {
+            try WebhookLoad.run(senders: options.senders, events: options.events == 1_000_000 ? 400_000 : options.events)
+            return
+        }
         if options.dashboard {
             try DashboardBench.run(audittop: audittop)
             return

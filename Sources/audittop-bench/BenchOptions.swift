@@ -7,6 +7,8 @@ struct BenchOptions {
     var log: String?
     var peers = true
     var dashboard = false
+    var webhook = false
+    var senders = 4
     var peersScript: String
 
     init(arguments: [String]) {
@@ -26,14 +28,16 @@ struct BenchOptions {
             case "--peers": peersScript = value()
             case "--no-peers": peers = false
             case "--dashboard": dashboard = true
+            case "--webhook": webhook = true
+            case "--senders": senders = max(1, Int(value()) ?? senders)
             case "-h", "--help":
-                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard")
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N]")
                 exit(0)
             default: Bench.fail("unknown option \(arguments[i])")
             }
             i += 1
         }
-        if peers && !dashboard && !FileManager.default.fileExists(atPath: peersScript) {
+        if peers && !dashboard && !webhook && !FileManager.default.fileExists(atPath: peersScript) {
             Bench.fail("no peers script at \(peersScript); pass --peers PATH or --no-peers")
         }
     }

@@ -14,6 +14,8 @@ public struct Statistics: Sendable {
     public var sourceIPs = CountTable()
     /// By code + 1; index 0 counts requests with no code.
     public var codes = CountTable()
+    /// By source (`RingEntry.source`): which file or listener the requests came through.
+    public var sources = CountTable()
     public var denied = DeniedRequests()
     /// Per verb id.
     public var latency: [UInt32: LatencyHistogram] = [:]

@@ -137,6 +137,7 @@ extension EventStore {
         stats.userAgents.add(entry.userAgent)
         stats.sourceIPs.add(entry.sourceIP)
         stats.codes.add(UInt32(Int(entry.code) + 1))
+        stats.sources.add(UInt32(entry.source))
         let anonymous = entry.user == anonymousIDValue
         if anonymous {
             stats.anonymousRequests += 1

@@ -81,7 +81,7 @@ public struct DashboardModel: Sendable {
         top = [
             .users: report.top.users, .resources: report.top.resources, .namespaces: report.top.namespaces,
             .userAgents: report.top.userAgents, .sourceIPs: report.top.sourceIPs, .codes: report.top.codes,
-            .verbs: report.top.verbs,
+            .verbs: report.top.verbs, .sources: report.top.sources,
         ]
         latency = report.latency.sorted { $0.value.count > $1.value.count }.map { ($0.key, $0.value) }
         let needle = filter.lowercased()
@@ -109,6 +109,9 @@ public struct DashboardModel: Sendable {
         }
         let s = store.strings
         detailTitle = "#\(sequence) \(AuditID(high: e.auditIDHigh, low: e.auditIDLow).uuidString)"
+        if Int(e.source) < store.sourceNames.count, !store.sourceNames[Int(e.source)].isEmpty {
+            detailTitle += " from \(store.sourceNames[Int(e.source)])"
+        }
         if let raw = store.rawJSON(sequence: sequence) {
             detailLines = PrettyJSON.lines(raw)
             return
@@ -153,10 +156,10 @@ extension DashboardModel.EventRow {
 
 /// The lists the Top pane switches between.
 public enum TopDimension: Int, CaseIterable, Sendable {
-    case users, resources, namespaces, userAgents, sourceIPs, codes, verbs
+    case users, resources, namespaces, userAgents, sourceIPs, codes, verbs, sources
 
     public var title: String {
-        ["users", "resources", "namespaces", "agents", "source IPs", "codes", "verbs"][rawValue]
+        ["users", "resources", "namespaces", "agents", "source IPs", "codes", "verbs", "sources"][rawValue]
     }
 }
 

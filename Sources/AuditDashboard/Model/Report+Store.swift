@@ -38,7 +38,10 @@ extension Report {
             users: names(stats.users), verbs: names(stats.verbs), resources: names(stats.resources),
             namespaces: names(stats.namespaces), userAgents: names(stats.userAgents),
             sourceIPs: names(stats.sourceIPs),
-            codes: stats.codes.top(limit).map { NameCount(name: $0.id == 0 ? "(none)" : String(Int($0.id) - 1), count: $0.count) })
+            codes: stats.codes.top(limit).map { NameCount(name: $0.id == 0 ? "(none)" : String(Int($0.id) - 1), count: $0.count) },
+            sources: stats.sources.top(limit).map {
+                NameCount(name: Int($0.id) < store.sourceNames.count ? store.sourceNames[Int($0.id)] : "", count: $0.count)
+            })
 
         let groups = stats.denied.groups.sorted {
             $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.value.lastSeen > $1.value.lastSeen

@@ -26,6 +26,7 @@ extension Report {
         out.section("Top user agents", top.userAgents)
         out.section("Top source IPs", top.sourceIPs)
         out.section("Codes", top.codes)
+        if top.sources.count > 1 { out.section("Sources", top.sources) }
 
         out.heading("Denied requests: \(denied.total)")
         if !denied.groups.isEmpty {

@@ -48,6 +48,8 @@ public struct Report: Codable, Sendable, Equatable {
         public var userAgents: [NameCount]
         public var sourceIPs: [NameCount]
         public var codes: [NameCount]
+        /// By source (file, stdin, listener), when events came from more than one.
+        public var sources: [NameCount]
     }
 
     public struct DeniedGroup: Codable, Sendable, Equatable {
