@@ -87,7 +87,7 @@ import Testing
         #expect(s.topDimension == .resources)
         _ = s.handle(.left, rows: rows)
         _ = s.handle(.left, rows: rows)
-        #expect(s.topDimension == .verbs)
+        #expect(s.topDimension == .sources)
         _ = s.handle(.character("?"), rows: rows)
         #expect(s.showHelp)
         _ = s.handle(.character("x"), rows: rows)
