@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Dispatch
 import Synchronization
 
 /// A webhook listener as a live source: its event loop answers requests and queues bodies;
@@ -15,6 +16,8 @@ public final class WebhookListener: LiveSource {
     private let queue: BodyQueue
     private let server = Mutex<(any Channel, MultiThreadedEventLoopGroup)?>(nil)
     private let failure = Mutex<String?>(nil)
+    /// The last requests/s figure and what it was computed from (uptime ns, requests).
+    private let rate = Mutex<(at: UInt64, requests: Int, perSecond: Double)>((0, 0, 0))
 
     public var name: String { endpoint.description }
 
@@ -84,8 +87,17 @@ public final class WebhookListener: LiveSource {
     public var state: String {
         if let failure = failure.withLock({ $0 }) { return "error: \(failure)" }
         let c = stats.snapshot
+        let now = DispatchTime.now().uptimeNanoseconds
+        let perSecond = rate.withLock { r -> Double in
+            if now - r.at >= 1_000_000_000 {
+                if r.at != 0 { r.perSecond = Double(c.requests - r.requests) / (Double(now - r.at) / 1e9) }
+                r.at = now
+                r.requests = c.requests
+            }
+            return r.perSecond
+        }
         let answers = c.answers.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
-        var s = "\(c.batches) batches" + (answers.isEmpty ? "" : ", \(answers)") + (c.lastSender.isEmpty ? "" : ", last \(c.lastSender)")
+        var s = "\(Int(perSecond.rounded())) req/s, \(c.batches) batches" + (answers.isEmpty ? "" : ", \(answers)") + (c.lastSender.isEmpty ? "" : ", last \(c.lastSender)")
         if isUnprotected { s = "UNPROTECTED (no TLS client certs, no token), " + s }
         return s
     }

@@ -21,7 +21,7 @@ struct Bench {
             print("warning: \(audittop) is not a release build; figures will be meaningless")
         }
         if options.webhook {
-            try WebhookLoad.run(senders: options.senders, events: options.events == 1_000_000 ? 400_000 : options.events)
+            try WebhookLoad.run(senders: options.senders, events: options.events == 1_000_000 ? 400_000 : options.events, url: options.url)
             return
         }
         if options.dashboard {

@@ -9,6 +9,7 @@ struct BenchOptions {
     var dashboard = false
     var webhook = false
     var senders = 4
+    var url: String?
     var peersScript: String
 
     init(arguments: [String]) {
@@ -30,8 +31,9 @@ struct BenchOptions {
             case "--dashboard": dashboard = true
             case "--webhook": webhook = true
             case "--senders": senders = max(1, Int(value()) ?? senders)
+            case "--url": url = value()
             case "-h", "--help":
-                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N]")
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH]")
                 exit(0)
             default: Bench.fail("unknown option \(arguments[i])")
             }

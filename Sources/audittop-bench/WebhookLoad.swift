@@ -10,7 +10,13 @@ import Foundation
 /// backoff (5 attempts). It runs against a listener in this process on loopback and prints
 /// events/s ingested, answer latency and the accounting of every event sent.
 enum WebhookLoad {
-    static func run(senders: Int, events: Int) throws {
+    static func run(senders: Int, events: Int, url: String?) throws {
+        if let url {
+            guard let endpoint = WebhookEndpoint(url: url), !endpoint.tls else {
+                Bench.fail("--url takes an http://HOST:PORT/PATH listener address")
+            }
+            return try sendOnly(to: endpoint, senders: senders, events: events)
+        }
         let listener = WebhookListener(endpoint: WebhookEndpoint(url: "http://127.0.0.1:0/k8s-audit")!, settings: WebhookSettings())
         try listener.start()
         let port = listener.boundPort!
@@ -22,6 +28,15 @@ enum WebhookLoad {
             drained.signal()
         }.start()
 
+        let bodies = makeBodies(events)
+        let shares = (0..<senders).map { s in stride(from: s, to: bodies.count, by: senders).map { bodies[$0] } }
+        print("sending with \(senders) senders to 127.0.0.1:\(port)...")
+        return try measure(bodies: bodies, shares: shares, senders: senders, events: events, port: port, store: store, listener: listener,
+                           stop: stop, drained: drained)
+    }
+
+    /// 400-event EventList bodies of simulated events.
+    static func makeBodies(_ events: Int) -> [[UInt8]] {
         print("generating \(events) events in 400-event batches...")
         var sim = Simulator(seed: 11, incidentAfter: 60_000_000)
         var bodies: [[UInt8]] = []
@@ -39,15 +54,39 @@ enum WebhookLoad {
             bodies.append(body)
             sent += n
         }
+        return bodies
+    }
+
+    /// Posts to a listener elsewhere (`audittop collect`, say) and prints the sender's side.
+    static func sendOnly(to endpoint: WebhookEndpoint, senders: Int, events: Int) throws {
+        let bodies = makeBodies(events)
         let shares = (0..<senders).map { s in stride(from: s, to: bodies.count, by: senders).map { bodies[$0] } }
-        print("sending with \(senders) senders to 127.0.0.1:\(port)...")
         let results = Results()
         let started = Date()
         let group = DispatchGroup()
         for share in shares {
             group.enter()
             Thread {
-                Sender(port: port).send(share, results: results)
+                Sender(host: endpoint.host, port: endpoint.port, path: endpoint.path).send(share, results: results)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        let seconds = Date().timeIntervalSince(started)
+        print(String(format: "sent %d events in %d batches to %@ in %.2f s (%.0f events/s)", events, bodies.count, endpoint.description,
+                     seconds, Double(events) / seconds))
+        print("accounting: \(events) sent; \(results.deliveredEvents) answered 200; retries \(results.retries); given up \(results.givenUpEvents)")
+    }
+
+    static func measure(bodies: [[UInt8]], shares: [[[UInt8]]], senders: Int, events: Int, port: Int, store: SharedEventStore,
+                        listener: WebhookListener, stop: StopSignal, drained: DispatchSemaphore) throws {
+        let results = Results()
+        let started = Date()
+        let group = DispatchGroup()
+        for share in shares {
+            group.enter()
+            Thread {
+                Sender(host: "127.0.0.1", port: port, path: "/k8s-audit").send(share, results: results)
                 group.leave()
             }.start()
         }
@@ -98,7 +137,9 @@ enum WebhookLoad {
 
 /// One keep-alive HTTP/1.1 connection posting batches, like one apiserver goroutine.
 struct Sender {
+    let host: String
     let port: Int
+    let path: String
 
     func send(_ bodies: [[UInt8]], results: WebhookLoad.Results) {
         var fd: Int32 = -1
@@ -145,7 +186,7 @@ struct Sender {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_addr.s_addr = inet_addr(host)
         let r = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -157,7 +198,7 @@ struct Sender {
 
     /// Sends one request and reads the answer; returns its status (0 on a broken connection).
     private func post(_ fd: Int32, _ body: [UInt8]) -> Int {
-        let head = "POST /k8s-audit HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+        let head = "POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
         guard writeAll(fd, Array(head.utf8)), writeAll(fd, body) else { return 0 }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
