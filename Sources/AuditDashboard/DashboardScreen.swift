@@ -51,7 +51,7 @@ public enum DashboardScreen {
         let c = m.counters
         let fill = m.ringCapacity > 0 ? m.ringCount * 100 / m.ringCapacity : 0
         // Counters first: they matter most and have a bounded width; sources go last.
-        let sources = info.sources.map { "\($0.name.split(separator: "/").last.map(String.init) ?? $0.name): \($0.state)" }.joined(separator: ", ")
+        let sources = info.sources.map { "\($0.name.contains("://") ? $0.name : $0.name.split(separator: "/").last.map(String.init) ?? $0.name): \($0.state)" }.joined(separator: ", ")
         let counters = [
             "\(c.ingested) events", "\(Format.number(info.eventsPerSecond))/s", "ring \(fill)%",
             "evicted \(c.evicted) malformed \(c.malformed.total) dup \(c.duplicates)",

@@ -6,7 +6,7 @@ import Foundation
 final class BodyQueue: @unchecked Sendable {
     // `condition` guards `bodies`, `bytes` and `closed`.
     private let condition = NSCondition()
-    private var bodies: [[UInt8]] = []
+    private var bodies: [(source: String?, bytes: [UInt8])] = []
     private var head = 0
     private var bytes = 0
     private var closed = false
@@ -14,19 +14,19 @@ final class BodyQueue: @unchecked Sendable {
 
     init(limit: Int) { self.limit = limit }
 
-    /// Adds a body; false when the queue is full.
-    func put(_ body: [UInt8]) -> Bool {
+    /// Adds a body (with the name of its sender, when known); false when the queue is full.
+    func put(_ body: [UInt8], source: String? = nil) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard bytes + body.count <= limit || bodies.count == head else { return false }
-        bodies.append(body)
+        bodies.append((source, body))
         bytes += body.count
         condition.signal()
         return true
     }
 
     /// The next body, waiting up to `timeout` seconds; nil on timeout or when closed and empty.
-    func take(timeout: TimeInterval) -> [UInt8]? {
+    func take(timeout: TimeInterval) -> (source: String?, bytes: [UInt8])? {
         condition.lock()
         defer { condition.unlock() }
         let deadline = Date(timeIntervalSinceNow: timeout)
@@ -34,9 +34,9 @@ final class BodyQueue: @unchecked Sendable {
             if closed || !condition.wait(until: deadline) { return nil }
         }
         let body = bodies[head]
-        bodies[head] = []
+        bodies[head] = (nil, [])
         head += 1
-        bytes -= body.count
+        bytes -= body.bytes.count
         if head > 1024 && head * 2 > bodies.count {
             bodies.removeFirst(head)
             head = 0

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Answers one connection's requests: the audit webhook protocol.
 ///
@@ -24,6 +25,8 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var keepAlive = true
     private var timeout: Scheduled<Void>?
     private var sender = ""
+    /// The client certificate's CN, once the TLS handshake has shown one (mutual TLS).
+    private var certificateName: String?
 
     init(path: String, settings: WebhookSettings, stats: WebhookStats, queue: BodyQueue) {
         self.path = path
@@ -102,7 +105,13 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
             respond(context, .badRequest, close: !keepAlive)
             return
         }
-        guard queue.put(bytes) else {
+        if certificateName == nil, settings.clientCA != nil,
+            let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+            let der = try? tls.peerCertificate?.toDERBytes()
+        {
+            certificateName = CertificateName.subjectCommonName(der)
+        }
+        guard queue.put(bytes, source: certificateName) else {
             respond(context, .serviceUnavailable, close: !keepAlive)
             return
         }

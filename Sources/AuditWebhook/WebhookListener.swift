@@ -112,14 +112,19 @@ public final class WebhookListener: LiveSource {
         let source = store.withStore { $0.addSource(name) }
         while !stop.isSet {
             guard let body = queue.take(timeout: 0.1) else { continue }
-            body.withUnsafeBufferPointer { bytes in
-                store.withStore { s in
-                    s.currentSource = source
-                    s.document(bytes)
-                }
-            }
+            ingest(body, into: store, default: source)
         }
         shutdown(draining: store, source: source)
+    }
+
+    /// Decodes one body, tagged with its client certificate's CN when mutual TLS showed one.
+    private func ingest(_ body: (source: String?, bytes: [UInt8]), into store: SharedEventStore, default source: UInt16) {
+        body.bytes.withUnsafeBufferPointer { bytes in
+            store.withStore { s in
+                s.currentSource = body.source.map { s.addSource($0) } ?? source
+                s.document(bytes)
+            }
+        }
     }
 
     /// Stops accepting, then decodes whatever was already answered 200.
@@ -128,14 +133,7 @@ public final class WebhookListener: LiveSource {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
         queue.close()
-        while let body = queue.take(timeout: 0) {
-            body.withUnsafeBufferPointer { bytes in
-                store.withStore { s in
-                    s.currentSource = source
-                    s.document(bytes)
-                }
-            }
-        }
+        while let body = queue.take(timeout: 0) { ingest(body, into: store, default: source) }
         server.withLock { $0 = nil }
     }
 }

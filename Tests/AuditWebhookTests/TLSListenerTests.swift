@@ -77,6 +77,9 @@ struct CertificateError: Error {
         usleep(200_000)
         #expect(l.store.withStore { $0.counters.ingested } == 3)
         #expect(!l.listener.isUnprotected)
+        // The client certificate's CN names the source of its events.
+        #expect(l.store.withStore { s in s.sourceNames.contains("kube-apiserver-1") })
+        #expect(l.store.withStore { s in s.stats.sources.count(UInt32(s.sourceNames.firstIndex(of: "kube-apiserver-1") ?? 0)) } == 3)
     }
 
     @Test func missingTLSFilesAreAClearError() {

@@ -45,7 +45,7 @@ import Testing
         let list = #"{"kind":"EventList","items":[\#(Self.event)]}"#
         #expect(try h.send(body: list).status == 200)
         #expect(try h.send(headers: [("content-type", "application/json; charset=utf-8")], body: "[\(Self.event)]").status == 200)
-        #expect(h.queue.take(timeout: 0).map { String(decoding: $0, as: UTF8.self) } == list)
+        #expect(h.queue.take(timeout: 0).map { String(decoding: $0.bytes, as: UTF8.self) } == list)
         #expect(h.stats.snapshot.batches == 2)
     }
 
