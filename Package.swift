@@ -34,7 +34,7 @@ let package = Package(
         // Sources: bytes from files and stdin into the core's stream decoder.
         .target(
             name: "AuditSources",
-            dependencies: ["AuditCore", "AuditSimulator", .product(name: "Yams", package: "Yams")],
+            dependencies: ["AuditCore", "AuditSimulator", "CZlib", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         // The apiserver's audit webhook feed: an HTTP(S) listener as a live source.
         .target(
@@ -52,6 +52,8 @@ let package = Package(
             name: "AuditDashboard",
             dependencies: ["AuditCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
+        // zlib, for gzipped rotated logs.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // ncurses, reached through a shim for the macros Swift cannot import.
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         // Restoring the terminal from signal handlers (async-signal-safe, so in C).

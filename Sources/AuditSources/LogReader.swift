@@ -21,10 +21,21 @@ public struct LogReader {
         self.maxLine = maxLine
     }
 
+    /// What reading one file gave: its bytes, the events it held, and any damage found.
+    public struct Outcome: Sendable {
+        public var bytes = 0
+        /// Events ingested or found to be duplicates while reading this file.
+        public var events = 0
+        /// Damage that stopped reading early, or a file with no events, said for a person.
+        public var problem: String?
+    }
+
     /// Reads `path` (or stdin for `-`) into `store`, tagging events with the source's name.
-    /// - Returns: the number of bytes read.
+    /// Gzip is detected by content. A damaged file (truncated or corrupt gzip) keeps the
+    /// events before the damage and says so in `Outcome.problem`.
+    /// - Throws: when the file cannot be opened or read at all.
     @discardableResult
-    public func read(_ path: String, into store: EventStore) throws(SourceError) -> Int {
+    public func read(_ path: String, into store: EventStore) throws(SourceError) -> Outcome {
         let fd: Int32
         if path == "-" {
             fd = 0
@@ -39,27 +50,59 @@ public struct LogReader {
         }
         defer { if fd != 0 { close(fd) } }
         store.currentSource = store.addSource(path == "-" ? "stdin" : path)
+        let before = store.counters.ingested + store.counters.duplicates
         var framer = StreamDecoder(maxLine: maxLine)
         var buffer = [UInt8](repeating: 0, count: chunkSize)
-        var total = 0
+        var outcome = Outcome()
+        var gzip: GzipStream?
         var first = true
-        while true {
+        var inflated = 0
+        reading: while true {
             let n = try readChunk(fd, path, into: &buffer)
             if n == 0 { break }
-            total += n
+            outcome.bytes += n
             if first {
                 first = false
-                if YAMLEvents.looksLikeYAML(buffer[0..<n]) {
+                if n >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B {
+                    gzip = GzipStream()
+                } else if YAMLEvents.looksLikeYAML(buffer[0..<n]) {
                     var rest = Array(buffer[0..<n])
                     try readAll(fd, path, into: &rest)
                     YAMLEvents.ingest(rest, into: store)
-                    return rest.count
+                    outcome.bytes = rest.count
+                    outcome.events = store.counters.ingested + store.counters.duplicates - before
+                    return outcome
                 }
             }
-            buffer.withUnsafeBufferPointer { framer.feed(UnsafeBufferPointer(rebasing: $0[0..<n]), to: store) }
+            if let gzip {
+                do {
+                    try buffer.withUnsafeBufferPointer { chunk throws(GzipStream.Failure) in
+                        try gzip.feed(UnsafeBufferPointer(rebasing: chunk[0..<n])) { out in
+                            inflated += out.count
+                            framer.feed(out, to: store)
+                        }
+                    }
+                } catch {
+                    if case .corrupt(let why) = error {
+                        outcome.problem = "corrupt gzip data (\(why)) after \(inflated) decompressed bytes"
+                    }
+                    break reading
+                }
+            } else {
+                buffer.withUnsafeBufferPointer { framer.feed(UnsafeBufferPointer(rebasing: $0[0..<n]), to: store) }
+            }
+        }
+        if let gzip, outcome.problem == nil, !gzip.atMemberBoundary {
+            outcome.problem = "the gzip data ends early (a truncated file) after \(inflated) decompressed bytes"
         }
         framer.finish(to: store)
-        return total
+        outcome.events = store.counters.ingested + store.counters.duplicates - before
+        if let problem = outcome.problem {
+            outcome.problem = "\(problem); kept the \(outcome.events) events before it"
+        } else if outcome.events == 0 {
+            outcome.problem = outcome.bytes == 0 ? "the file is empty" : "no audit events in it"
+        }
+        return outcome
     }
 
     /// One `read(2)` into `buffer`, retried on EINTR; 0 at the end of the input.

@@ -22,7 +22,15 @@ struct EngineOptions: ParsableArguments {
             transform: DurationText.parse)
     var learn: Int64?
 
+    @Option(help: "Only events received at or after this time: RFC 3339 (2026-03-14T09:00:00Z) or relative to now (-2h).",
+            transform: TimeText.parse)
+    var since: Int64?
+
+    @Option(help: "Only events received before this time: RFC 3339 or relative to now (-30m).", transform: TimeText.parse)
+    var until: Int64?
+
     func validate() throws {
+        if let since, let until, since >= until { throw ValidationError("--since must be before --until") }
         guard capacity > 0 else { throw ValidationError("--capacity must be at least 1") }
         guard maxLine >= 1024 else { throw ValidationError("--max-line must be at least 1KiB") }
     }
@@ -33,6 +41,8 @@ struct EngineOptions: ParsableArguments {
         c.capacity = capacity
         c.rawBudget = rawBudget
         c.learn = learn
+        c.since = since
+        c.until = until
         if let knownUsers {
             guard let text = try? String(contentsOfFile: knownUsers, encoding: .utf8) else {
                 throw CLIError("cannot read the known-users file \(knownUsers); check the path and permissions", code: 2)
@@ -77,5 +87,16 @@ enum DurationText {
             if let v = Double(text.dropLast(suffix.count)), v >= 0 { return Int64(v * Double(scale)) }
         }
         throw ValidationError("'\(text)' is not a duration; use a number and a unit: 90s, 10m, 2h, 1d")
+    }
+}
+
+/// Times for `--since` / `--until`: RFC 3339, or `-DURATION` before now.
+enum TimeText {
+    static func parse(_ text: String) throws -> Int64 {
+        if let t = Timestamp.parse(text) { return t }
+        if text.hasPrefix("-"), let ago = try? DurationText.parse(String(text.dropFirst())) {
+            return Int64(Date().timeIntervalSince1970 * 1_000_000) - ago
+        }
+        throw ValidationError("'\(text)' is not a time; use RFC 3339 (2026-03-14T09:00:00Z) or a time before now (-2h)")
     }
 }

@@ -14,7 +14,7 @@ struct ReportCommand: ParsableCommand {
         case text, json
     }
 
-    @Argument(help: "Audit log files; - reads stdin.")
+    @Argument(help: "Audit logs: files (gzip or not), globs, folders of rotated sets; - reads stdin.")
     var sources: [String] = ["-"]
 
     @Option(help: "text (aligned, for people) or json (stable schema, for tools).")
@@ -29,11 +29,22 @@ struct ReportCommand: ParsableCommand {
         do {
             let store = EventStore(configuration: try engine.configuration())
             let reader = LogReader(maxLine: engine.maxLine)
-            for source in sources {
+            let files: [String]
+            do {
+                files = try LogSet.expand(sources)
+            } catch {
+                throw CLIError("\(error)", code: 2)
+            }
+            for file in files {
+                let outcome: LogReader.Outcome
                 do {
-                    try reader.read(source, into: store)
+                    outcome = try reader.read(file, into: store)
                 } catch {
                     throw CLIError("\(error)", code: 2)
+                }
+                // Damage in one file of a set is said, and the rest still loads.
+                if let problem = outcome.problem {
+                    FileHandle.standardError.write(Data("audittop: \(file): \(problem)\n".utf8))
                 }
             }
             let report = Report(store: store, limit: top)

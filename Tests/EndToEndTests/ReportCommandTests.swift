@@ -241,3 +241,32 @@ extension Binary {
         return Int(String(decoding: data, as: UTF8.self)) ?? 0
     }
 }
+
+@Suite(.serialized) struct SavedSetTests {
+    @Test func reportReadsAFolderWithGzipSaysWhatIsDamagedAndHonoursSince() throws {
+        let dir = try Binary.temporaryDirectory()
+        let corpus = Binary.corpus.appendingPathComponent("real-events.jsonl").path
+        let sh = { (command: String) in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", command]
+            try p.run()
+            p.waitUntilExit()
+        }
+        try sh("cd '\(dir.path)' && head -100 '\(corpus)' | gzip -c > audit-2025-01-01T00-00-00.000.log.gz && tail -n +101 '\(corpus)' > audit.log && printf 'garbage' | gzip -c | head -c 12 > audit-2025-01-02T00-00-00.000.log.gz")
+        let r = try Binary.run(["report", dir.path, "--format", "json"])
+        #expect(r.status == 0)
+        let json = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+        #expect(json["events"] as? Int == 218)
+        #expect(json["duplicates"] as? Int == 20)
+        #expect(r.stderr.contains("audit-2025-01-02T00-00-00.000.log.gz: the gzip data ends early"))
+        let since = try Binary.run(["report", dir.path, "--format", "json", "--since", "2023-01-01T00:00:00Z"])
+        let sinceJSON = try JSONSerialization.jsonObject(with: since.stdout) as! [String: Any]
+        let kept = sinceJSON["events"] as! Int
+        #expect(kept > 0 && kept < 218)
+        #expect(sinceJSON["outsideTimeRange"] as? Int == 218 + 20 - kept - (sinceJSON["duplicates"] as! Int))
+        let bad = try Binary.run(["report", dir.path, "--since", "yesterday-ish"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("-2h"))
+    }
+}

@@ -41,6 +41,8 @@ public struct StoreCounters: Sendable, Equatable {
     public var evicted = 0
     /// Events in the ring whose raw JSON was dropped by the byte budget.
     public var rawDropped = 0
+    /// Events skipped for falling outside `--since` / `--until`.
+    public var outsideTimeRange = 0
     public var malformed = MalformedCounts()
 
     public init() {}
@@ -61,6 +63,10 @@ public struct StoreConfiguration: Sendable {
     public var learn: Int64?
     /// Nesting allowed in a document.
     public var maxDepth = 256
+    /// Only events received at or after this time (microseconds) are ingested (`--since`).
+    public var since: Int64?
+    /// Only events received before this time (microseconds) are ingested (`--until`).
+    public var until: Int64?
 
     public init() {}
 }

@@ -104,6 +104,14 @@ public final class EventStore: DocumentSink, EventSink {
     /// statistics and appends it to the ring.
     public func ingest(_ e: inout DecodedEvent) {
         let base = e.base
+        if configuration.since != nil || configuration.until != nil {
+            let t = e.received ?? e.stageTime ?? 0
+            if t < (configuration.since ?? Int64.min) || t >= (configuration.until ?? Int64.max) {
+                counters.outsideTimeRange += 1
+                generation &+= 1
+                return
+            }
+        }
         let id: AuditID
         if e.auditID.isEmpty {
             syntheticIDs += 1

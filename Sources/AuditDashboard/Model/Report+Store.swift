@@ -18,6 +18,7 @@ extension Report {
             total: counters.malformed.total,
             byKind: Dictionary(uniqueKeysWithValues: MalformedKind.allCases.map { ($0.description, counters.malformed[$0]) }))
         evicted = counters.evicted
+        outsideTimeRange = counters.outsideTimeRange
         timeRange = TimeRange(first: time(stats.firstTime), last: time(stats.lastTime))
 
         var series = stats.perMinute.series()

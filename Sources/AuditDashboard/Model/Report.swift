@@ -102,6 +102,8 @@ public struct Report: Codable, Sendable, Equatable {
     public var malformed: Malformed
     /// Events evicted from the ring (the report's numbers still count them).
     public var evicted: Int
+    /// Events skipped for falling outside `--since` / `--until`.
+    public var outsideTimeRange: Int
     public var timeRange: TimeRange
     public var rates: Rates
     public var top: Top
