@@ -37,7 +37,8 @@ struct Bench {
         var results: [String: [Measurement]] = [:]
         for run in 1...options.runs {
             print("run \(run)/\(options.runs)...")
-            results["audittop", default: []].append(try measure(audittop, ["report", log, "--format", "json"]))
+            results["audittop", default: []].append(try measure(audittop, ["report", log, "--format", "json", "--jobs", "1"]))
+            results["audittop-2cores", default: []].append(try measure(audittop, ["report", log, "--format", "json", "--jobs", "2"]))
             if options.peers {
                 for (name, m) in try runPeers(options.peersScript, log) { results[name, default: []].append(m) }
             }

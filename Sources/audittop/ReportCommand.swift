@@ -23,6 +23,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Rows in each top list.")
     var top: Int = 10
 
+    @Option(help: "Cores to use: 2 decodes on one thread while another counts (files only; stdin stays sequential).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1
+
     @OptionGroup var engine: EngineOptions
 
     func run() throws {
@@ -38,7 +41,11 @@ struct ReportCommand: ParsableCommand {
             for file in files {
                 let outcome: LogReader.Outcome
                 do {
-                    outcome = try reader.read(file, into: store)
+                    if jobs > 1 && file != "-" {
+                        outcome = try ParallelLogReader(maxLine: engine.maxLine).read(file, into: store)
+                    } else {
+                        outcome = try reader.read(file, into: store)
+                    }
                 } catch {
                     throw CLIError("\(error)", code: 2)
                 }

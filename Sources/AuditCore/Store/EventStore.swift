@@ -103,6 +103,15 @@ public final class EventStore: DocumentSink, EventSink {
     /// Ingests one decoded event: de-duplicates it, merges it into its request, updates the
     /// statistics and appends it to the ring.
     public func ingest(_ e: inout DecodedEvent) {
+        ingest(&e, id: nil)
+    }
+
+    /// Starts fetching the request-table slot of `id` (a pipelined caller knows the next
+    /// events' ids before it ingests them).
+    public func prefetch(_ id: AuditID) { requests.prefetch(id) }
+
+    /// `ingest(_:)` with the event's auditID already parsed (nil: parse it here).
+    public func ingest(_ e: inout DecodedEvent, id parsed: AuditID?) {
         let base = e.base
         if configuration.since != nil || configuration.until != nil {
             let t = e.received ?? e.stageTime ?? 0
@@ -113,7 +122,9 @@ public final class EventStore: DocumentSink, EventSink {
             }
         }
         let id: AuditID
-        if e.auditID.isEmpty {
+        if let parsed {
+            id = parsed
+        } else if e.auditID.isEmpty {
             syntheticIDs += 1
             id = AuditID(high: syntheticIDs, low: 0xFFFF_FFFF_FFFF_FFFF)
         } else {

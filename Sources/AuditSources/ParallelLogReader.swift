@@ -1,0 +1,216 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AuditCore
+import Foundation
+
+/// Reads a saved log on two cores: a decoding thread reads, frames and parses JSON (and
+/// auditIDs) into batches, while the calling thread ingests the batches in order into the
+/// store. Results are the same as `LogReader`'s, event for event.
+///
+/// Used for regular files that are neither gzip nor YAML; anything else goes through
+/// `LogReader` unchanged.
+public struct ParallelLogReader {
+    public var maxLine: Int
+    public var chunkSize = 1 << 20
+
+    public init(maxLine: Int = 4 << 20) { self.maxLine = maxLine }
+
+    /// Reads `path` into `store` with a second thread decoding ahead.
+    @discardableResult
+    public func read(_ path: String, into store: EventStore) throws(SourceError) -> LogReader.Outcome {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .system(path, errno) }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let peeked = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        var info = stat()
+        fstat(fd, &info)
+        let plain = (info.st_mode & S_IFMT) == S_IFREG && peeked > 0
+            && !(peeked >= 2 && head[0] == 0x1F && head[1] == 0x8B) && !YAMLEvents.looksLikeYAML(head[0..<max(peeked, 0)])
+        guard plain else {
+            close(fd)
+            return try LogReader(maxLine: maxLine).read(path, into: store)
+        }
+        store.currentSource = store.addSource(path)
+        let before = store.counters.ingested + store.counters.duplicates
+        let queue = BatchQueue(limit: 4)
+        let (chunkSize, maxLine, decoder) = (self.chunkSize, self.maxLine, EventDecoder(maxDepth: store.configuration.maxDepth))
+        let failure = FailureBox()
+        let producer = Thread {
+            var framer = StreamDecoder(maxLine: maxLine)
+            let collector = BatchCollector(decoder: decoder)
+            while true {
+                let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
+                let n = Glibc.read(fd, chunk.baseAddress, chunkSize)
+                if n <= 0 {
+                    chunk.deallocate()
+                    if n < 0 { failure.set(SourceError.system(path, errno)) }
+                    break
+                }
+                collector.begin(chunk: chunk)
+                framer.feed(UnsafeBufferPointer(rebasing: chunk[0..<n]), to: collector)
+                queue.put(collector.end())
+            }
+            collector.begin(chunk: nil)
+            framer.finish(to: collector)
+            queue.put(collector.end())
+            queue.put(nil)
+        }
+        producer.start()
+        var outcome = LogReader.Outcome()
+        outcome.bytes = Int(info.st_size)
+        while let batch = queue.take() {
+            batch.ingest(into: store)
+            batch.release()
+        }
+        close(fd)
+        if let error = failure.error { throw error }
+        outcome.events = store.counters.ingested + store.counters.duplicates - before
+        if outcome.events == 0 { outcome.problem = "no audit events in it" }
+        return outcome
+    }
+}
+
+/// Decoded events of one chunk, with the memory their spans point into.
+final class DecodedBatch: @unchecked Sendable {
+    // Built by the decoding thread, then handed over whole through `BatchQueue` (whose lock
+    // orders the hand-over) to the ingesting thread; never shared while being changed.
+    enum Item {
+        case event(DecodedEvent, AuditID?)
+        case malformed(MalformedKind)
+        /// A document the store decodes itself (its events point into decoder-made buffers).
+        case document(UnsafeBufferPointer<UInt8>)
+    }
+
+    var items: [Item] = []
+    var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
+
+    func ingest(into store: EventStore) {
+        // Prefetch the request-table slot a few events ahead of the one being ingested.
+        let ahead = 4
+        for k in 0..<min(ahead, items.count) { prefetch(k, store) }
+        for k in items.indices {
+            if k + ahead < items.count { prefetch(k + ahead, store) }
+            switch items[k] {
+            case .event(var e, let id): store.ingest(&e, id: id)
+            case .malformed(let kind): store.malformed(kind)
+            case .document(let bytes): store.document(bytes)
+            }
+        }
+    }
+
+    private func prefetch(_ k: Int, _ store: EventStore) {
+        if case .event(_, let id?) = items[k] { store.prefetch(id) }
+    }
+
+    func release() {
+        for b in buffers { b.deallocate() }
+        buffers.removeAll()
+    }
+}
+
+/// The decoding thread's sink: decodes each framed document and keeps its events, whose
+/// spans point into memory the batch owns.
+final class BatchCollector: DocumentSink, EventSink {
+    let decoder: EventDecoder
+    private var batch = DecodedBatch()
+    private var chunk: UnsafeMutableBufferPointer<UInt8>?
+    /// Items of the document being decoded, committed when it is done.
+    private var pending: [DecodedBatch.Item] = []
+    private var documentBase: UnsafePointer<UInt8>?
+    private var outside = false
+
+    init(decoder: EventDecoder) { self.decoder = decoder }
+
+    func begin(chunk: UnsafeMutableBufferPointer<UInt8>?) {
+        self.chunk = chunk
+        if let chunk { batch.buffers.append(chunk) }
+    }
+
+    func end() -> DecodedBatch {
+        let done = batch
+        batch = DecodedBatch()
+        return done
+    }
+
+    func document(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var doc = bytes
+        if !inChunk(bytes) {
+            // Framed from the framer's own buffer (a line across chunks): keep a copy.
+            doc = keep(bytes)
+        }
+        pending.removeAll(keepingCapacity: true)
+        documentBase = doc.baseAddress
+        outside = false
+        decoder.decode(doc, into: self)
+        if outside {
+            // An Azure record's string: its events point into a buffer the decoder made
+            // and freed. The store decodes this document itself, in its place.
+            batch.items.append(.document(inChunk(doc) ? keep(doc) : doc))
+        } else {
+            batch.items.append(contentsOf: pending)
+        }
+    }
+
+    func malformed(_ kind: MalformedKind) { pending.append(.malformed(kind)) }
+
+    func event(_ e: inout DecodedEvent) {
+        guard e.base == documentBase else {
+            outside = true
+            return
+        }
+        let id = e.auditID.isEmpty ? nil : AuditID(e.base + e.auditID.start, e.auditID.count)
+        pending.append(.event(e, id))
+    }
+
+    private func inChunk(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let chunk, let start = chunk.baseAddress, let base = bytes.baseAddress else { return false }
+        return base >= UnsafePointer(start) && base + bytes.count <= UnsafePointer(start) + chunk.count
+    }
+
+    private func keep(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
+        _ = copy.initialize(from: bytes)
+        batch.buffers.append(copy)
+        return UnsafeBufferPointer(rebasing: copy[0..<bytes.count])
+    }
+}
+
+/// Batches in order between the two threads, at most `limit` waiting.
+final class BatchQueue: @unchecked Sendable {
+    // `condition` guards `items`.
+    private let condition = NSCondition()
+    private var items: [DecodedBatch?] = []
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Adds a batch (nil: the end), waiting while the queue is full.
+    func put(_ batch: DecodedBatch?) {
+        condition.lock()
+        while items.count >= limit { condition.wait() }
+        items.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch, waiting for one; nil at the end.
+    func take() -> DecodedBatch? {
+        condition.lock()
+        while items.isEmpty { condition.wait() }
+        let batch = items.removeFirst()
+        condition.broadcast()
+        condition.unlock()
+        return batch
+    }
+}
+
+/// An error from the decoding thread, for the caller.
+final class FailureBox: @unchecked Sendable {
+    // `lock` guards `stored`.
+    private let lock = NSLock()
+    private var stored: SourceError?
+
+    func set(_ error: SourceError) { lock.withLock { stored = error } }
+    var error: SourceError? { lock.withLock { stored } }
+}
