@@ -119,6 +119,7 @@ final class BatchCollector: DocumentSink, EventSink {
     private var pending: [DecodedBatch.Item] = []
     private var documentBase: UnsafePointer<UInt8>?
     private var outside = false
+    private var decoding = false
 
     init(decoder: EventDecoder) { self.decoder = decoder }
 
@@ -142,7 +143,9 @@ final class BatchCollector: DocumentSink, EventSink {
         pending.removeAll(keepingCapacity: true)
         documentBase = doc.baseAddress
         outside = false
+        decoding = true
         decoder.decode(doc, into: self)
+        decoding = false
         if outside {
             // An Azure record's string: its events point into a buffer the decoder made
             // and freed. The store decodes this document itself, in its place.
@@ -152,7 +155,11 @@ final class BatchCollector: DocumentSink, EventSink {
         }
     }
 
-    func malformed(_ kind: MalformedKind) { pending.append(.malformed(kind)) }
+    /// Counted by the decoder (part of the current document) or by the framer (between
+    /// documents: an over-long line), in order either way.
+    func malformed(_ kind: MalformedKind) {
+        if decoding { pending.append(.malformed(kind)) } else { batch.items.append(.malformed(kind)) }
+    }
 
     func event(_ e: inout DecodedEvent) {
         guard e.base == documentBase else {

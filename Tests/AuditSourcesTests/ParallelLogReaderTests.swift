@@ -40,12 +40,13 @@ import Testing
         try Data(text).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let one = EventStore()
-        try LogReader().read(path, into: one)
+        try LogReader(maxLine: 8192).read(path, into: one)
         let two = EventStore()
-        var reader = ParallelLogReader()
+        var reader = ParallelLogReader(maxLine: 8192)
         reader.chunkSize = chunk
         try reader.read(path, into: two)
         #expect(one.counters.malformed.total > 0)
+        #expect(one.counters.malformed[.oversized] > 0)
         #expect(fingerprint(one) == fingerprint(two))
     }
 }
