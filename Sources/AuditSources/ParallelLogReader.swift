@@ -8,8 +8,8 @@ import Foundation
 /// auditIDs) into batches, while the calling thread ingests the batches in order into the
 /// store. Results are the same as `LogReader`'s, event for event.
 ///
-/// Used for regular files that are neither gzip nor YAML; anything else goes through
-/// `LogReader` unchanged.
+/// Used for regular files, gzipped (inflated on the decoding thread) or not; YAML and
+/// anything that is not a regular file go through `LogReader` unchanged.
 public struct ParallelLogReader {
     public var maxLine: Int
     public var chunkSize = 1 << 20
@@ -25,9 +25,10 @@ public struct ParallelLogReader {
         let peeked = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         var info = stat()
         fstat(fd, &info)
-        let plain = (info.st_mode & S_IFMT) == S_IFREG && peeked > 0
-            && !(peeked >= 2 && head[0] == 0x1F && head[1] == 0x8B) && !YAMLEvents.looksLikeYAML(head[0..<max(peeked, 0)])
-        guard plain else {
+        let gzipped = peeked >= 2 && head[0] == 0x1F && head[1] == 0x8B
+        let supported = (info.st_mode & S_IFMT) == S_IFREG && peeked > 0
+            && (gzipped || !YAMLEvents.looksLikeYAML(head[0..<max(peeked, 0)]))
+        guard supported else {
             close(fd)
             return try LogReader(maxLine: maxLine).read(path, into: store)
         }
@@ -39,7 +40,15 @@ public struct ParallelLogReader {
         let producer = Thread {
             var framer = StreamDecoder(maxLine: maxLine)
             let collector = BatchCollector(decoder: decoder)
-            while true {
+            let gzip = gzipped ? GzipStream() : nil
+            var inflated = 0
+            /// Frames `bytes` (which the batch now owns) and hands the batch over.
+            func deliver(_ chunk: UnsafeMutableBufferPointer<UInt8>, _ count: Int) {
+                collector.begin(chunk: chunk)
+                framer.feed(UnsafeBufferPointer(rebasing: chunk[0..<count]), to: collector)
+                queue.put(collector.end())
+            }
+            reading: while true {
                 let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
                 let n = Glibc.read(fd, chunk.baseAddress, chunkSize)
                 if n <= 0 {
@@ -47,9 +56,27 @@ public struct ParallelLogReader {
                     if n < 0 { failure.set(SourceError.system(path, errno)) }
                     break
                 }
-                collector.begin(chunk: chunk)
-                framer.feed(UnsafeBufferPointer(rebasing: chunk[0..<n]), to: collector)
-                queue.put(collector.end())
+                guard let gzip else {
+                    deliver(chunk, n)
+                    continue
+                }
+                // Inflate here, on the decoding thread; each run of output becomes a batch.
+                do throws(GzipStream.Failure) {
+                    try gzip.feed(UnsafeBufferPointer(rebasing: chunk[0..<n])) { out in
+                        inflated += out.count
+                        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: out.count)
+                        _ = copy.initialize(from: out)
+                        deliver(copy, out.count)
+                    }
+                    chunk.deallocate()
+                } catch {
+                    chunk.deallocate()
+                    if case .corrupt(let why) = error { failure.problem("corrupt gzip data (\(why)) after \(inflated) decompressed bytes") }
+                    break reading
+                }
+            }
+            if let gzip, failure.problemText == nil, !gzip.atMemberBoundary {
+                failure.problem("the gzip data ends early (a truncated file) after \(inflated) decompressed bytes")
             }
             collector.begin(chunk: nil)
             framer.finish(to: collector)
@@ -66,7 +93,11 @@ public struct ParallelLogReader {
         close(fd)
         if let error = failure.error { throw error }
         outcome.events = store.counters.ingested + store.counters.duplicates - before
-        if outcome.events == 0 { outcome.problem = "no audit events in it" }
+        if let problem = failure.problemText {
+            outcome.problem = "\(problem); kept the \(outcome.events) events before it"
+        } else if outcome.events == 0 {
+            outcome.problem = "no audit events in it"
+        }
         return outcome
     }
 }
@@ -214,10 +245,14 @@ final class BatchQueue: @unchecked Sendable {
 
 /// An error from the decoding thread, for the caller.
 final class FailureBox: @unchecked Sendable {
-    // `lock` guards `stored`.
+    // `lock` guards `stored` and `damage`.
     private let lock = NSLock()
     private var stored: SourceError?
+    private var damage: String?
 
     func set(_ error: SourceError) { lock.withLock { stored = error } }
     var error: SourceError? { lock.withLock { stored } }
+    /// Damage that stopped reading early (the events before it are kept).
+    func problem(_ text: String) { lock.withLock { damage = text } }
+    var problemText: String? { lock.withLock { damage } }
 }

@@ -32,14 +32,21 @@ import Testing
         return path
     }
 
+    /// Reads the set one way and the other (one core, two cores); both must agree.
     func read(_ args: [String]) throws -> (EventStore, [String: String]) {
-        let store = EventStore()
-        var problems: [String: String] = [:]
-        for file in try LogSet.expand(args) {
-            let outcome = try LogReader().read(file, into: store)
-            if let p = outcome.problem { problems[(file as NSString).lastPathComponent] = p }
+        var results: [(EventStore, [String: String])] = []
+        for parallel in [false, true] {
+            let store = EventStore()
+            var problems: [String: String] = [:]
+            for file in try LogSet.expand(args) {
+                let outcome = parallel ? try ParallelLogReader().read(file, into: store) : try LogReader().read(file, into: store)
+                if let p = outcome.problem { problems[(file as NSString).lastPathComponent] = p }
+            }
+            results.append((store, problems))
         }
-        return (store, problems)
+        #expect(results[0].0.counters == results[1].0.counters)
+        #expect(results[0].1 == results[1].1)
+        return results[1]
     }
 
     func names(_ store: EventStore) -> [Int] {
