@@ -70,8 +70,12 @@ public enum DashboardScreen {
     }
 
     static func hints(_ grid: inout CellGrid, y: Int, _ s: DashboardState, _ info: StatusInfo) {
-        if let prompt = s.prompt ?? info.prompt {
+        if let prompt = s.prompt {
             grid.putClipped("/" + prompt + "▏", x: 0, y: y, role: .key, limit: grid.width)
+            return
+        }
+        if let prompt = info.prompt {
+            grid.putClipped(prompt + "▏", x: 0, y: y, role: .key, limit: grid.width)
             return
         }
         let text = s.detail != nil

@@ -27,6 +27,12 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Load only the last N events of each file, then follow.")
     var tail: Int?
 
+    @Flag(help: "Replay saved logs (files, globs, folders; gzip or not) at the pace they happened.")
+    var replay = false
+
+    @Option(help: "Replay speed: 1x (default), any factor like 10x, or max.")
+    var speed: String = "1x"
+
     @Option(help: "Events per second of the demo source.")
     var rate: Double = 300
 
@@ -41,6 +47,8 @@ struct DashboardCommand: ParsableCommand {
     @OptionGroup var webhook: WebhookOptions
 
     func validate() throws {
+        guard ReplayClock.parseSpeed(speed) != nil else { throw ValidationError("--speed takes 1x, 10x, 0.5x or max") }
+        if replay && sources.isEmpty { throw ValidationError("--replay needs the saved logs to replay") }
         guard (1...60).contains(fps) else { throw ValidationError("--fps must be 1-60") }
         if let tail, tail < 0 { throw ValidationError("--tail cannot be negative") }
     }
@@ -61,6 +69,14 @@ struct DashboardCommand: ParsableCommand {
     }
 
     func makeSources() throws -> [any LiveSource] {
+        if replay {
+            do {
+                _ = try LogSet.expand(sources)
+            } catch {
+                throw CLIError("\(error)", code: 2)
+            }
+            return [ReplaySource(paths: sources, speed: ReplayClock.parseSpeed(speed)!, maxLine: engine.maxLine)]
+        }
         var names = sources
         if names.isEmpty {
             guard let found = Self.usualPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) else {

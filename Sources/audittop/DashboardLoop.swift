@@ -34,6 +34,7 @@ struct DashboardLoop {
         var lastTick = 0.0
         var samples: [(time: Double, ingested: Int)] = []
         var lastView: ViewKey?
+        var goto: String?
         let frameInterval = 1.0 / Double(fps)
         while terminal.quitSignal == 0 {
             if let input = terminal.read(timeout: 50) {
@@ -44,7 +45,11 @@ struct DashboardLoop {
                     let (width, height) = terminal.size
                     if state.click(x: x, y: y, width: width, height: height, rows: rowCounts(model, state)) == .redraw { dirty = true }
                 case .key(let key):
-                    if handleEnter(key, &state, model) {
+                    if let replay = sources.lazy.compactMap({ $0 as? ReplaySource }).first,
+                        handleReplayKey(key, replay, &state, &goto)
+                    {
+                        dirty = true
+                    } else if handleEnter(key, &state, model) {
                         dirty = true
                     } else {
                         let (_, height) = terminal.size
@@ -82,6 +87,7 @@ struct DashboardLoop {
             }
             status.clock = Self.clock()
             status.waiting = state.paused ? ingested - model.counters.ingested : 0
+            if let goto { status.prompt = "go to (14:32, RFC 3339, -5m): " + goto }
             let (width, height) = terminal.size
             terminal.draw(DashboardScreen.render(width: width, height: height, model: model, state: state, status: status))
             lastFrame = now
@@ -95,6 +101,41 @@ struct DashboardLoop {
         var filter: String
         var window: DashboardModel.RateWindow
         var detail: Int?
+    }
+
+    /// Replay keys: space pause, +/- speed, . one event, [ ] one minute, { } ten minutes,
+    /// g go to a time (typed at the bottom). Returns true when the key was the replay's.
+    private func handleReplayKey(_ key: Key, _ replay: ReplaySource, _ state: inout DashboardState, _ goto: inout String?) -> Bool {
+        if var text = goto {
+            switch key {
+            case .enter:
+                if let t = replay.parseTarget(text) { replay.go(to: t) }
+                goto = nil
+            case .escape: goto = nil
+            case .backspace:
+                if !text.isEmpty { text.removeLast() }
+                goto = text
+            case .character(let c):
+                text.append(c)
+                goto = text
+            default: break
+            }
+            return true
+        }
+        guard state.prompt == nil, state.detail == nil, !state.showHelp else { return false }
+        switch key {
+        case .character(" "): replay.togglePause()
+        case .character("+"), .character("="): replay.faster()
+        case .character("-"): replay.slower()
+        case .character("."): replay.stepOne()
+        case .character("["): replay.jump(seconds: -60)
+        case .character("]"): replay.jump(seconds: 60)
+        case .character("{"): replay.jump(seconds: -600)
+        case .character("}"): replay.jump(seconds: 600)
+        case .character("g"): goto = ""
+        default: return false
+        }
+        return true
     }
 
     /// Enter on a row that stands for events: a Stream row or a latest denial opens the

@@ -9,7 +9,7 @@ import Synchronization
 /// `@unchecked Sendable`: `lock` guards every access to `store`; nothing else is mutable.
 public final class SharedEventStore: @unchecked Sendable {
     private let lock = Mutex(())
-    private let store: EventStore
+    private var store: EventStore
 
     /// Wraps a new store with `configuration`.
     public init(configuration: StoreConfiguration = StoreConfiguration()) {
@@ -30,6 +30,12 @@ public final class SharedEventStore: @unchecked Sendable {
     /// Ends a stream fed through `framer`, under the lock.
     public func finish(framer: inout StreamDecoder) {
         lock.withLock { _ in framer.finish(to: store) }
+    }
+
+    /// Replaces the store with an empty one of the same configuration (a replay going back
+    /// in time starts over).
+    public func reset() {
+        lock.withLock { _ in store = EventStore(configuration: store.configuration) }
     }
 
     /// The store's change counter, to decide whether a redraw is needed.

@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AuditCore
+import Foundation
+import Synchronization
+
+/// Saved logs replayed at the pace they happened (or faster): every event is loaded, sorted
+/// by `requestReceivedTimestamp` (so several apiservers' files interleave), and released into
+/// the store as the replay clock passes its time. Going back in time rebuilds the store
+/// from the first event, at full speed.
+public final class ReplaySource: LiveSource {
+    public let name: String
+    let paths: [String]
+    let maxLine: Int
+    private let control: Mutex<Control>
+    private let status = SourceState("loading")
+
+    /// What the keys ask of the replay, and what it reports back.
+    struct Control {
+        var clock: ReplayClock
+        var step = 0
+        var seek: Int64?
+        var first: Int64 = 0
+        var last: Int64 = 0
+        var released = 0
+        var total = 0
+    }
+
+    public var state: String { status.current }
+
+    public init(paths: [String], speed: Double?, maxLine: Int = 4 << 20) {
+        self.paths = paths
+        self.maxLine = maxLine
+        name = "replay"
+        control = Mutex(Control(clock: ReplayClock(start: 0, speed: speed)))
+    }
+
+    // MARK: keys
+
+    public func togglePause() { control.withLock { $0.clock.paused.toggle() } }
+    public func faster() { control.withLock { $0.clock.faster() } }
+    public func slower() { control.withLock { $0.clock.slower() } }
+    /// One event forward (while paused).
+    public func stepOne() { control.withLock { $0.step += 1 } }
+    /// Moves the replay by `seconds` of event time (negative: back).
+    public func jump(seconds: Int64) { control.withLock { $0.seek = ($0.seek ?? $0.clock.position) + seconds * 1_000_000 } }
+    /// Goes to an event time.
+    public func go(to time: Int64) { control.withLock { $0.seek = time } }
+    /// The replay's current event time, and the loaded span.
+    public var position: (now: Int64, first: Int64, last: Int64) {
+        control.withLock { ($0.clock.position, $0.first, $0.last) }
+    }
+
+    /// Parses a `g` answer: `14:32` (on the replay's current day, UTC), a full RFC 3339
+    /// time, or `-5m` / `+5m` relative to the replay's position.
+    public func parseTarget(_ text: String) -> Int64? {
+        let now = position.now
+        if let t = Timestamp.parse(text) { return t }
+        if text.hasPrefix("-") || text.hasPrefix("+") {
+            let sign: Int64 = text.hasPrefix("-") ? -1 : 1
+            let body = text.dropFirst()
+            let units: [(String, Int64)] = [("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000)]
+            for (u, scale) in units where body.hasSuffix(u) {
+                if let v = Double(body.dropLast(u.count)) { return now + sign * Int64(v * Double(scale)) }
+            }
+            return nil
+        }
+        let parts = text.split(separator: ":")
+        guard parts.count >= 2, parts.count <= 3, let h = Int(parts[0]), let m = Int(parts[1]), h < 24, m < 60 else { return nil }
+        let s = parts.count == 3 ? Int(parts[2]) ?? 0 : 0
+        let day = now - ((now % 86_400_000_000) + 86_400_000_000) % 86_400_000_000
+        return day + Int64(h * 3600 + m * 60 + s) * 1_000_000
+    }
+
+    // MARK: loading and pacing
+
+    public func run(into store: SharedEventStore, stop: StopSignal) {
+        let timeline: ReplayTimeline
+        do {
+            timeline = try ReplayTimeline.load(paths, maxLine: maxLine) { done in
+                self.status.current = "loading \(done)%"
+                return !stop.isSet
+            }
+        } catch {
+            status.current = "error: \(error)"
+            return
+        }
+        guard let first = timeline.times.first, let last = timeline.times.last else {
+            status.current = "no events in \(paths.joined(separator: ", "))"
+            return
+        }
+        control.withLock {
+            $0.first = first
+            $0.last = last
+            $0.total = timeline.times.count
+            $0.clock.seek(to: first)
+        }
+        let source = store.withStore { $0.addSource(name) }
+        var next = 0
+        var wall = DispatchTime.now().uptimeNanoseconds
+        while !stop.isSet {
+            let now = DispatchTime.now().uptimeNanoseconds
+            let elapsed = Double(now - wall) / 1e9
+            wall = now
+            let (target, step, seek) = control.withLock { c -> (Int64, Int, Int64?) in
+                c.clock.advance(wallSeconds: elapsed)
+                let s = (c.step, c.seek)
+                c.step = 0
+                c.seek = nil
+                if let t = s.1 { c.clock.seek(to: min(max(t, c.first), c.last)) }
+                return (c.clock.position, s.0, s.1)
+            }
+            if let seek, seek < (next > 0 ? timeline.times[next - 1] : Int64.min) {
+                // Back in time: start over and replay up to the target at full speed.
+                store.reset()
+                store.withStore { $0.currentSource = $0.addSource(name) }
+                next = 0
+            }
+            _ = source
+            var released = 0
+            let limit = step > 0 ? next + step : timeline.times.count
+            store.withStore { s in
+                s.currentSource = s.addSource(name)
+                while next < limit && (step > 0 || timeline.times[next] <= target) && released < 200_000 {
+                    timeline.withEvent(next) { s.document($0) }
+                    next += 1
+                    released += 1
+                }
+            }
+            if step > 0, next > 0 { control.withLock { $0.clock.seek(to: timeline.times[next - 1]) } }
+            let c = control.withLock { c -> Control in
+                c.released = next
+                return c
+            }
+            let percent = c.total == 0 ? 100 : next * 100 / c.total
+            let clock = Timestamp.format(min(c.clock.position, c.last)).dropFirst(11).prefix(8)
+            status.current = "\(clock) \(c.clock.paused ? "paused" : c.clock.speedText) \(percent)%"
+            if released == 0 { usleep(20_000) }
+        }
+    }
+}
+
+/// Every event of a set of saved logs, sorted by time, kept as raw JSON in one buffer.
+public final class ReplayTimeline: @unchecked Sendable {
+    // Built once by `load`, then only read.
+    private(set) var bytes: [UInt8] = []
+    private(set) var times: [Int64] = []
+    private var spans: [(start: Int, count: Int)] = []
+
+    /// Loads `paths` (files, globs, folders) and sorts their events by time (stable, so
+    /// events of one file keep their order). `progress` gets percents and can stop it.
+    public static func load(_ paths: [String], maxLine: Int, progress: (Int) -> Bool) throws -> ReplayTimeline {
+        let files = try LogSet.expand(paths)
+        let timeline = ReplayTimeline()
+        let collector = TimelineCollector(timeline: timeline)
+        for (k, file) in files.enumerated() {
+            guard progress(k * 100 / max(files.count, 1)) else { break }
+            let store = EventStore(configuration: { var c = StoreConfiguration(); c.capacity = 1; c.rawBudget = 0; return c }())
+            store.onIngest = { raw in collector.add(raw, store: store) }
+            collector.pendingTime = nil
+            try LogReader(maxLine: maxLine).read(file, into: store)
+        }
+        let order = timeline.times.indices.sorted { (timeline.times[$0], $0) < (timeline.times[$1], $1) }
+        timeline.times = order.map { timeline.times[$0] }
+        timeline.spans = order.map { timeline.spans[$0] }
+        return timeline
+    }
+
+    fileprivate func append(_ raw: UnsafeBufferPointer<UInt8>, time: Int64) {
+        spans.append((bytes.count, raw.count))
+        bytes.append(contentsOf: raw)
+        bytes.append(0x0A)
+        times.append(time)
+    }
+
+    /// Calls `body` with event `k`'s raw JSON.
+    public func withEvent<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[spans[k].start..<(spans[k].start + spans[k].count)])) }
+    }
+
+    public var count: Int { times.count }
+
+    /// How many events have a time at or before `time` (the ones a replay at that point has
+    /// released).
+    public func released(until time: Int64) -> Int {
+        var lo = 0
+        var hi = times.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if times[mid] <= time { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+    public func time(_ k: Int) -> Int64 { times[k] }
+}
+
+/// Takes each accepted event from a loading store, with its time from the ring.
+private final class TimelineCollector {
+    let timeline: ReplayTimeline
+    var pendingTime: Int64?
+
+    init(timeline: ReplayTimeline) { self.timeline = timeline }
+
+    func add(_ raw: UnsafeBufferPointer<UInt8>, store: EventStore) {
+        // The event is about to enter the ring; its time is decoded again from the raw JSON.
+        var time: Int64 = 0
+        EventDecoder().decode(raw, emit: { e in time = e.received ?? e.stageTime ?? 0 }, malformed: { _ in })
+        timeline.append(raw, time: time)
+    }
+}

@@ -1,0 +1,74 @@
+import AuditCore
+import AuditSources
+import Foundation
+import Testing
+
+@Suite struct ReplayTests {
+    /// A log with one event per second of event time from 09:00:00, numbered from `first`.
+    func log(_ name: String, seconds: Range<Int>, first: Int, in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        let text = seconds.enumerated().map { k, s in
+            Fixture.line(first + k).replacingOccurrences(
+                of: "2026-03-14T09:00:00.000000Z", with: String(format: "2026-03-14T09:%02d:%02d.000000Z", s / 60, s % 60)) + "\n"
+        }.joined()
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        return path
+    }
+
+    func folder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func twoApiserversInterleaveByEventTime() throws {
+        let dir = try folder()
+        let a = try log("a.log", seconds: 0..<10, first: 0, in: dir)      // even numbers of events at 0..9 s
+        let b = try log("b.log", seconds: 0..<10, first: 100, in: dir)
+        let timeline = try ReplayTimeline.load([b, a], maxLine: 1 << 20) { _ in true }
+        #expect(timeline.count == 20)
+        let times = (0..<timeline.count).map(timeline.time)
+        #expect(times == times.sorted())
+    }
+
+    @Test func pacingAtOneTimesAndTenTimesFollowsTheVirtualClock() throws {
+        let dir = try folder()
+        let timeline = try ReplayTimeline.load([try log("a.log", seconds: 0..<60, first: 0, in: dir)], maxLine: 1 << 20) { _ in true }
+        let start = timeline.time(0)
+        var clock = ReplayClock(start: start, speed: 1)
+        #expect(timeline.released(until: clock.position) == 1)
+        clock.advance(wallSeconds: 3.5)
+        #expect(timeline.released(until: clock.position) == 4)   // events at 0, 1, 2, 3 s
+        clock.speed = 10
+        clock.advance(wallSeconds: 0.5)                           // 5 s of event time
+        #expect(timeline.released(until: clock.position) == 9)
+        clock.paused = true
+        clock.advance(wallSeconds: 100)
+        #expect(timeline.released(until: clock.position) == 9)
+        clock.paused = false
+        clock.speed = nil                                          // max
+        clock.advance(wallSeconds: 0.001)
+        #expect(timeline.released(until: clock.position) == 60)
+    }
+
+    @Test func speedsChangeInStepsAndParse() {
+        var clock = ReplayClock(start: 0, speed: 1)
+        clock.faster()
+        #expect(clock.speedText == "2x")
+        clock.slower()
+        clock.slower()
+        #expect(clock.speedText == "0.5x")
+        #expect(ReplayClock.parseSpeed("10x") == .some(10))
+        #expect(ReplayClock.parseSpeed("max") == .some(nil))
+        #expect(ReplayClock.parseSpeed("fast") == nil)
+    }
+
+    @Test func goToTargetsParseClockTimesFullTimesAndOffsets() {
+        let source = ReplaySource(paths: [], speed: 1)
+        // Before loading, the position is 1970-01-01T00:00:00Z.
+        #expect(source.parseTarget("14:32") == Int64(14 * 3600 + 32 * 60) * 1_000_000)
+        #expect(source.parseTarget("2026-03-14T09:00:00Z") == Timestamp.parse("2026-03-14T09:00:00Z"))
+        #expect(source.parseTarget("+5m") == 300_000_000)
+        #expect(source.parseTarget("soon") == nil)
+    }
+}
