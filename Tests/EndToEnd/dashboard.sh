@@ -91,6 +91,24 @@ check "a crash exits with the signal" see "$session" "CRASH-EXIT=139"
 tmux send-keys -t "$session" "clear; echo after-crash-echo-on=\$(stty -a | grep -c ' echo ')" Enter
 check "a crash restores the terminal (echo on)" see "$session" "^after-crash-echo-on=1"
 
+# Replay of a saved, rotated set at 10x: pause, step, and go back in time.
+replaylog=$work/replay
+mkdir -p "$replaylog"
+"$bin" demo --write "$replaylog/audit.log" --events 60000 --seed 3 >/dev/null
+tmux resize-window -t "$session" -x 160 -y 40
+tmux send-keys -t "$session" "clear; $bin --replay --speed 10x $replaylog; echo REPLAY-EXIT=\$?" Enter
+check "replays at 10x" see "$session" "09:00:0[0-9] 10x"
+tmux send-keys -t "$session" " "
+check "pauses the replay" see "$session" "[0-9] paused [0-9]+%"
+sleep 0.5
+before=$(screen "$session" | grep -Eo '│ [0-9]+ events' | head -1 | grep -Eo '[0-9]+')
+tmux send-keys -t "$session" "."
+check "steps one event while paused" see "$session" "│ $((before + 1)) events │"
+tmux send-keys -t "$session" g "09:00:01" Enter
+check "goes back to a time" see "$session" "09:00:01 paused"
+tmux send-keys -t "$session" q
+check "quits the replay" see "$session" "REPLAY-EXIT=0"
+
 tmux new-session -d -s "$session-demo" -x 200 -y 60 "TERM=xterm-256color $bin demo"
 sleep 2
 check "demo shows non-zero rates within 2 s" see "$session-demo" "total .* now [1-9][0-9]* "
