@@ -57,21 +57,27 @@ enum WebhookLoad {
         return bodies
     }
 
+    /// One sender thread per share of the batches, each on its own connection; returns
+    /// when all have finished.
+    static func sendAll(_ shares: [[[UInt8]]], host: String, port: Int, path: String, results: Results) {
+        let group = DispatchGroup()
+        for share in shares {
+            group.enter()
+            Thread {
+                Sender(host: host, port: port, path: path).send(share, results: results)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+    }
+
     /// Posts to a listener elsewhere (`audittop collect`, say) and prints the sender's side.
     static func sendOnly(to endpoint: WebhookEndpoint, senders: Int, events: Int) throws {
         let bodies = makeBodies(events)
         let shares = (0..<senders).map { s in stride(from: s, to: bodies.count, by: senders).map { bodies[$0] } }
         let results = Results()
         let started = Date()
-        let group = DispatchGroup()
-        for share in shares {
-            group.enter()
-            Thread {
-                Sender(host: endpoint.host, port: endpoint.port, path: endpoint.path).send(share, results: results)
-                group.leave()
-            }.start()
-        }
-        group.wait()
+        sendAll(shares, host: endpoint.host, port: endpoint.port, path: endpoint.path, results: results)
         let seconds = Date().timeIntervalSince(started)
         print(String(format: "sent %d events in %d batches to %@ in %.2f s (%.0f events/s)", events, bodies.count, endpoint.description,
                      seconds, Double(events) / seconds))
@@ -82,15 +88,7 @@ enum WebhookLoad {
                         listener: WebhookListener, stop: StopSignal, drained: DispatchSemaphore) throws {
         let results = Results()
         let started = Date()
-        let group = DispatchGroup()
-        for share in shares {
-            group.enter()
-            Thread {
-                Sender(host: "127.0.0.1", port: port, path: "/k8s-audit").send(share, results: results)
-                group.leave()
-            }.start()
-        }
-        group.wait()
+        sendAll(shares, host: "127.0.0.1", port: port, path: "/k8s-audit", results: results)
         let sendSeconds = Date().timeIntervalSince(started)
         // Wait for everything answered 200 to be decoded.
         let delivered = results.deliveredEvents
