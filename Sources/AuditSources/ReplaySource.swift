@@ -29,8 +29,14 @@ public final class ReplaySource: LiveSource {
 
     public var state: String { status.current }
 
-    public init(paths: [String], speed: Double?, maxLine: Int = 4 << 20) {
+    /// Where the replay starts and stops in event time (`--since` / `--until`), if set.
+    let since: Int64?
+    let until: Int64?
+
+    public init(paths: [String], speed: Double?, maxLine: Int = 4 << 20, since: Int64? = nil, until: Int64? = nil) {
         self.paths = paths
+        self.since = since
+        self.until = until
         self.maxLine = maxLine
         name = "replay"
         control = Mutex(Control(clock: ReplayClock(start: 0, speed: speed)))
@@ -90,11 +96,13 @@ public final class ReplaySource: LiveSource {
             status.current = "no events in \(paths.joined(separator: ", "))"
             return
         }
+        let (since, until) = (self.since, self.until)
         control.withLock {
-            $0.first = first
-            $0.last = last
+            // The range of --since / --until, within what was loaded.
+            $0.first = max(first, since ?? first)
+            $0.last = min(last, until ?? last)
             $0.total = timeline.times.count
-            $0.clock.seek(to: first)
+            $0.clock.seek(to: $0.first)
         }
         let source = store.withStore { $0.addSource(name) }
         var next = 0

@@ -75,7 +75,8 @@ struct DashboardCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(error)", code: 2)
             }
-            return [ReplaySource(paths: sources, speed: ReplayClock.parseSpeed(speed)!, maxLine: engine.maxLine)]
+            return [ReplaySource(paths: sources, speed: ReplayClock.parseSpeed(speed)!, maxLine: engine.maxLine,
+                                 since: engine.since, until: engine.until)]
         }
         var names = sources
         if names.isEmpty {
