@@ -35,7 +35,7 @@ public struct LogReader {
     /// events before the damage and says so in `Outcome.problem`.
     /// - Throws: when the file cannot be opened or read at all.
     @discardableResult
-    public func read(_ path: String, into store: EventStore) throws(SourceError) -> Outcome {
+    public func read(_ path: String, into store: EventStore, progress: ((Int) -> Void)? = nil) throws(SourceError) -> Outcome {
         let fd: Int32
         if path == "-" {
             fd = 0
@@ -61,6 +61,7 @@ public struct LogReader {
             let n = try readChunk(fd, path, into: &buffer)
             if n == 0 { break }
             outcome.bytes += n
+            progress?(outcome.bytes)
             if first {
                 first = false
                 if n >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B {

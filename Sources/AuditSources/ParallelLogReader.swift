@@ -18,7 +18,7 @@ public struct ParallelLogReader {
 
     /// Reads `path` into `store` with a second thread decoding ahead.
     @discardableResult
-    public func read(_ path: String, into store: EventStore) throws(SourceError) -> LogReader.Outcome {
+    public func read(_ path: String, into store: EventStore, progress: ((Int) -> Void)? = nil) throws(SourceError) -> LogReader.Outcome {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw .system(path, errno) }
         var head = [UInt8](repeating: 0, count: 4096)
@@ -30,7 +30,7 @@ public struct ParallelLogReader {
             && (gzipped || !YAMLEvents.looksLikeYAML(head[0..<max(peeked, 0)]))
         guard supported else {
             close(fd)
-            return try LogReader(maxLine: maxLine).read(path, into: store)
+            return try LogReader(maxLine: maxLine).read(path, into: store, progress: progress)
         }
         store.currentSource = store.addSource(path)
         let before = store.counters.ingested + store.counters.duplicates
@@ -42,11 +42,14 @@ public struct ParallelLogReader {
             let collector = BatchCollector(decoder: decoder)
             let gzip = gzipped ? GzipStream() : nil
             var inflated = 0
+            var fileBytes = 0
             /// Frames `bytes` (which the batch now owns) and hands the batch over.
             func deliver(_ chunk: UnsafeMutableBufferPointer<UInt8>, _ count: Int) {
                 collector.begin(chunk: chunk)
                 framer.feed(UnsafeBufferPointer(rebasing: chunk[0..<count]), to: collector)
-                queue.put(collector.end())
+                let batch = collector.end()
+                batch.bytesRead = fileBytes
+                queue.put(batch)
             }
             reading: while true {
                 let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
@@ -56,6 +59,7 @@ public struct ParallelLogReader {
                     if n < 0 { failure.set(SourceError.system(path, errno)) }
                     break
                 }
+                fileBytes += n
                 guard let gzip else {
                     deliver(chunk, n)
                     continue
@@ -89,6 +93,7 @@ public struct ParallelLogReader {
         while let batch = queue.take() {
             batch.ingest(into: store)
             batch.release()
+            if batch.bytesRead > 0 { progress?(batch.bytesRead) }
         }
         close(fd)
         if let error = failure.error { throw error }
@@ -115,6 +120,8 @@ final class DecodedBatch: @unchecked Sendable {
 
     var items: [Item] = []
     var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
+    /// Bytes of the file read when this batch was made, for progress.
+    var bytesRead = 0
 
     func ingest(into store: EventStore) {
         // Prefetch the request-table slot a few events ahead of the one being ingested.

@@ -38,22 +38,41 @@ struct ReportCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(error)", code: 2)
             }
-            for file in files {
+            // Progress on stderr when it is a terminal (quiet when piped or redirected).
+            let sizes = files.map { file -> Int in
+                guard file != "-", let attributes = try? FileManager.default.attributesOfItem(atPath: file) else { return 0 }
+                return (attributes[.size] as? Int) ?? 0
+            }
+            let showProgress = isatty(2) == 1 && sizes.reduce(0, +) > 16 << 20
+            let progress = LoadProgress(total: sizes.reduce(0, +))
+            let started = Date()
+            var doneBefore = 0
+            var lastShown = Date.distantPast
+            for (index, file) in files.enumerated() {
                 let outcome: LogReader.Outcome
+                let show: ((Int) -> Void)? = showProgress ? { bytes in
+                    guard Date().timeIntervalSince(lastShown) > 0.1 else { return }
+                    lastShown = Date()
+                    let name = (file as NSString).lastPathComponent
+                    let line = progress.line(file: name, done: doneBefore + bytes, seconds: Date().timeIntervalSince(started))
+                    FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+                } : nil
                 do {
                     if jobs > 1 && file != "-" {
-                        outcome = try ParallelLogReader(maxLine: engine.maxLine).read(file, into: store)
+                        outcome = try ParallelLogReader(maxLine: engine.maxLine).read(file, into: store, progress: show)
                     } else {
-                        outcome = try reader.read(file, into: store)
+                        outcome = try reader.read(file, into: store, progress: show)
                     }
+                    doneBefore += sizes[index]
                 } catch {
                     throw CLIError("\(error)", code: 2)
                 }
                 // Damage in one file of a set is said, and the rest still loads.
                 if let problem = outcome.problem {
-                    FileHandle.standardError.write(Data("audittop: \(file): \(problem)\n".utf8))
+                    FileHandle.standardError.write(Data("\(showProgress ? "\r\u{1B}[K" : "")audittop: \(file): \(problem)\n".utf8))
                 }
             }
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             let report = Report(store: store, limit: top)
             switch format {
             case .json:

@@ -72,3 +72,13 @@ import Testing
         #expect(source.parseTarget("soon") == nil)
     }
 }
+
+@Suite struct LoadProgressTests {
+    @Test func theProgressLineSaysBytesPercentRateAndTimeLeft() {
+        let p = LoadProgress(total: 1_200_000_000)
+        #expect(p.line(file: "audit.log", done: 300_000_000, seconds: 1) == "reading audit.log  300 MB of 1.2 GB  25%  300 MB/s  ETA 3 s")
+        #expect(LoadProgress.size(999) == "999 B")
+        #expect(LoadProgress.size(1_500) == "1.5 kB")
+        #expect(LoadProgress.size(64_000_000) == "64 MB")
+    }
+}
