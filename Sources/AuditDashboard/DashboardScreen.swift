@@ -80,7 +80,7 @@ public enum DashboardScreen {
         }
         let text = s.detail != nil
             ? "↑↓ PgUp/PgDn g/G scroll   / search   n/N next/previous   Esc back   q quit"
-            : "1-6 pane  Tab focus  ↑↓ move  Enter detail  / filter  space pause  w window  v group  ? help  q quit"
+            : "\(s.timelineShown ? "1-7" : "1-6") pane  Tab focus  ↑↓ move  Enter detail  / filter  space pause  w window  v group  ? help  q quit"
         grid.putClipped(text, x: 0, y: y, role: .dim, limit: grid.width)
     }
 
@@ -88,14 +88,14 @@ public enum DashboardScreen {
     public static func paneRects(width: Int, height: Int, state: DashboardState) -> [PaneID: Rect] {
         guard width >= minimumWidth, height >= minimumHeight, state.detail == nil, !state.showHelp else { return [:] }
         let body = Rect(x: 0, y: 1, width: width, height: height - 2)
-        if width >= 160 && height >= 30 { return Dictionary(uniqueKeysWithValues: tileLayout(body)) }
+        if width >= 160 && height >= 30 { return Dictionary(uniqueKeysWithValues: tileLayout(body, timeline: state.timelineShown)) }
         return [state.focus: Rect(x: body.x, y: body.y + 1, width: body.width, height: body.height - 1)]
     }
 
     /// The tab a click on the tab bar (row 1, below 160 columns) lands on.
-    public static func tab(atX x: Int, width: Int) -> PaneID? {
+    public static func tab(atX x: Int, width: Int, panes: [PaneID] = PaneID.allCases.filter { $0 != .timeline }) -> PaneID? {
         var left = 0
-        for pane in PaneID.allCases {
+        for pane in panes {
             let w = CellWidth.of(" \(pane.rawValue + 1) \(pane.title) ")
             if x >= left && x < left + w { return pane }
             left += w
@@ -105,7 +105,7 @@ public enum DashboardScreen {
 
     static func tabs(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState) {
         var x = r.x
-        for pane in PaneID.allCases {
+        for pane in s.panes {
             let label = " \(pane.rawValue + 1) \(pane.title) "
             x += grid.put(label, x: x, y: r.y, role: pane == s.focus ? .focusTitle : .dim, limit: r.x + r.width - x)
         }
@@ -114,10 +114,10 @@ public enum DashboardScreen {
 
     /// Three bands: Rates and Denied; Unknown users, Top and Latency; the Stream below.
     static func tiles(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState) {
-        for (id, rect) in tileLayout(r) { pane(&grid, id, rect, m, s, focused: id == s.focus) }
+        for (id, rect) in tileLayout(r, timeline: s.timelineShown) { pane(&grid, id, rect, m, s, focused: id == s.focus) }
     }
 
-    static func tileLayout(_ r: Rect) -> [(PaneID, Rect)] {
+    static func tileLayout(_ r: Rect, timeline: Bool = false) -> [(PaneID, Rect)] {
         let band = max(9, r.height * 3 / 10)
         let rowA = Rect(x: r.x, y: r.y, width: r.width, height: band)
         let rowB = Rect(x: r.x, y: r.y + band, width: r.width, height: band)
@@ -131,9 +131,13 @@ public enum DashboardScreen {
             (.unknownUsers, Rect(x: rowB.x, y: rowB.y, width: unknownWidth, height: band)),
             (.top, Rect(x: rowB.x + unknownWidth, y: rowB.y, width: topWidth, height: band)),
             (.latency, Rect(x: rowB.x + unknownWidth + topWidth, y: rowB.y, width: r.width - unknownWidth - topWidth, height: band)),
-            (.stream, rowC),
         ]
-        return layout
+        // While replaying, the Timeline takes a band above the Stream.
+        guard timeline, rowC.height >= 14 else { return layout + [(.stream, rowC)] }
+        return layout + [
+            (.timeline, Rect(x: rowC.x, y: rowC.y, width: rowC.width, height: 7)),
+            (.stream, Rect(x: rowC.x, y: rowC.y + 7, width: rowC.width, height: rowC.height - 7)),
+        ]
     }
 
     static func pane(_ grid: inout CellGrid, _ id: PaneID, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
@@ -142,6 +146,7 @@ public enum DashboardScreen {
         case .denied: title += " (\(m.deniedTotal)\(s.deniedGrouped ? ", grouped" : ""))"
         case .unknownUsers: title += " (\(m.unknownUsers.count))"
         case .rates: title += " \(m.rateWindow.title)"
+        case .timeline: title += "  (m mark start/end at the replay position, c clear)"
         default: break
         }
         grid.box(r, title: title, focused: focused)
@@ -153,6 +158,7 @@ public enum DashboardScreen {
         case .stream: ListPanes.stream(&grid, inner, m, s, focused: focused)
         case .top: ListPanes.top(&grid, inner, m, s, focused: focused)
         case .latency: ListPanes.latency(&grid, inner, m, s, focused: focused)
+        case .timeline: TimelinePane.draw(&grid, inner, m.timeline)
         }
     }
 }

@@ -25,6 +25,62 @@ public final class ReplaySource: LiveSource {
         var last: Int64 = 0
         var released = 0
         var total = 0
+        /// A range being marked (its start), and the range in force.
+        var markedStart: Int64?
+        var range: (Int64, Int64)?
+        var rangeChanged = false
+    }
+
+    /// What the Timeline pane draws.
+    public struct TimelineView: Sendable {
+        public var events: [Int]
+        public var denied: [Int]
+        public var first: Int64
+        public var last: Int64
+        public var cursor: Int64
+        public var markedStart: Int64?
+        public var range: (Int64, Int64)?
+    }
+
+    private let loaded = Mutex<ReplayTimeline?>(nil)
+
+    /// The histogram over the whole loaded span, with the replay cursor and the range.
+    public func timelineView(bins: Int) -> TimelineView? {
+        guard bins > 0, let timeline = loaded.withLock({ $0 }), let first = timeline.times.first, let last = timeline.times.last else {
+            return nil
+        }
+        let (events, denied) = timeline.histogram(bins: bins, first: first, last: last)
+        return control.withLock { c in
+            TimelineView(events: events, denied: denied, first: first, last: last, cursor: c.clock.position,
+                         markedStart: c.markedStart, range: c.range)
+        }
+    }
+
+    /// `m`: marks the range's start at the replay position, then its end; every pane then
+    /// counts only that range.
+    public func mark() {
+        control.withLock { c in
+            // A jump just asked for (and not yet applied) is where the person means to mark.
+            let now = min(max(c.seek ?? c.clock.position, c.first), c.last)
+            if let start = c.markedStart {
+                c.range = (min(start, now), max(start, now) + 1)
+                c.markedStart = nil
+                c.rangeChanged = true
+            } else {
+                c.markedStart = now
+            }
+        }
+    }
+
+    /// `c`: clears the range (and a half-marked one).
+    public func clearRange() {
+        control.withLock { c in
+            c.markedStart = nil
+            if c.range != nil {
+                c.range = nil
+                c.rangeChanged = true
+            }
+        }
     }
 
     public var state: String { status.current }
@@ -104,6 +160,8 @@ public final class ReplaySource: LiveSource {
             $0.total = timeline.times.count
             $0.clock.seek(to: $0.first)
         }
+        loaded.withLock { $0 = timeline }
+        let base = store.withStore { $0.configuration }
         let source = store.withStore { $0.addSource(name) }
         var next = 0
         var wall = DispatchTime.now().uptimeNanoseconds
@@ -111,6 +169,18 @@ public final class ReplaySource: LiveSource {
             let now = DispatchTime.now().uptimeNanoseconds
             let elapsed = Double(now - wall) / 1e9
             wall = now
+            if let range = control.withLock({ c -> (Int64, Int64)?? in
+                guard c.rangeChanged else { return nil }
+                c.rangeChanged = false
+                return .some(c.range)
+            }) {
+                // A new range: every pane starts over with only its events.
+                var configuration = base
+                configuration.since = range.map { max($0.0, base.since ?? $0.0) } ?? base.since
+                configuration.until = range.map { min($0.1, base.until ?? $0.1) } ?? base.until
+                store.reset(configuration: configuration)
+                next = 0
+            }
             let (target, step, seek) = control.withLock { c -> (Int64, Int, Int64?) in
                 c.clock.advance(wallSeconds: elapsed)
                 let s = (c.step, c.seek)
@@ -154,6 +224,7 @@ public final class ReplayTimeline: @unchecked Sendable {
     // Built once by `load`, then only read.
     private(set) var bytes: [UInt8] = []
     private(set) var times: [Int64] = []
+    private(set) var denied: [Bool] = []
     private var spans: [(start: Int, count: Int)] = []
 
     /// Loads `paths` (files, globs, folders) and sorts their events by time (stable, so
@@ -172,10 +243,12 @@ public final class ReplayTimeline: @unchecked Sendable {
         let order = timeline.times.indices.sorted { (timeline.times[$0], $0) < (timeline.times[$1], $1) }
         timeline.times = order.map { timeline.times[$0] }
         timeline.spans = order.map { timeline.spans[$0] }
+        timeline.denied = order.map { timeline.denied[$0] }
         return timeline
     }
 
-    fileprivate func append(_ raw: UnsafeBufferPointer<UInt8>, time: Int64) {
+    fileprivate func append(_ raw: UnsafeBufferPointer<UInt8>, time: Int64, denied: Bool) {
+        self.denied.append(denied)
         spans.append((bytes.count, raw.count))
         bytes.append(contentsOf: raw)
         bytes.append(0x0A)
@@ -188,6 +261,19 @@ public final class ReplayTimeline: @unchecked Sendable {
     }
 
     public var count: Int { times.count }
+
+    /// Events and denied events per bin over `first...last`, `bins` bins.
+    public func histogram(bins: Int, first: Int64, last: Int64) -> (events: [Int], denied: [Int]) {
+        var events = [Int](repeating: 0, count: max(bins, 1))
+        var denials = events
+        let span = max(last - first, 1)
+        for k in times.indices where times[k] >= first && times[k] <= last {
+            let bin = min(bins - 1, Int((times[k] - first) * Int64(bins) / (span + 1)))
+            events[bin] += 1
+            if denied[k] { denials[bin] += 1 }
+        }
+        return (events, denials)
+    }
 
     /// How many events have a time at or before `time` (the ones a replay at that point has
     /// released).
@@ -213,7 +299,11 @@ private final class TimelineCollector {
     func add(_ raw: UnsafeBufferPointer<UInt8>, store: EventStore) {
         // The event is about to enter the ring; its time is decoded again from the raw JSON.
         var time: Int64 = 0
-        EventDecoder().decode(raw, emit: { e in time = e.received ?? e.stageTime ?? 0 }, malformed: { _ in })
-        timeline.append(raw, time: time)
+        var denied = false
+        EventDecoder().decode(raw, emit: { e in
+            time = e.received ?? e.stageTime ?? 0
+            denied = e.code == 401 || e.code == 403 || e.string(e.decision) == "forbid"
+        }, malformed: { _ in })
+        timeline.append(raw, time: time, denied: denied)
     }
 }

@@ -78,6 +78,8 @@ struct DashboardLoop {
                 lastGeneration = generation
             }
             let ingested = store.withStore { $0.counters.ingested }
+            // A replay that starts over (going back, a new range) restarts the rate too.
+            if let lastSample = samples.last, ingested < lastSample.ingested { samples.removeAll() }
             samples.append((now, ingested))
             samples.removeAll { now - $0.time > 2 }
             var status = StatusInfo()
@@ -89,6 +91,13 @@ struct DashboardLoop {
             status.waiting = state.paused ? ingested - model.counters.ingested : 0
             if let goto { status.prompt = "go to (14:32, RFC 3339, -5m): " + goto }
             let (width, height) = terminal.size
+            if let replay = sources.lazy.compactMap({ $0 as? ReplaySource }).first {
+                state.timelineShown = true
+                model.timeline = replay.timelineView(bins: max(1, width - 2)).map {
+                    TimelineInfo(events: $0.events, denied: $0.denied, first: $0.first, last: $0.last, cursor: $0.cursor,
+                                 markedStart: $0.markedStart, rangeStart: $0.range?.0, rangeEnd: $0.range?.1)
+                }
+            }
             terminal.draw(DashboardScreen.render(width: width, height: height, model: model, state: state, status: status))
             lastFrame = now
             if tick { lastTick = now }
@@ -133,6 +142,8 @@ struct DashboardLoop {
         case .character("{"): replay.jump(seconds: -600)
         case .character("}"): replay.jump(seconds: 600)
         case .character("g"): goto = ""
+        case .character("m"): replay.mark()
+        case .character("c"): replay.clearRange()
         default: return false
         }
         return true

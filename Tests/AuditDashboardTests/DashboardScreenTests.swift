@@ -114,3 +114,29 @@ import Testing
         #expect(dropped.text.contains("\"verb\":"))
     }
 }
+
+@Suite struct TimelinePaneTests {
+    @Test func theTimelineDrawsBarsDenialsTheCursorAndTheRange() {
+        var model = DashboardModel()
+        model.timeline = TimelineInfo(
+            events: (0..<198).map { $0 % 10 == 0 ? 40 : 10 }, denied: (0..<198).map { $0 >= 150 ? 3 : 0 },
+            first: Timestamp.parse("2026-03-14T09:00:00Z")!, last: Timestamp.parse("2026-03-14T09:10:00Z")!,
+            cursor: Timestamp.parse("2026-03-14T09:05:00Z")!,
+            rangeStart: Timestamp.parse("2026-03-14T09:01:00Z")!, rangeEnd: Timestamp.parse("2026-03-14T09:02:00Z")!)
+        var state = DashboardState()
+        state.timelineShown = true
+        let grid = DashboardScreen.render(width: 200, height: 60, model: model, state: state, status: StatusInfo())
+        let text = grid.text
+        #expect(text.contains("─ 7 Timeline"))
+        #expect(text.contains("09:00:00") && text.contains("09:10:00"))
+        #expect(text.contains("▲") && text.contains("[") && text.contains("]"))
+        #expect(text.contains("█"))
+        // The cursor sits half-way along the axis.
+        let axis = text.split(separator: "\n").first { $0.contains("▲") }!
+        let column = axis.distance(from: axis.startIndex, to: axis.firstIndex(of: "▲")!)
+        #expect(abs(column - 100) <= 2)
+        // Below 160 columns it is tab 7.
+        let narrow = DashboardScreen.render(width: 100, height: 30, model: model, state: state, status: StatusInfo())
+        #expect(narrow.text.contains("7 Timeline"))
+    }
+}

@@ -106,6 +106,11 @@ tmux send-keys -t "$session" "."
 check "steps one event while paused" see "$session" "│ $((before + 1)) events │"
 tmux send-keys -t "$session" g "09:00:01" Enter
 check "goes back to a time" see "$session" "09:00:01 paused"
+check "shows the timeline while replaying" see "$session" "─ 7 Timeline"
+tmux send-keys -t "$session" m "]" m "]"
+check "marks a range on the timeline" see "$session" "\[.*\].*▲|\[.*▲.*\]"
+tmux send-keys -t "$session" c
+check "clears the range" see "$session" "^│09:00:00 +▲|▲[^][]*$"
 tmux send-keys -t "$session" q
 check "quits the replay" see "$session" "REPLAY-EXIT=0"
 

@@ -32,10 +32,10 @@ public final class SharedEventStore: @unchecked Sendable {
         lock.withLock { _ in framer.finish(to: store) }
     }
 
-    /// Replaces the store with an empty one of the same configuration (a replay going back
-    /// in time starts over).
-    public func reset() {
-        lock.withLock { _ in store = EventStore(configuration: store.configuration) }
+    /// Replaces the store with an empty one, of the same configuration or a new one (a
+    /// replay going back in time, or narrowed to a range, starts over).
+    public func reset(configuration: StoreConfiguration? = nil) {
+        lock.withLock { _ in store = EventStore(configuration: configuration ?? store.configuration) }
     }
 
     /// The store's change counter, to decide whether a redraw is needed.

@@ -48,6 +48,8 @@ public struct DashboardModel: Sendable {
     public var detailTitle = ""
     /// Shown above the detail when the raw JSON is gone.
     public var detailNote: String?
+    /// The replay's timeline, set by the UI loop while replaying.
+    public var timeline: TimelineInfo?
 
     public init() {}
 

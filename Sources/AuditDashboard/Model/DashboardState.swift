@@ -1,8 +1,8 @@
 /// The panes of the dashboard, in the order of their number keys.
 public enum PaneID: Int, CaseIterable, Sendable {
-    case rates, denied, unknownUsers, stream, top, latency
+    case rates, denied, unknownUsers, stream, top, latency, timeline
 
-    public var title: String { ["Rates", "Denied", "Unknown users", "Stream", "Top", "Latency"][rawValue] }
+    public var title: String { ["Rates", "Denied", "Unknown users", "Stream", "Top", "Latency", "Timeline"][rawValue] }
 }
 
 /// What the person at the keyboard has chosen: focus, selections, pause, filter, views.
@@ -25,6 +25,11 @@ public struct DashboardState: Sendable, Equatable {
     public var prompt: String?
     /// The prompt edits the detail view's search rather than the filter.
     public var editingDetailSearch = false
+    /// A replay is running, so the Timeline pane (7) exists.
+    public var timelineShown = false
+
+    /// The panes there are now.
+    public var panes: [PaneID] { timelineShown ? PaneID.allCases : PaneID.allCases.filter { $0 != .timeline } }
 
     public init() {}
 

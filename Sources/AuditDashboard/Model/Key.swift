@@ -83,10 +83,11 @@ extension DashboardState {
         case .character("/"): prompt = filter
         case .character("w"): rateWindow = DashboardModel.RateWindow(rawValue: (rateWindow.rawValue + 1) % 3)!
         case .character("v"): deniedGrouped.toggle()
-        case .character(let c) where ("1"..."6").contains(c):
-            focus = PaneID(rawValue: Int(String(c))! - 1)!
-        case .tab: focus = PaneID(rawValue: (focus.rawValue + 1) % PaneID.allCases.count)!
-        case .backTab: focus = PaneID(rawValue: (focus.rawValue + PaneID.allCases.count - 1) % PaneID.allCases.count)!
+        case .character(let c) where ("1"..."7").contains(c):
+            guard let pane = PaneID(rawValue: Int(String(c))! - 1), panes.contains(pane) else { return .none }
+            focus = pane
+        case .tab: focus = panes[(panes.firstIndex(of: focus).map { $0 + 1 } ?? 0) % panes.count]
+        case .backTab: focus = panes[((panes.firstIndex(of: focus) ?? 0) + panes.count - 1) % panes.count]
         case .up, .character("k"): selection[focus] = max(0, current - 1)
         case .down, .character("j"): selection[focus] = max(0, min(count - 1, current + 1))
         case .pageUp: selection[focus] = max(0, current - page)
@@ -123,7 +124,7 @@ extension DashboardState {
             showHelp = false
             return .redraw
         }
-        if y == 1, width < 160 || height < 30, let pane = DashboardScreen.tab(atX: x, width: width) {
+        if y == 1, width < 160 || height < 30, let pane = DashboardScreen.tab(atX: x, width: width, panes: panes) {
             focus = pane
             return .redraw
         }
