@@ -236,7 +236,7 @@ public final class ReplayTimeline: @unchecked Sendable {
         for (k, file) in files.enumerated() {
             guard progress(k * 100 / max(files.count, 1)) else { break }
             let store = EventStore(configuration: { var c = StoreConfiguration(); c.capacity = 1; c.rawBudget = 0; return c }())
-            store.onIngest = { raw in collector.add(raw, store: store) }
+            store.onDecode = { e in collector.add(e) }
             collector.pendingTime = nil
             try LogReader(maxLine: maxLine).read(file, into: store)
         }
@@ -289,21 +289,16 @@ public final class ReplayTimeline: @unchecked Sendable {
     public func time(_ k: Int) -> Int64 { times[k] }
 }
 
-/// Takes each accepted event from a loading store, with its time from the ring.
+/// Takes every decoded event (duplicates too, so a replay counts them as `report` does).
 private final class TimelineCollector {
     let timeline: ReplayTimeline
     var pendingTime: Int64?
 
     init(timeline: ReplayTimeline) { self.timeline = timeline }
 
-    func add(_ raw: UnsafeBufferPointer<UInt8>, store: EventStore) {
-        // The event is about to enter the ring; its time is decoded again from the raw JSON.
-        var time: Int64 = 0
-        var denied = false
-        EventDecoder().decode(raw, emit: { e in
-            time = e.received ?? e.stageTime ?? 0
-            denied = e.code == 401 || e.code == 403 || e.string(e.decision) == "forbid"
-        }, malformed: { _ in })
-        timeline.append(raw, time: time, denied: denied)
+    func add(_ e: DecodedEvent) {
+        let denied = e.code == 401 || e.code == 403 || e.string(e.decision) == "forbid"
+        timeline.append(UnsafeBufferPointer(start: e.base + e.raw.start, count: e.raw.count),
+                        time: e.received ?? e.stageTime ?? 0, denied: denied)
     }
 }

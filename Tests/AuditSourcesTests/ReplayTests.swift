@@ -111,3 +111,40 @@ import Testing
         source.clearRange()
     }
 }
+
+@Suite struct ReplayEqualsReportTests {
+    @Test func aMaxSpeedReplayEndsWithTheReportsNumbers() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-rr-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let corpus = Corpus.root.appendingPathComponent("real-events.jsonl").path
+        let lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n")
+        // Two overlapping files of one set.
+        try (lines[0..<150].joined(separator: "\n") + "\n").write(toFile: dir.appendingPathComponent("audit-2025-01-01T00-00-00.000.log").path, atomically: false, encoding: .utf8)
+        try (lines[120...].joined(separator: "\n") + "\n").write(toFile: dir.appendingPathComponent("audit.log").path, atomically: false, encoding: .utf8)
+
+        let report = EventStore()
+        for file in try LogSet.expand([dir.path]) { try LogReader().read(file, into: report) }
+
+        let shared = SharedEventStore()
+        let replay = ReplaySource(paths: [dir.path], speed: nil)
+        let stop = StopSignal()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            replay.run(into: shared, stop: stop)
+            done.signal()
+        }.start()
+        let total = report.counters.ingested + report.counters.duplicates
+        for _ in 0..<500 where shared.withStore({ $0.counters.ingested + $0.counters.duplicates }) < total { usleep(10_000) }
+        stop.set()
+        done.wait()
+        shared.withStore { s in
+            #expect(s.counters.ingested == report.counters.ingested)
+            #expect(s.counters.duplicates == report.counters.duplicates)
+            #expect(s.counters.requests == report.counters.requests)
+            #expect(s.stats.denied.total == report.stats.denied.total)
+            let top = { (st: EventStore) in st.stats.users.top(10).map { "\(st.strings.string($0.id))=\($0.count)" } }
+            #expect(top(s) == top(report))
+            #expect(Set(s.stats.unknown.order.map(s.strings.string)) == Set(report.stats.unknown.order.map(report.strings.string)))
+        }
+    }
+}

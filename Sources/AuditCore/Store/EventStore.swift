@@ -24,6 +24,9 @@ public final class EventStore: DocumentSink, EventSink {
     /// Called with the raw JSON of every event ingested (duplicates excluded), under the
     /// store's lock: the tee writes the accepted feed to disk from here.
     public var onIngest: ((UnsafeBufferPointer<UInt8>) -> Void)?
+    /// Called with every decoded event, duplicates included, before anything else happens
+    /// to it (replay loads its timeline from here).
+    public var onDecode: ((DecodedEvent) -> Void)?
 
     var raw: RawStore
     var requests: RequestTable
@@ -113,6 +116,7 @@ public final class EventStore: DocumentSink, EventSink {
     /// `ingest(_:)` with the event's auditID already parsed (nil: parse it here).
     public func ingest(_ e: inout DecodedEvent, id parsed: AuditID?) {
         let base = e.base
+        if let onDecode { onDecode(e) }
         if configuration.since != nil || configuration.until != nil {
             let t = e.received ?? e.stageTime ?? 0
             if t < (configuration.since ?? Int64.min) || t >= (configuration.until ?? Int64.max) {
