@@ -99,7 +99,14 @@ public final class TeeWriter: @unchecked Sendable {
     private func rotate() {
         Glibc.close(fd)
         fd = -1
-        let rotated = TeeWriter.rotatedName(path, at: TeeWriter.now())
+        // Two rotations in one millisecond would share a name: never replace an older file.
+        var when = TeeWriter.now()
+        var rotated = TeeWriter.rotatedName(path, at: when)
+        var info = stat()
+        while stat(rotated, &info) == 0 {
+            when += 1000
+            rotated = TeeWriter.rotatedName(path, at: when)
+        }
         if rename(path, rotated) != 0 { lastError = "cannot rotate \(path): \(String(cString: strerror(errno)))" }
         openFile()
     }
