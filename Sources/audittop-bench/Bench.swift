@@ -20,6 +20,12 @@ struct Bench {
         if !here.path.contains("release") {
             print("warning: \(audittop) is not a release build; figures will be meaningless")
         }
+        if options.set {
+            var setOptions = options
+            if setOptions.events == 1_000_000 { setOptions.events = 820_000 }  // about 1 GB
+            try SetBench.run(audittop: audittop, options: setOptions)
+            return
+        }
         if options.webhook {
             try WebhookLoad.run(senders: options.senders, events: options.events == 1_000_000 ? 400_000 : options.events, url: options.url)
             return

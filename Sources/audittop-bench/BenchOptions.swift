@@ -8,6 +8,7 @@ struct BenchOptions {
     var peers = true
     var dashboard = false
     var webhook = false
+    var set = false
     var senders = 4
     var url: String?
     var peersScript: String
@@ -30,10 +31,11 @@ struct BenchOptions {
             case "--no-peers": peers = false
             case "--dashboard": dashboard = true
             case "--webhook": webhook = true
+            case "--set": set = true
             case "--senders": senders = max(1, Int(value()) ?? senders)
             case "--url": url = value()
             case "-h", "--help":
-                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH]")
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers]")
                 exit(0)
             default: Bench.fail("unknown option \(arguments[i])")
             }

@@ -8,7 +8,7 @@ enum Report {
     }
 
     static func print(results: [String: [Bench.Measurement]], events: Int, bytes: Int,
-                      memory: (stride: Int, withStrings: Double, withRequests: Double)) {
+                      memory: (stride: Int, withStrings: Double, withRequests: Double)?) {
         guard let ours = results["audittop"] else { return }
         let ourSeconds = median(ours.map(\.seconds))
         func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
@@ -37,6 +37,7 @@ enum Report {
             Swift.print(String(format: "two cores (--jobs 2): %.2f s median, %.2fx the one-core speed", median(two.map(\.seconds)),
                                ourSeconds / max(median(two.map(\.seconds)), 0.001)))
         }
+        guard let memory else { return }
         Swift.print("ring entry: \(memory.stride) bytes; with interned strings \(String(format: "%.0f", memory.withStrings)) bytes;"
             + " with the request table \(String(format: "%.0f", memory.withRequests)) bytes (raw JSON budget apart)")
     }
