@@ -36,7 +36,7 @@ public enum DashboardScreen {
         if let detail = state.detail {
             DetailPane.draw(&grid, body, model, detail)
         } else if state.showHelp {
-            HelpPane.draw(&grid, body)
+            HelpPane.draw(&grid, body, replay: state.timelineShown)
         } else if width >= 160 && height >= 30 {
             tiles(&grid, body, model, state)
         } else {
@@ -166,16 +166,24 @@ public enum DashboardScreen {
 /// Every key, in one place.
 enum HelpPane {
     static let keys: [(String, String)] = [
-        ("1-6", "jump to a pane"), ("Tab / Shift-Tab", "next / previous pane"), ("↑ ↓  j k", "move the selection"),
+        ("1-6 (7)", "jump to a pane (7: the timeline, while replaying)"), ("Tab / Shift-Tab", "next / previous pane"), ("↑ ↓  j k", "move the selection"),
         ("PgUp PgDn", "move a page"), ("g G", "first / last row"), ("Enter", "open the event (Stream, Denied)"),
         ("Esc", "back"), ("space", "pause the view (ingest goes on)"), ("/", "filter the stream by user, verb, resource, namespace"),
         ("w", "rates window: 60 s, 10 min, 24 h"), ("v", "denied: latest or grouped"), ("← →", "top: previous / next list"),
         ("n N", "detail: next / previous match"), ("?", "this help"), ("q  Ctrl-C", "quit"),
     ]
 
-    static func draw(_ grid: inout CellGrid, _ r: Rect) {
+    /// Keys of a replay, which take over space and g.
+    static let replayKeys: [(String, String)] = [
+        ("space", "replay: pause / resume"), ("+ -", "replay: faster / slower"), (".", "replay: one event forward"),
+        ("[ ]  { }", "replay: one / ten minutes back, forward"), ("g", "replay: go to a time (14:32, RFC 3339, -5m)"),
+        ("m  c", "timeline: mark a range's start, then end / clear it"),
+    ]
+
+    static func draw(_ grid: inout CellGrid, _ r: Rect, replay: Bool) {
         grid.box(r, title: "Keys (any key closes)", focused: true)
-        for (k, (key, what)) in keys.enumerated() where k < r.inner.height {
+        let all = replay ? replayKeys + keys.filter { !["space", "g G"].contains($0.0) } : keys
+        for (k, (key, what)) in all.enumerated() where k < r.inner.height {
             grid.put(key, x: r.inner.x + 1, y: r.inner.y + k, role: .key, limit: 18)
             grid.putClipped(what, x: r.inner.x + 20, y: r.inner.y + k, role: .normal, limit: r.inner.width - 21)
         }

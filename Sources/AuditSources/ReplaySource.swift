@@ -23,7 +23,6 @@ public final class ReplaySource: LiveSource {
         var seek: Int64?
         var first: Int64 = 0
         var last: Int64 = 0
-        var released = 0
         var total = 0
         /// A range being marked (its start), and the range in force.
         var markedStart: Int64?
@@ -31,28 +30,17 @@ public final class ReplaySource: LiveSource {
         var rangeChanged = false
     }
 
-    /// What the Timeline pane draws.
-    public struct TimelineView: Sendable {
-        public var events: [Int]
-        public var denied: [Int]
-        public var first: Int64
-        public var last: Int64
-        public var cursor: Int64
-        public var markedStart: Int64?
-        public var range: (Int64, Int64)?
-    }
-
     private let loaded = Mutex<ReplayTimeline?>(nil)
 
     /// The histogram over the whole loaded span, with the replay cursor and the range.
-    public func timelineView(bins: Int) -> TimelineView? {
+    public func timelineView(bins: Int) -> TimelineInfo? {
         guard bins > 0, let timeline = loaded.withLock({ $0 }), let first = timeline.times.first, let last = timeline.times.last else {
             return nil
         }
         let (events, denied) = timeline.histogram(bins: bins, first: first, last: last)
         return control.withLock { c in
-            TimelineView(events: events, denied: denied, first: first, last: last, cursor: c.clock.position,
-                         markedStart: c.markedStart, range: c.range)
+            TimelineInfo(events: events, denied: denied, first: first, last: last, cursor: c.clock.position,
+                         markedStart: c.markedStart, rangeStart: c.range?.0, rangeEnd: c.range?.1)
         }
     }
 
@@ -162,24 +150,16 @@ public final class ReplaySource: LiveSource {
         }
         loaded.withLock { $0 = timeline }
         let base = store.withStore { $0.configuration }
-        let source = store.withStore { $0.addSource(name) }
         var next = 0
         var wall = DispatchTime.now().uptimeNanoseconds
         while !stop.isSet {
             let now = DispatchTime.now().uptimeNanoseconds
             let elapsed = Double(now - wall) / 1e9
             wall = now
-            if let range = control.withLock({ c -> (Int64, Int64)?? in
+            let newRange = control.withLock { c -> (Int64, Int64)?? in
                 guard c.rangeChanged else { return nil }
                 c.rangeChanged = false
                 return .some(c.range)
-            }) {
-                // A new range: every pane starts over with only its events.
-                var configuration = base
-                configuration.since = range.map { max($0.0, base.since ?? $0.0) } ?? base.since
-                configuration.until = range.map { min($0.1, base.until ?? $0.1) } ?? base.until
-                store.reset(configuration: configuration)
-                next = 0
             }
             let (target, step, seek) = control.withLock { c -> (Int64, Int, Int64?) in
                 c.clock.advance(wallSeconds: elapsed)
@@ -189,13 +169,18 @@ public final class ReplaySource: LiveSource {
                 if let t = s.1 { c.clock.seek(to: min(max(t, c.first), c.last)) }
                 return (c.clock.position, s.0, s.1)
             }
-            if let seek, seek < (next > 0 ? timeline.times[next - 1] : Int64.min) {
-                // Back in time: start over and replay up to the target at full speed.
-                store.reset()
-                store.withStore { $0.currentSource = $0.addSource(name) }
+            // Start over (and replay up to the clock at full speed) for a new range, which
+            // restricts every pane, or for a jump back in time.
+            let backwards = seek.map { $0 < (next > 0 ? timeline.times[next - 1] : Int64.min) } ?? false
+            if newRange != nil || backwards {
+                var configuration = store.withStore { $0.configuration }
+                if let range = newRange {
+                    configuration.since = range.map { max($0.0, base.since ?? $0.0) } ?? base.since
+                    configuration.until = range.map { min($0.1, base.until ?? $0.1) } ?? base.until
+                }
+                store.reset(configuration: configuration)
                 next = 0
             }
-            _ = source
             var released = 0
             let limit = step > 0 ? next + step : timeline.times.count
             store.withStore { s in
@@ -207,10 +192,7 @@ public final class ReplaySource: LiveSource {
                 }
             }
             if step > 0, next > 0 { control.withLock { $0.clock.seek(to: timeline.times[next - 1]) } }
-            let c = control.withLock { c -> Control in
-                c.released = next
-                return c
-            }
+            let c = control.withLock { $0 }
             let percent = c.total == 0 ? 100 : next * 100 / c.total
             let clock = Timestamp.format(min(c.clock.position, c.last)).dropFirst(11).prefix(8)
             status.current = "\(clock) \(c.clock.paused ? "paused" : c.clock.speedText) \(percent)%"

@@ -35,6 +35,7 @@ struct DashboardLoop {
         var samples: [(time: Double, ingested: Int)] = []
         var lastView: ViewKey?
         var goto: String?
+        let replay = sources.lazy.compactMap { $0 as? ReplaySource }.first
         let frameInterval = 1.0 / Double(fps)
         while terminal.quitSignal == 0 {
             if let input = terminal.read(timeout: 50) {
@@ -45,8 +46,7 @@ struct DashboardLoop {
                     let (width, height) = terminal.size
                     if state.click(x: x, y: y, width: width, height: height, rows: rowCounts(model, state)) == .redraw { dirty = true }
                 case .key(let key):
-                    if let replay = sources.lazy.compactMap({ $0 as? ReplaySource }).first,
-                        handleReplayKey(key, replay, &state, &goto)
+                    if let replay, handleReplayKey(key, replay, &state, &goto)
                     {
                         dirty = true
                     } else if handleEnter(key, &state, model) {
@@ -91,12 +91,9 @@ struct DashboardLoop {
             status.waiting = state.paused ? ingested - model.counters.ingested : 0
             if let goto { status.prompt = "go to (14:32, RFC 3339, -5m): " + goto }
             let (width, height) = terminal.size
-            if let replay = sources.lazy.compactMap({ $0 as? ReplaySource }).first {
+            if let replay {
                 state.timelineShown = true
-                model.timeline = replay.timelineView(bins: max(1, width - 2)).map {
-                    TimelineInfo(events: $0.events, denied: $0.denied, first: $0.first, last: $0.last, cursor: $0.cursor,
-                                 markedStart: $0.markedStart, rangeStart: $0.range?.0, rangeEnd: $0.range?.1)
-                }
+                model.timeline = replay.timelineView(bins: max(1, width - 2))
             }
             terminal.draw(DashboardScreen.render(width: width, height: height, model: model, state: state, status: status))
             lastFrame = now

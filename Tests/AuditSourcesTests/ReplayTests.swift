@@ -101,14 +101,44 @@ import Testing
         #expect(denied == [0, 5])
     }
 
-    @Test func markingTwiceMakesARangeAndClearingRemovesIt() {
-        let source = ReplaySource(paths: [], speed: 1)
-        source.jump(seconds: 0)
-        source.mark()
-        source.mark()
-        // Not loaded: the view is nil, but marking is recorded without crashing.
-        #expect(source.timelineView(bins: 10) == nil)
-        source.clearRange()
+    @Test func aMarkedRangeRestrictsTheStoreAndClearingRestoresIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-range-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("a.log").path
+        // 60 events, one a second from 09:00:00.
+        let text = (0..<60).map { s in
+            Fixture.line(s).replacingOccurrences(of: "2026-03-14T09:00:00.000000Z", with: String(format: "2026-03-14T09:00:%02d.000000Z", s)) + "\n"
+        }.joined()
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let store = SharedEventStore()
+        let replay = ReplaySource(paths: [path], speed: nil)
+        let stop = StopSignal()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            replay.run(into: store, stop: stop)
+            done.signal()
+        }.start()
+        defer {
+            stop.set()
+            done.wait()
+        }
+        func wait(_ ingested: Int) -> Bool {
+            for _ in 0..<300 where store.withStore({ $0.counters.ingested }) != ingested { usleep(10_000) }
+            return store.withStore { $0.counters.ingested } == ingested
+        }
+        #expect(wait(60))
+        // Mark 09:00:10 to 09:00:19 (the end is inclusive of the second marked).
+        replay.go(to: Timestamp.parse("2026-03-14T09:00:10Z")!)
+        replay.mark()
+        replay.go(to: Timestamp.parse("2026-03-14T09:00:19Z")!)
+        replay.mark()
+        #expect(wait(10))
+        let view = try #require(replay.timelineView(bins: 60))
+        #expect(view.rangeStart == Timestamp.parse("2026-03-14T09:00:10Z"))
+        #expect(view.events.reduce(0, +) == 60)
+        replay.clearRange()
+        #expect(wait(60))
+        #expect(replay.timelineView(bins: 60)?.rangeStart == nil)
     }
 }
 

@@ -18,7 +18,7 @@ public protocol DocumentSink: AnyObject {
 /// (JSON lines, the legacy text format, a compact Event or EventList). When that first line
 /// is the opening of a multi-line value (`{`, `[`, or a line ending in `{ [ , :`), the
 /// stream is read as whitespace-separated JSON values instead: pretty-printed events,
-/// lists and Azure envelopes. A UTF-8 byte-order mark at the start is dropped.
+/// lists and Azure envelopes. A UTF-8 byte-order mark opening a line is dropped.
 ///
 /// Memory is bounded by `maxLine`: a longer line or document is skipped to its end and
 /// counted as `oversized`; its neighbours are unaffected.
@@ -30,7 +30,6 @@ public struct StreamDecoder {
     private var framing = Framing.undecided
     private var pending: [UInt8] = []
     private var discarding = false
-    private var atStart = true
     // Value scanner for the documents framing.
     private var depth = 0
     private var inString = false
@@ -46,13 +45,6 @@ public struct StreamDecoder {
     public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>, to sink: some DocumentSink) {
         guard var p = chunk.baseAddress, chunk.count > 0 else { return }
         var remaining = chunk.count
-        if atStart {
-            atStart = false
-            if remaining >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF {
-                p += 3
-                remaining -= 3
-            }
-        }
         while remaining > 0 {
             if framing == .documents {
                 scanDocuments(UnsafeBufferPointer(start: p, count: remaining), to: sink)
