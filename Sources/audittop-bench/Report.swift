@@ -18,7 +18,7 @@ enum Report {
         Swift.print("")
         Swift.print(pad("tool", 16) + pad("wall s", 9, right: true) + pad("events/s", 12, right: true)
             + pad("MB/s", 9, right: true) + pad("peak RSS MB", 13, right: true) + pad("audittop speed-up", 19, right: true))
-        let order = ["audittop", "audittop-2cores", "simdjson-c++", "python-orjson", "jq", "lnav", "goaccess"]
+        let order = ["audittop", "audittop-2cores", "replay-max", "simdjson-c++", "python-orjson", "jq", "lnav", "goaccess"]
         let names = order.filter { results[$0] != nil } + results.keys.filter { !order.contains($0) }.sorted()
         for name in names {
             let ms = results[name]!

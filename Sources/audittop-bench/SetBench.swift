@@ -1,5 +1,6 @@
 import AuditCore
 import AuditSimulator
+import AuditSources
 import Foundation
 
 /// `audittop-bench --set`: time to final statistics for a rotated set of 10 files totalling
@@ -45,11 +46,30 @@ enum SetBench {
             print("run \(run)/\(options.runs)...")
             results["audittop", default: []].append(try Bench.measure(audittop, ["report", set.path, "--format", "json", "--jobs", "1"]))
             results["audittop-2cores", default: []].append(try Bench.measure(audittop, ["report", set.path, "--format", "json", "--jobs", "2"]))
+            results["replay-max", default: []].append(replayAtMaxSpeed(set.path))
             if options.peers {
                 for (name, m) in try Bench.runPeers(options.peersScript, all) { results[name, default: []].append(m) }
             }
         }
         Report.print(results: results, events: events, bytes: bytes, memory: nil)
+    }
+
+    /// Time to final statistics of `--replay --speed max`, run in process (the dashboard
+    /// itself needs a terminal): loading, sorting by time, and releasing every event. Memory
+    /// is not measured here (the benchmark's own process), so it shows as 0.
+    static func replayAtMaxSpeed(_ path: String) -> Bench.Measurement {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let store = SharedEventStore()
+        let source = ReplaySource(paths: [path], speed: nil)
+        let stop = StopSignal()
+        let thread = Thread { source.run(into: store, stop: stop) }
+        thread.start()
+        while !source.state.hasSuffix(" 100%") { usleep(2_000) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        stop.set()
+        let ingested = store.withStore { $0.counters.ingested + $0.counters.duplicates }
+        print(String(format: "  replay --speed max: %.2f s, %d events", seconds, ingested))
+        return Bench.Measurement(seconds: seconds, kilobytes: 0)
     }
 
     /// `2006-01-02T15-04-05.000`, as lumberjack names rotated files.

@@ -33,6 +33,40 @@ import Testing
         #expect(report.malformed.byKind.count == MalformedKind.allCases.count)
     }
 
+    /// Saved logs of two apiservers (each in time order, overlapping in time) give the report
+    /// of their events merged by event time, whichever set is read first.
+    @Test func twoApiserversReadInEitherOrderReportAsIfMergedByTime() throws {
+        func log(seed: UInt64) -> [(time: Int64, line: String)] {
+            var sim = Simulator(seed: seed, incidentAfter: 30_000_000)
+            return (0..<30_000).map { _ in let e = sim.next(); return (e.time, String(decoding: e.line, as: UTF8.self)) }
+        }
+        let a = log(seed: 11)
+        let b = log(seed: 12)
+        func report(_ parts: [[(time: Int64, line: String)]]) throws -> String {
+            var configuration = StoreConfiguration()
+            configuration.deniedKeep = 50
+            let store = EventStore(configuration: configuration)
+            for part in parts { store.ingest(text: part.map(\.line).joined()) }
+            var r = Report(store: store, limit: 20)
+            r.sources = []
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(r), as: UTF8.self)
+        }
+        // Stable by time: a before b at equal times, as a reader of both would merge them.
+        let merged = (a.map { ($0, 0) } + b.map { ($0, 1) }).enumerated().sorted {
+            ($0.element.0.time, $0.offset) < ($1.element.0.time, $1.offset)
+        }.map(\.element.0)
+        let mergedReport = try report([merged])
+        let ab = try report([a, b])
+        #expect(ab.contains("\"denied\""))
+        #expect(try report([b, a]) == ab)
+        #expect(ab == mergedReport)
+        let decoded = try JSONDecoder().decode(Report.self, from: Data(ab.utf8))
+        #expect(decoded.denied.latest.count == 20)
+        #expect(!decoded.unknownUsers.isEmpty)
+    }
+
     @Test func theReportRoundTripsThroughJSON() throws {
         let report = Report(store: simulated(3_000))
         let data = try JSONEncoder().encode(report)

@@ -42,15 +42,25 @@ public struct DeniedRequests: Sendable {
     public private(set) var total = 0
     public private(set) var byUser = CountTable()
     public private(set) var groups: [Key: Group] = [:]
-    private var latestRing: [DeniedRequest] = []
+    /// The kept denials with their event time. While denials arrive in time order this is a
+    /// ring (oldest at `latestNext` once full); after one arrives out of order (saved logs of
+    /// several apiservers) the oldest is found by time instead.
+    private var latestRing: [(time: Int64, record: DeniedRequest)] = []
     private var latestNext = 0
+    private var inTimeOrder = true
+    private var newestTime = Int64.min
 
     public init(keep: Int = 500) { self.keep = max(keep, 1) }
 
-    /// The latest denials, newest first.
+    /// The `keep` newest denials by event time, newest first, whatever order they came in.
     public var latest: [DeniedRequest] {
-        if latestRing.count < keep { return latestRing.reversed() }
-        return (latestRing[latestNext...] + latestRing[..<latestNext]).reversed()
+        if inTimeOrder {
+            if latestRing.count < keep { return latestRing.reversed().map(\.record) }
+            return (latestRing[latestNext...] + latestRing[..<latestNext]).reversed().map(\.record)
+        }
+        return latestRing.sorted { a, b in
+            a.time != b.time ? a.time > b.time : a.record.auditID > b.record.auditID
+        }.map(\.record)
     }
 
     mutating func add(_ key: Key, at time: Int64, record: @autoclosure () -> DeniedRequest) {
@@ -59,17 +69,23 @@ public struct DeniedRequests: Sendable {
         let r = record()
         if var g = groups[key] {
             g.count += 1
-            g.lastSeen = max(g.lastSeen, time)
-            g.reason = r.reason
+            if time >= g.lastSeen {
+                g.lastSeen = time
+                g.reason = r.reason
+            }
             groups[key] = g
         } else {
             groups[key] = Group(count: 1, lastSeen: time, reason: r.reason)
         }
+        if time < newestTime { inTimeOrder = false } else { newestTime = time }
         if latestRing.count < keep {
-            latestRing.append(r)
-        } else {
-            latestRing[latestNext] = r
+            latestRing.append((time, r))
+        } else if inTimeOrder {
+            latestRing[latestNext] = (time, r)
             latestNext = (latestNext + 1) % keep
+        } else if let oldest = latestRing.indices.min(by: { latestRing[$0].time < latestRing[$1].time }),
+                  time > latestRing[oldest].time {
+            latestRing[oldest] = (time, r)
         }
     }
 

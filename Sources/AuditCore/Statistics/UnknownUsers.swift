@@ -79,6 +79,12 @@ public struct UnknownUsers: Sendable {
     ) {
         var r = records[user] ?? UnknownUser(user: user, firstSeen: time, lastSeen: time, isAnonymous: anonymous)
         if records[user] == nil { order.append(user) }
+        // The latest request by event time, whatever order saved logs are read in.
+        if time >= r.lastSeen {
+            r.lastVerb = verb
+            r.lastResource = resource
+            r.lastSourceIP = sourceIP
+        }
         r.firstSeen = min(r.firstSeen, time)
         r.lastSeen = max(r.lastSeen, time)
         r.requests += 1
@@ -87,9 +93,6 @@ public struct UnknownUsers: Sendable {
         UnknownUsers.insert(resource, into: &r.resources)
         UnknownUsers.insert(sourceIP, into: &r.sourceIPs)
         UnknownUsers.insert(agent, into: &r.userAgents)
-        r.lastVerb = verb
-        r.lastResource = resource
-        r.lastSourceIP = sourceIP
         records[user] = r
     }
 

@@ -57,13 +57,18 @@ extension Report {
             },
             latest: Array(stats.denied.latest.prefix(limit)))
 
-        unknownUsers = stats.unknown.order.compactMap { id in
-            guard let u = stats.unknown.records[id] else { return nil }
+        // By first sight in event time, so saved logs of several apiservers give the same
+        // list whatever order they are read in.
+        let firstSeen = stats.unknown.order.compactMap { stats.unknown.records[$0] }.sorted {
+            $0.firstSeen != $1.firstSeen ? $0.firstSeen < $1.firstSeen : s.string($0.user) < s.string($1.user)
+        }
+        unknownUsers = firstSeen.map { u in
             return UnknownUserRow(
                 user: s.string(u.user), firstSeen: u.firstSeen == 0 ? nil : Timestamp.format(u.firstSeen),
                 lastSeen: u.lastSeen == 0 ? nil : Timestamp.format(u.lastSeen), requests: u.requests, denied: u.denied,
-                anonymous: u.isAnonymous, verbs: u.verbs.map(s.string), resources: u.resources.map(s.string),
-                sourceIPs: u.sourceIPs.map(s.string), userAgents: u.userAgents.map(s.string))
+                anonymous: u.isAnonymous, verbs: u.verbs.map(s.string).sorted(), resources: u.resources.map(s.string).sorted(),
+                sourceIPs: u.sourceIPs.map(s.string).sorted(), userAgents: u.userAgents.map(s.string).sorted(),
+                lastRequest: s.string(u.lastVerb) + " " + s.string(u.lastResource), lastSourceIP: s.string(u.lastSourceIP))
         }
         anonymous = Anonymous(requests: stats.anonymousRequests, denied: stats.anonymousDenied)
         var latency: [String: Latency] = [:]

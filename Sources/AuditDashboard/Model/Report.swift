@@ -79,6 +79,9 @@ public struct Report: Codable, Sendable, Equatable {
         public var resources: [String]
         public var sourceIPs: [String]
         public var userAgents: [String]
+        /// The verb and resource of the user's latest request by event time, e.g. `get secrets`.
+        public var lastRequest: String
+        public var lastSourceIP: String
     }
 
     public struct Anonymous: Codable, Sendable, Equatable {

@@ -31,7 +31,7 @@ enum ListPanes {
                       Column(title: "source IP", width: 15)],
             rows: rows.map {
                 [$0.user, ClockTime.fromReport($0.firstSeen), String($0.requests), String($0.denied),
-                 ($0.verbs.last ?? "") + " " + ($0.resources.last ?? ""), $0.sourceIPs.last ?? ""]
+                 $0.lastRequest, $0.lastSourceIP]
             },
             // Arrivals within the last minute of event time stand out.
             roles: rows.map { row in
