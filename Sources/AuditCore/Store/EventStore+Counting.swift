@@ -119,7 +119,7 @@ extension EventStore {
     }
 
     /// Counts a request the first time any of its events arrives.
-    func countRequest(_ entry: RingEntry, message: @autoclosure () -> String, verbClass: VerbClass) {
+    func countRequest(_ entry: RingEntry, message: @autoclosure () -> String, verbClass: VerbClass, into stats: inout Statistics) {
         let resource = resourceKey(entry)
         let denied = entry.isDenied
         let time = entry.received
@@ -143,7 +143,7 @@ extension EventStore {
             stats.anonymousRequests += 1
             if denied { stats.anonymousDenied += 1 }
         }
-        if denied { addDenied(entry, resource: resource, message: message()) }
+        if denied { addDenied(entry, resource: resource, message: message(), into: &stats) }
         if entry.user != 0,
             stats.unknown.isUnknown(
                 entry.user, at: time, name: { strings.string(entry.user) }, groups: { groupNames(entry.groups) })
@@ -154,8 +154,45 @@ extension EventStore {
         }
     }
 
+    /// Counts one event of a request into `stats`: a request seen for the first time (no
+    /// `previous`), or a later stage that may change its outcome. Returns the request's outcome
+    /// with this event.
+    func account(
+        _ entry: RingEntry, stageBit: UInt8, previous: RequestTable.Outcome?, message: @autoclosure () -> String,
+        into stats: inout Statistics
+    ) -> RequestTable.Outcome {
+        let denied = entry.isDenied
+        var outcome = previous ?? RequestTable.Outcome()
+        outcome.stages |= stageBit
+        let rank = entry.stage.rank
+        if let previous {
+            if rank > previous.rank {
+                outcome.rank = rank
+                outcome.code = entry.code
+                outcome.denied = denied
+                if previous.code != entry.code || previous.denied != denied {
+                    changeOutcome(entry, from: previous, received: entry.received, message: message(), into: &stats)
+                }
+            }
+        } else {
+            outcome.rank = rank
+            outcome.code = entry.code
+            outcome.denied = denied
+            countRequest(entry, message: message(), verbClass: verbClass(entry.verb), into: &stats)
+        }
+        if rank == 3, entry.flags & RingEntry.longRunningFlag == 0, entry.received != 0, entry.stageTime != 0,
+            previous == nil || previous!.rank < 3
+        {
+            stats.latency[entry.verb, default: LatencyHistogram()].record(entry.stageTime - entry.received)
+        }
+        return outcome
+    }
+
     /// A later stage changed a request's code or denial: move its counts.
-    func changeOutcome(_ entry: RingEntry, from old: RequestTable.Outcome, received: Int64, message: @autoclosure () -> String) {
+    func changeOutcome(
+        _ entry: RingEntry, from old: RequestTable.Outcome, received: Int64, message: @autoclosure () -> String,
+        into stats: inout Statistics
+    ) {
         let denied = entry.isDenied
         if received != 0 {
             let from = CodeClass(code: Int(old.code))
@@ -167,14 +204,14 @@ extension EventStore {
         stats.codes.add(UInt32(Int(entry.code) + 1))
         guard old.denied != denied else { return }
         let resource = resourceKey(entry)
-        if denied { addDenied(entry, resource: resource, message: message()) } else {
+        if denied { addDenied(entry, resource: resource, message: message(), into: &stats) } else {
             stats.denied.remove(DeniedRequests.Key(user: entry.user, verb: entry.verb, resource: resource))
         }
         if entry.user == anonymousIDValue { stats.anonymousDenied += denied ? 1 : -1 }
         stats.unknown.changeDenied(entry.user, by: denied ? 1 : -1)
     }
 
-    private func addDenied(_ entry: RingEntry, resource: UInt32, message: String) {
+    private func addDenied(_ entry: RingEntry, resource: UInt32, message: String, into stats: inout Statistics) {
         let key = DeniedRequests.Key(user: entry.user, verb: entry.verb, resource: resource)
         stats.denied.add(key, at: entry.received, record: deniedRecord(entry, resource: resource, message: message))
     }

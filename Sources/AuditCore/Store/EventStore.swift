@@ -15,6 +15,10 @@ public final class EventStore: DocumentSink, EventSink {
     public private(set) var ring: EventRing
     public internal(set) var counters = StoreCounters()
     public internal(set) var stats = Statistics()
+    /// The active filter's events and statistics; nil when no filter is set.
+    public private(set) var view: FilterView?
+    /// What the panes show: the filter's statistics when one is set, else everything's.
+    public var visibleStats: Statistics { view?.stats ?? stats }
     /// Bumped on every change, so a reader can tell whether to redraw.
     public private(set) var generation: UInt64 = 0
     /// Names of the sources, indexed by `RingEntry.source`.
@@ -52,6 +56,26 @@ public final class EventStore: DocumentSink, EventSink {
         stats.unknown = UnknownUsers(known: configuration.knownUsers, learn: configuration.learn)
         anonymousIDValue = strings.intern("system:anonymous")
         watchIDValue = strings.intern("watch")
+    }
+
+    /// Sets the filter every pane shows (`.all` clears it): its statistics are rebuilt from the
+    /// ring now, then kept up to date as events arrive. `reference` is "now" for relative
+    /// and clock times in the filter (default: the newest event time).
+    public func setFilter(_ filter: Filter, reference: Int64? = nil) {
+        if case .all = filter {
+            view = nil
+        } else {
+            view = FilterView(FilterMatcher(filter, reference: reference ?? stats.lastTime ?? 0), store: self)
+        }
+        generation &+= 1
+    }
+
+    /// Statistics with nothing counted yet, configured like the store's.
+    func emptyStatistics() -> Statistics {
+        var s = Statistics()
+        s.denied = DeniedRequests(keep: configuration.deniedKeep)
+        s.unknown = UnknownUsers(known: stats.unknown.known, learn: configuration.learn)
+        return s
     }
 
     /// Registers a source name and returns its tag for `currentSource`.
@@ -146,39 +170,15 @@ public final class EventStore: DocumentSink, EventSink {
         }
 
         var entry = makeEntry(&e, id: id, stage: stage)
-        let denied = entry.isDenied
-        let received = entry.received
-        var outcome = previous ?? RequestTable.Outcome()
-        outcome.stages |= stageBit
-
-        if let previous {
-            if stage.rank > previous.rank {
-                outcome.rank = stage.rank
-                outcome.code = entry.code
-                outcome.denied = denied
-                if previous.code != entry.code || previous.denied != denied {
-                    changeOutcome(entry, from: previous, received: received, message: e.string(e.message))
-                }
-            }
-        } else {
-            outcome.rank = stage.rank
-            outcome.code = entry.code
-            outcome.denied = denied
-            counters.requests += 1
-            countRequest(entry, message: e.string(e.message), verbClass: verbClass(entry.verb))
-        }
+        if previous == nil { counters.requests += 1 }
+        let outcome = account(entry, stageBit: stageBit, previous: previous, message: e.string(e.message), into: &stats)
         requests.store(id, outcome, at: slot, found: known)
-
-        if stage.rank == 3, entry.flags & RingEntry.longRunningFlag == 0, entry.received != 0, entry.stageTime != 0,
-            previous == nil || previous!.rank < 3
-        {
-            stats.latency[entry.verb, default: LatencyHistogram()].record(entry.stageTime - entry.received)
-        }
 
         entry.rawOffset = raw.append(base + e.raw.start, e.raw.count)
         onIngest?(UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count))
         counters.ingested += 1
         if ring.append(entry) { counters.evicted += 1 }
+        if let view { view.add(entry, sequence: ring.nextSequence - 1, id: id, message: e.string(e.message), store: self) }
         advanceRawDropCursor()
         generation &+= 1
     }
@@ -194,7 +194,7 @@ public final class EventStore: DocumentSink, EventSink {
         }
     }
 
-    private func verbClass(_ verb: UInt32) -> VerbClass {
+    func verbClass(_ verb: UInt32) -> VerbClass {
         strings.withBytes(verb) { b in
             switch b.count {
             case 3 where b[0] == UInt8(ascii: "g"): return b[1] == UInt8(ascii: "e") && b[2] == UInt8(ascii: "t") ? .read : .other

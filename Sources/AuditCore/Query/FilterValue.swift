@@ -1,0 +1,101 @@
+import Foundation
+
+/// Reads the values of terms: numbers, durations, times, globs and regular expressions.
+public enum FilterValue {
+    /// A time as a term gives it: absolute, a clock time on the feed's day, or before now.
+    public enum TimeValue: Sendable, Equatable {
+        case absolute(Int64)
+        /// Seconds since midnight UTC.
+        case clock(Int64)
+        /// Microseconds before the reference time (`-5m`).
+        case ago(Int64)
+
+        /// Microseconds since 1970, with `reference` as "now" (the feed's newest event).
+        public func resolve(reference: Int64) -> Int64 {
+            switch self {
+            case .absolute(let t): return t
+            case .ago(let d): return reference - d
+            case .clock(let s):
+                let day = reference - ((reference % 86_400_000_000) + 86_400_000_000) % 86_400_000_000
+                return day + s * 1_000_000
+            }
+        }
+    }
+
+    /// Checks a term's value when it is parsed, so mistakes point at their column.
+    static func check(_ term: Filter.Term) throws(Filter.ParseError) {
+        func fail(_ message: String) -> Filter.ParseError { Filter.ParseError(column: term.column, message: message) }
+        if term.op == .regex {
+            do { _ = try NSRegularExpression(pattern: term.value) } catch {
+                throw fail("'\(term.value)' is not a valid regular expression")
+            }
+            return
+        }
+        switch term.field {
+        case .code where term.op.isOrdering:
+            guard Int(term.value) != nil else { throw fail("expected a status code (a number) after '\(term.op.rawValue)'") }
+        case .latency:
+            guard term.op.isOrdering else { throw fail("latency is compared with <, <=, > or >= (latency>1s)") }
+            guard duration(term.value) != nil else { throw fail("expected a duration like 250ms, 2s or 1m") }
+        case .time:
+            guard term.op.isOrdering else { throw fail("time is compared with <, <=, > or >= (time>=14:32)") }
+            guard time(term.value) != nil else { throw fail("expected a time: 14:32, an RFC 3339 time or -5m") }
+        default:
+            if term.value.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty), term.op != .regex {
+                throw fail("a comma list needs a value on each side of every comma")
+            }
+        }
+    }
+
+    /// Microseconds of `250ms`, `2s`, `1.5m`, `1h`, or a bare number of seconds.
+    public static func duration(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let v = Double(text.dropLast(suffix.count)), v >= 0 else { return nil }
+            return Int64(v * scale)
+        }
+        guard let v = Double(text), v >= 0 else { return nil }
+        return Int64(v * 1_000_000)
+    }
+
+    /// `14:32`, `14:32:05`, an RFC 3339 time, or `-5m` / `-2h` before the reference.
+    public static func time(_ text: String) -> TimeValue? {
+        if let t = Timestamp.parse(text) { return .absolute(t) }
+        if text.hasPrefix("-"), let d = duration(String(text.dropFirst())), text.count > 1 { return .ago(d) }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h),
+            (0..<60).contains(m)
+        else { return nil }
+        let s = parts.count == 3 ? Int(parts[2]) : 0
+        guard let s, (0..<60).contains(s) else { return nil }
+        return .clock(Int64(h * 3600 + m * 60 + s))
+    }
+
+    /// True when `text` matches the glob `pattern` (`*` any run, `?` one character).
+    public static func glob(_ pattern: Substring, _ text: Substring) -> Bool {
+        guard pattern.contains(where: { $0 == "*" || $0 == "?" }) else { return pattern == text }
+        let p = Array(pattern.unicodeScalars)
+        let t = Array(text.unicodeScalars)
+        var (i, j) = (0, 0)
+        var star = -1
+        var mark = 0
+        while j < t.count {
+            if i < p.count, p[i] == "?" || p[i] == t[j] {
+                i += 1
+                j += 1
+            } else if i < p.count, p[i] == "*" {
+                star = i
+                mark = j
+                i += 1
+            } else if star >= 0 {
+                i = star + 1
+                mark += 1
+                j = mark
+            } else {
+                return false
+            }
+        }
+        while i < p.count, p[i] == "*" { i += 1 }
+        return i == p.count
+    }
+}
