@@ -204,10 +204,18 @@ public final class ReplaySource: LiveSource {
 /// Every event of a set of saved logs, sorted by time, kept as raw JSON in one buffer.
 public final class ReplayTimeline: @unchecked Sendable {
     // Built once by `load`, then only read.
-    private(set) var bytes: [UInt8] = []
+    /// The raw events, in blocks that are never moved or copied once written.
+    private var blocks: [UnsafeMutableBufferPointer<UInt8>] = []
+    private var used = 0
+    private static let blockSize = 32 << 20
     private(set) var times: [Int64] = []
     private(set) var denied: [Bool] = []
-    private var spans: [(start: Int, count: Int)] = []
+    /// Where each event is: its block, offset and length.
+    private var spans: [(block: Int32, start: Int32, count: Int32)] = []
+
+    deinit {
+        for b in blocks { b.deallocate() }
+    }
 
     /// Loads `paths` (files, globs, folders) and sorts their events by time (stable, so
     /// events of one file keep their order). `progress` gets percents and can stop it.
@@ -219,8 +227,9 @@ public final class ReplayTimeline: @unchecked Sendable {
             guard progress(k * 100 / max(files.count, 1)) else { break }
             let store = EventStore(configuration: { var c = StoreConfiguration(); c.capacity = 1; c.rawBudget = 0; return c }())
             store.onDecode = { e in collector.add(e) }
+            store.decodeOnly = true
             collector.pendingTime = nil
-            try LogReader(maxLine: maxLine).read(file, into: store)
+            try ParallelLogReader(maxLine: maxLine).read(file, into: store)
         }
         let order = timeline.times.indices.sorted { (timeline.times[$0], $0) < (timeline.times[$1], $1) }
         timeline.times = order.map { timeline.times[$0] }
@@ -231,15 +240,21 @@ public final class ReplayTimeline: @unchecked Sendable {
 
     fileprivate func append(_ raw: UnsafeBufferPointer<UInt8>, time: Int64, denied: Bool) {
         self.denied.append(denied)
-        spans.append((bytes.count, raw.count))
-        bytes.append(contentsOf: raw)
-        bytes.append(0x0A)
+        if blocks.isEmpty || used + raw.count > blocks[blocks.count - 1].count {
+            blocks.append(.allocate(capacity: max(ReplayTimeline.blockSize, raw.count)))
+            used = 0
+        }
+        let block = blocks[blocks.count - 1]
+        _ = UnsafeMutableBufferPointer(rebasing: block[used..<used + raw.count]).initialize(from: raw)
+        spans.append((Int32(blocks.count - 1), Int32(used), Int32(raw.count)))
+        used += raw.count
         times.append(time)
     }
 
     /// Calls `body` with event `k`'s raw JSON.
     public func withEvent<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[spans[k].start..<(spans[k].start + spans[k].count)])) }
+        let span = spans[k]
+        return body(UnsafeBufferPointer(start: blocks[Int(span.block)].baseAddress! + Int(span.start), count: Int(span.count)))
     }
 
     public var count: Int { times.count }

@@ -31,6 +31,9 @@ public final class EventStore: DocumentSink, EventSink {
     /// Called with every decoded event, duplicates included, before anything else happens
     /// to it (replay loads its timeline from here).
     public var onDecode: ((DecodedEvent) -> Void)?
+    /// When set, events go only to `onDecode` and nothing is counted or kept (a loader that
+    /// just collects decoded events).
+    public var decodeOnly = false
 
     var raw: RawStore
     var requests: RequestTable
@@ -140,7 +143,10 @@ public final class EventStore: DocumentSink, EventSink {
     /// `ingest(_:)` with the event's auditID already parsed (nil: parse it here).
     public func ingest(_ e: inout DecodedEvent, id parsed: AuditID?) {
         let base = e.base
-        if let onDecode { onDecode(e) }
+        if let onDecode {
+            onDecode(e)
+            if decodeOnly { return }
+        }
         if configuration.since != nil || configuration.until != nil {
             let t = e.received ?? e.stageTime ?? 0
             if t < (configuration.since ?? Int64.min) || t >= (configuration.until ?? Int64.max) {
