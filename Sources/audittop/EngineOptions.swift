@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import AuditSources
 import Foundation
 
 /// Options that size the engine and classify users, shared by every command that reads events.
@@ -29,6 +30,15 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Only events received before this time: RFC 3339 or relative to now (-30m).", transform: TimeText.parse)
     var until: Int64?
 
+    @Option(help: "Only count events matching this filter, e.g. 'user=*@example.com verb=delete,patch code>=400'.")
+    var filter: String?
+
+    @Option(help: "Rules file (YAML): rules in the filter language, thresholds, and built-ins to disable.")
+    var rules: String?
+
+    @Flag(name: .customLong("no-rules"), help: "Run no detection rules (built-in or from --rules).")
+    var noRules = false
+
     func validate() throws {
         if let since, let until, since >= until { throw ValidationError("--since must be before --until") }
         guard capacity > 0 else { throw ValidationError("--capacity must be at least 1") }
@@ -43,6 +53,11 @@ struct EngineOptions: ParsableArguments {
         c.learn = learn
         c.since = since
         c.until = until
+        if noRules {
+            c.rules = .none
+        } else if let rules {
+            do { c.rules = try RulesFile.load(rules) } catch { throw CLIError("\(error)", code: 2) }
+        }
         if let knownUsers {
             guard let text = try? String(contentsOfFile: knownUsers, encoding: .utf8) else {
                 throw CLIError("cannot read the known-users file \(knownUsers); check the path and permissions", code: 2)
@@ -50,6 +65,16 @@ struct EngineOptions: ParsableArguments {
             c.knownUsers = KnownUsers(text: text)
         }
         return c
+    }
+}
+
+extension EngineOptions {
+    /// The parsed `--filter`, or `.all`; a mistake says where, and exits 2.
+    func parsedFilter() throws -> Filter {
+        guard let filter else { return .all }
+        do { return try Filter.parse(filter) } catch {
+            throw CLIError("--filter: \(error)\n  \(filter)\n  \(String(repeating: " ", count: max(error.column - 1, 0)))^", code: 2)
+        }
     }
 }
 

@@ -28,9 +28,17 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var engine: EngineOptions
 
+    @Option(name: .customLong("fail-on"), help: "Exit 3 when an alert of at least this severity fired: info, low, medium, high, critical.",
+            transform: { text in
+                guard let s = Severity(name: text) else { throw ValidationError("--fail-on takes info, low, medium, high or critical") }
+                return s
+            })
+    var failOn: Severity?
+
     func run() throws {
         do {
             let store = EventStore(configuration: try engine.configuration())
+            store.setFilter(try engine.parsedFilter())
             let reader = LogReader(maxLine: engine.maxLine)
             let files: [String]
             do {
@@ -83,6 +91,10 @@ struct ReportCommand: ParsableCommand {
                 FileHandle.standardOutput.write(data)
             case .text:
                 FileHandle.standardOutput.write(Data(report.text(colour: isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil).utf8))
+            }
+            if let failOn, let worst = report.alerts.map(\.severity).max(), worst >= failOn {
+                FileHandle.standardError.write(Data("audittop: \(worst.name) alerts fired (--fail-on \(failOn.name))\n".utf8))
+                throw ExitCode(3)
             }
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("audittop: \(error.description)\n".utf8))

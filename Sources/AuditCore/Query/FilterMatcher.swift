@@ -5,8 +5,6 @@ import Foundation
 public final class FilterMatcher {
     public let filter: Filter
     private let root: Node
-    /// The rule names an event's auditID raised alerts for (for `alert=`); nil: none.
-    var alertNames: ((AuditID) -> [String])?
 
     indirect enum Node {
         case all
@@ -160,8 +158,7 @@ public final class FilterMatcher {
             case .stage: return text.matches(e.stage.name)
             case .decision: return text.matches(e.decision.name)
             case .alert:
-                let names = m.alertNames?(AuditID(high: e.auditIDHigh, low: e.auditIDLow)) ?? []
-                return names.contains { text.matches($0) }
+                return store.alertRules(firedOn: AuditID(high: e.auditIDHigh, low: e.auditIDLow)).contains { text.matches($0) }
             case .code(let op, let n):
                 if case .equal = op, case .any = text { return e.code >= 0 && text.matches(String(e.code)) }
                 if case .regex = text { return e.code >= 0 && text.matches(String(e.code)) }

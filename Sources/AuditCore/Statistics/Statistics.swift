@@ -67,6 +67,8 @@ public struct StoreConfiguration: Sendable {
     public var since: Int64?
     /// Only events received before this time (microseconds) are ingested (`--until`).
     public var until: Int64?
+    /// Detection rules run on every event (`--rules`, `--no-rules`).
+    public var rules = RuleSet()
 
     public init() {}
 }

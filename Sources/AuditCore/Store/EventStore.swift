@@ -15,6 +15,8 @@ public final class EventStore: DocumentSink, EventSink {
     public private(set) var ring: EventRing
     public internal(set) var counters = StoreCounters()
     public internal(set) var stats = Statistics()
+    /// The detection rules and what they fired; nil when every rule is off.
+    public private(set) var rules: RuleEngine?
     /// The active filter's events and statistics; nil when no filter is set.
     public private(set) var view: FilterView?
     /// What the panes show: the filter's statistics when one is set, else everything's.
@@ -59,7 +61,11 @@ public final class EventStore: DocumentSink, EventSink {
         stats.unknown = UnknownUsers(known: configuration.knownUsers, learn: configuration.learn)
         anonymousIDValue = strings.intern("system:anonymous")
         watchIDValue = strings.intern("watch")
+        rules = configuration.rules.isEmpty ? nil : RuleEngine(configuration.rules, strings: strings)
     }
+
+    /// Names of the rules that fired on the request `id` (for `alert=` filters).
+    public func alertRules(firedOn id: AuditID) -> [String] { rules?.rules(firedOn: id) ?? [] }
 
     /// Sets the filter every pane shows (`.all` clears it): its statistics are rebuilt from the
     /// ring now, then kept up to date as events arrive. `reference` is "now" for relative
@@ -184,6 +190,7 @@ public final class EventStore: DocumentSink, EventSink {
         onIngest?(UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count))
         counters.ingested += 1
         if ring.append(entry) { counters.evicted += 1 }
+        if let rules { rules.evaluate(entry, id: id, raw: UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count), store: self) }
         if let view { view.add(entry, sequence: ring.nextSequence - 1, id: id, message: e.string(e.message), store: self) }
         advanceRawDropCursor()
         generation &+= 1

@@ -4,7 +4,9 @@ extension Report {
     /// Builds the report from a store's statistics; `limit` caps every top list.
     public init(store: EventStore, limit: Int = 10) {
         let s = store.strings
-        let stats = store.stats
+        let stats = store.visibleStats
+        filter = store.view.map { $0.filter.text }
+        matchingEvents = store.view.map { $0.count(in: store.ring) }
         func time(_ t: Int64?) -> String? { t.map(Timestamp.format) }
         func names(_ table: CountTable, none: String = "(none)") -> [NameCount] {
             table.top(limit).map { NameCount(name: $0.id == 0 ? none : s.string($0.id), count: $0.count) }
@@ -77,5 +79,17 @@ extension Report {
                 count: h.count, p50: h.quantile(0.5) ?? 0, p90: h.quantile(0.9) ?? 0, p99: h.quantile(0.99) ?? 0)
         }
         self.latency = latency
+        let fired: [Alert] = store.rules.map { Array($0.alerts.values) } ?? []
+        let ordered = fired.sorted { (a: Alert, b: Alert) -> Bool in
+            if a.severity != b.severity { return a.severity > b.severity }
+            if a.count != b.count { return a.count > b.count }
+            return a.rule < b.rule
+        }
+        alerts = ordered.map { (a: Alert) -> AlertRow in
+            AlertRow(rule: a.rule, severity: a.severity, description: a.description, count: a.count,
+                     first: a.first == 0 ? nil : Timestamp.format(a.first), last: a.last == 0 ? nil : Timestamp.format(a.last),
+                     examples: Array(a.examples.suffix(limit).reversed()))
+        }
+        rulesNotEvaluated = store.rules?.notEvaluated ?? [:]
     }
 }

@@ -7,6 +7,9 @@ extension Report {
         var out = TextTable.Writer(colour: colour)
         out.heading("audittop report")
         out.line("Sources    \(sources.isEmpty ? "(none)" : sources.map(TerminalText.sanitize).joined(separator: ", "))")
+        if let filter {
+            out.line("Filter     \(TerminalText.sanitize(filter)) (\(matchingEvents ?? 0) matching events in the ring; every count below is of them)")
+        }
         out.line("Events     \(events) ingested, \(requests) requests, \(duplicates) duplicates, \(malformed.total) malformed")
         if malformed.total > 0 {
             let kinds = malformed.byKind.filter { $0.value > 0 }.sorted { $0.key < $1.key }
@@ -54,6 +57,22 @@ extension Report {
                     ]
                 },
                 alert: false)
+        }
+
+        out.heading("Alerts: \(alerts.count) rules fired")
+        if !alerts.isEmpty {
+            out.table(
+                ["severity", "rule", "count", "first", "last", "latest example"],
+                alerts.map {
+                    let e = $0.examples.first
+                    return [$0.severity.name, $0.rule, String($0.count), $0.first ?? "-", $0.last ?? "-",
+                            e.map { "\($0.user): \($0.note)" } ?? ""]
+                },
+                alert: true)
+        }
+        if !rulesNotEvaluated.isEmpty {
+            out.line("Not evaluated (the audit policy logged no request body): "
+                + rulesNotEvaluated.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
 
         out.heading("Latency (seconds, long-running requests excluded)")

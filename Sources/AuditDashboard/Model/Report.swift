@@ -96,7 +96,22 @@ public struct Report: Codable, Sendable, Equatable {
         public var p99: Double
     }
 
+    /// One detection rule that fired: how often, when, and the newest examples.
+    public struct AlertRow: Codable, Sendable, Equatable {
+        public var rule: String
+        public var severity: Severity
+        public var description: String
+        public var count: Int
+        public var first: String?
+        public var last: String?
+        public var examples: [AlertExample]
+    }
+
     public var sources: [String]
+    /// The filter every count below is restricted to (`--filter`); nil when none.
+    public var filter: String?
+    /// Events in the ring matching the filter; nil when none.
+    public var matchingEvents: Int?
     /// Events ingested, duplicates excluded.
     public var events: Int
     /// Distinct requests (auditIDs).
@@ -116,4 +131,8 @@ public struct Report: Codable, Sendable, Equatable {
     /// Per verb; long-running requests (watch, exec, attach, port-forward, proxy, log
     /// follow) are left out.
     public var latency: [String: Latency]
+    /// Rules that fired, most severe first (alerts ignore `--filter`: they are about the feed).
+    public var alerts: [AlertRow]
+    /// Requests a rule needed the body of but the audit policy did not log it, per rule.
+    public var rulesNotEvaluated: [String: Int]
 }
