@@ -72,7 +72,8 @@ public final class RuleEngine {
         var clusterroles, roles, clusterrolebindings, rolebindings, configmaps, services: UInt32
         var create, update, patch, delete, deletecollection, get, list, watch: UInt32
         var kubeSystem, kubePublic, anonymous: UInt32
-        var auditConfiguration: Set<UInt32>
+        /// Few enough to compare one by one (no hashing on the per-event path).
+        var auditConfiguration: [UInt32]
 
         init(_ s: StringInterner) {
             pods = s.intern("pods"); exec = s.intern("exec"); attach = s.intern("attach")
@@ -85,10 +86,10 @@ public final class RuleEngine {
             create = s.intern("create"); update = s.intern("update"); patch = s.intern("patch"); delete = s.intern("delete")
             deletecollection = s.intern("deletecollection"); get = s.intern("get"); list = s.intern("list"); watch = s.intern("watch")
             kubeSystem = s.intern("kube-system"); kubePublic = s.intern("kube-public"); anonymous = s.intern("system:anonymous")
-            auditConfiguration = Set([
+            auditConfiguration = [
                 "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "validatingadmissionpolicies",
                 "validatingadmissionpolicybindings", "auditsinks",
-            ].map { s.intern($0) })
+            ].map { s.intern($0) }
         }
     }
 
