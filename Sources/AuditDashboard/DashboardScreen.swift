@@ -11,6 +11,12 @@ public struct StatusInfo: Sendable {
     public var waiting = 0
     /// A line of input in progress (`/` filter), shown in place of the key hints.
     public var prompt: String?
+    /// Beside the `/` prompt: how many ring events the typed filter matches, or its error.
+    public var promptHint: String?
+    /// A new high or critical alert, flashed in the status bar for a few seconds.
+    public var flash: String?
+    /// What the last `:` command did (or why it failed), until the next key.
+    public var message: String?
 
     public init() {}
 }
@@ -59,9 +65,14 @@ public enum DashboardScreen {
         // Below 120 columns the counters go without separators so they still fit at 80.
         let narrow = grid.width < 120
         var parts = narrow ? [counters.joined(separator: " ")] : ["audittop"] + counters
-        if !s.filter.isEmpty { parts.append("filter: \(s.filter)") }
+        // A filtered view says so first: every number on screen depends on it.
+        if !s.filterParts.isEmpty {
+            let filter = "filter: " + s.filterParts.joined(separator: " › ") + (m.matchingEvents.map { " (\($0) events)" } ?? "")
+            parts.insert(filter, at: narrow ? 0 : 1)
+        }
+        if let flash = info.flash { parts.insert("ALERT \(flash)", at: narrow ? 0 : 1) }
         parts.append(sources.isEmpty ? "no source" : sources)
-        let alert = info.sources.contains { $0.state.hasPrefix("error") || $0.state.hasPrefix("waiting") }
+        let alert = info.flash != nil || info.sources.contains { $0.state.hasPrefix("error") || $0.state.hasPrefix("waiting") }
         let mode = s.paused ? "PAUSED (\(info.waiting) waiting)" : "FOLLOW"
         let right = "\(info.clock) \(mode)"
         let rightWidth = CellWidth.of(right)
@@ -71,7 +82,15 @@ public enum DashboardScreen {
 
     static func hints(_ grid: inout CellGrid, y: Int, _ s: DashboardState, _ info: StatusInfo) {
         if let prompt = s.prompt {
-            grid.putClipped("/" + prompt + "▏", x: 0, y: y, role: .key, limit: grid.width)
+            let line = s.promptKind.sigil + prompt + "▏"
+            let used = grid.putClipped(line, x: 0, y: y, role: .key, limit: grid.width)
+            if let hint = s.promptError ?? info.promptHint, used + 3 < grid.width {
+                grid.putClipped("  " + hint, x: used, y: y, role: s.promptError != nil ? .bad : .dim, limit: grid.width - used)
+            }
+            return
+        }
+        if let message = info.message {
+            grid.putClipped(message, x: 0, y: y, role: .highlight, limit: grid.width)
             return
         }
         if let prompt = info.prompt {
@@ -80,7 +99,7 @@ public enum DashboardScreen {
         }
         let text = s.detail != nil
             ? "↑↓ PgUp/PgDn g/G scroll   / search   n/N next/previous   Esc back   q quit"
-            : "\(s.timelineShown ? "1-7" : "1-6") pane  Tab focus  ↑↓ move  Enter detail  / filter  space pause  w window  v group  ? help  q quit"
+            : "\(s.timelineShown ? "1-8" : "1-7") pane  Tab focus  ↑↓ move  Enter open/drill  / filter  ⌫ undo  : command  space pause  w window  ? help  q quit"
         grid.putClipped(text, x: 0, y: y, role: .dim, limit: grid.width)
     }
 
@@ -93,7 +112,7 @@ public enum DashboardScreen {
     }
 
     /// The tab a click on the tab bar (row 1, below 160 columns) lands on.
-    public static func tab(atX x: Int, width: Int, panes: [PaneID] = PaneID.allCases.filter { $0 != .timeline }) -> PaneID? {
+    public static func tab(atX x: Int, width: Int, panes: [PaneID] = DashboardState().panes) -> PaneID? {
         var left = 0
         for pane in panes {
             let w = CellWidth.of(" \(pane.rawValue + 1) \(pane.title) ")
@@ -122,12 +141,14 @@ public enum DashboardScreen {
         let rowA = Rect(x: r.x, y: r.y, width: r.width, height: band)
         let rowB = Rect(x: r.x, y: r.y + band, width: r.width, height: band)
         let rowC = Rect(x: r.x, y: r.y + 2 * band, width: r.width, height: r.height - 2 * band)
-        let ratesWidth = r.width * 35 / 100
+        let ratesWidth = r.width * 30 / 100
+        let alertsWidth = r.width * 27 / 100
         let unknownWidth = r.width / 2
         let topWidth = (r.width - unknownWidth) / 2
         let layout: [(PaneID, Rect)] = [
             (.rates, Rect(x: rowA.x, y: rowA.y, width: ratesWidth, height: band)),
-            (.denied, Rect(x: rowA.x + ratesWidth, y: rowA.y, width: r.width - ratesWidth, height: band)),
+            (.denied, Rect(x: rowA.x + ratesWidth, y: rowA.y, width: r.width - ratesWidth - alertsWidth, height: band)),
+            (.alerts, Rect(x: rowA.x + r.width - alertsWidth, y: rowA.y, width: alertsWidth, height: band)),
             (.unknownUsers, Rect(x: rowB.x, y: rowB.y, width: unknownWidth, height: band)),
             (.top, Rect(x: rowB.x + unknownWidth, y: rowB.y, width: topWidth, height: band)),
             (.latency, Rect(x: rowB.x + unknownWidth + topWidth, y: rowB.y, width: r.width - unknownWidth - topWidth, height: band)),
@@ -146,13 +167,15 @@ public enum DashboardScreen {
         case .denied: title += " (\(m.deniedTotal)\(s.deniedGrouped ? ", grouped" : ""))"
         case .unknownUsers: title += " (\(m.unknownUsers.count))"
         case .rates: title += " \(m.rateWindow.title)"
+        case .alerts: title += " (\(m.alerts.reduce(0) { $0 + $1.count }))"
         case .timeline: title += "  (m mark start/end at the replay position, c clear)"
         default: break
         }
         grid.box(r, title: title, focused: focused)
         let inner = r.inner
         switch id {
-        case .rates: RatesPane.draw(&grid, inner, m)
+        case .rates: RatesPane.draw(&grid, inner, m, cursor: focused ? s.selected(.rates) : nil)
+        case .alerts: ListPanes.alerts(&grid, inner, m, s, focused: focused)
         case .denied: ListPanes.denied(&grid, inner, m, s, focused: focused)
         case .unknownUsers: ListPanes.unknownUsers(&grid, inner, m, s, focused: focused)
         case .stream: ListPanes.stream(&grid, inner, m, s, focused: focused)
@@ -166,10 +189,14 @@ public enum DashboardScreen {
 /// Every key, in one place.
 enum HelpPane {
     static let keys: [(String, String)] = [
-        ("1-6 (7)", "jump to a pane (7: the timeline, while replaying)"), ("Tab / Shift-Tab", "next / previous pane"), ("↑ ↓  j k", "move the selection"),
-        ("PgUp PgDn", "move a page"), ("g G", "first / last row"), ("Enter", "open the event (Stream, Denied)"),
-        ("Esc", "back"), ("space", "pause the view (ingest goes on)"), ("/", "filter the stream by user, verb, resource, namespace"),
-        ("w", "rates window: 60 s, 10 min, 24 h"), ("v", "denied: latest or grouped"), ("← →", "top: previous / next list"),
+        ("1-7 (8)", "jump to a pane (8: the timeline, while replaying)"), ("Tab / Shift-Tab", "next / previous pane"), ("↑ ↓  j k", "move the selection"),
+        ("PgUp PgDn", "move a page"), ("g G", "first / last row"),
+        ("Enter", "open the event (Stream, Denied); elsewhere add the row to the filter"),
+        ("Backspace", "drop the filter's last part"), ("Esc", "back; clear the filter"),
+        ("space", "pause the view (ingest goes on)"), ("/", "filter: user=*@example.com verb=delete,patch code>=400 (↑↓ history, Tab fields)"),
+        (":", "command: filter, clear, export FILE, known USER, theme NAME, speed S, q (Tab completes)"),
+        ("← →", "top: previous / next list; rates: move the cursor over time"),
+        ("w", "rates window: 60 s, 10 min, 24 h"), ("v", "denied: latest or grouped"),
         ("n N", "detail: next / previous match"), ("?", "this help"), ("q  Ctrl-C", "quit"),
     ]
 

@@ -91,6 +91,8 @@ public final class ReplaySource: LiveSource {
     public func togglePause() { control.withLock { $0.clock.paused.toggle() } }
     public func faster() { control.withLock { $0.clock.faster() } }
     public func slower() { control.withLock { $0.clock.slower() } }
+    /// Sets the speed: a factor, or nil for as fast as possible.
+    public func setSpeed(_ speed: Double?) { control.withLock { $0.clock.speed = speed } }
     /// One event forward (while paused).
     public func stepOne() { control.withLock { $0.step += 1 } }
     /// Moves the replay by `seconds` of event time (negative: back).

@@ -191,6 +191,9 @@ public final class Terminal {
     }
 
     /// Restores the terminal: leaves the alternate screen, shows the cursor. Idempotent.
+    /// Rings the terminal bell (or flashes, where the terminal has no bell).
+    public func bell() { beep() }
+
     public func stop() {
         guard !stopped else { return }
         stopped = true

@@ -42,6 +42,9 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "A theme file (YAML); default: Themes/default.yaml if present, else built in.")
     var theme: String?
 
+    @Flag(help: "Ring the terminal bell when a high or critical alert fires.")
+    var bell = false
+
     @OptionGroup var engine: EngineOptions
 
     @OptionGroup var webhook: WebhookOptions
@@ -58,7 +61,9 @@ struct DashboardCommand: ParsableCommand {
             let live = try makeSources()
             let loadedTheme = try loadTheme()
             let store = SharedEventStore(configuration: try engine.configuration())
-            try DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps).run()
+            _ = try engine.parsedFilter()
+            try DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps, filter: engine.filter, bell: bell,
+                              knownUsersFile: engine.knownUsers).run()
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("audittop: \(error.description)\n".utf8))
             throw ExitCode(error.code)

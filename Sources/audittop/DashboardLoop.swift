@@ -12,6 +12,12 @@ struct DashboardLoop {
     let sources: [any LiveSource]
     let theme: Theme
     let fps: Int
+    /// The filter to start with (`--filter`), already checked.
+    var filter: String? = nil
+    /// Ring the terminal bell on a new high or critical alert.
+    var bell = false
+    /// The known-users file `:known` appends to.
+    var knownUsersFile: String? = nil
 
     func run() throws {
         let terminal = try Terminal(theme: theme, noColour: ProcessInfo.processInfo.environment["NO_COLOR"] != nil)
@@ -27,7 +33,16 @@ struct DashboardLoop {
             thread.start()
         }
         var state = DashboardState()
+        if let filter, !filter.isEmpty {
+            state.filterParts = [filter]
+            state.history = [filter]
+        }
         var model = DashboardModel()
+        var appliedFilter = ""
+        var promptCount: (text: String, hint: String)?
+        var seenSevere = 0
+        var flash: (rule: String, until: Double)?
+        var message: String?
         var dirty = true
         var lastGeneration = UInt64.max
         var lastFrame = 0.0
@@ -46,6 +61,7 @@ struct DashboardLoop {
                     let (width, height) = terminal.size
                     if state.click(x: x, y: y, width: width, height: height, rows: rowCounts(model, state)) == .redraw { dirty = true }
                 case .key(let key):
+                    message = nil
                     if let replay, handleReplayKey(key, replay, &state, &goto)
                     {
                         dirty = true
@@ -55,8 +71,15 @@ struct DashboardLoop {
                         let (_, height) = terminal.size
                         let intent = state.handle(key, rows: rowCounts(model, state),
                                                   detailLines: model.detailLines.map(PrettyJSON.text), page: max(1, height - 6))
-                        if intent == .quit { return }
-                        if intent == .redraw { dirty = true }
+                        switch intent {
+                        case .quit: return
+                        case .redraw: dirty = true
+                        case .command(let line):
+                            dirty = true
+                            guard let said = run(command: line, &state, terminal: terminal, replay: replay) else { return }
+                            message = said
+                        case .none: break
+                        }
                     }
                 }
             }
@@ -65,15 +88,21 @@ struct DashboardLoop {
             let generation = store.generation
             let tick = now - lastTick >= 1
             guard dirty || tick || (generation != lastGeneration && !state.paused) else { continue }
+            // A new filter is applied to the store: rebuilt from the ring, then incremental.
+            if state.filterText != appliedFilter {
+                appliedFilter = state.filterText
+                let filter = (try? Filter.parse(appliedFilter)) ?? .all
+                store.withStore { $0.setFilter(filter) }
+            }
             // While paused the data stays as it was; only a change of what is shown (filter,
             // window, the open event) takes a new snapshot.
-            let view = ViewKey(filter: state.filter, window: state.rateWindow, detail: state.detail?.sequence)
+            let view = ViewKey(filter: appliedFilter, window: state.rateWindow, detail: state.detail?.sequence)
             if !state.paused || view != lastView || model.counters.ingested == 0 {
                 lastView = view
                 let snapshot = state
                 model = store.withStore {
                     DashboardModel(store: $0, streamRows: 500, topRows: 50, rateWindow: snapshot.rateWindow,
-                                   filter: snapshot.filter, detail: snapshot.detail?.sequence)
+                                   detail: snapshot.detail?.sequence)
                 }
                 lastGeneration = generation
             }
@@ -90,6 +119,21 @@ struct DashboardLoop {
             status.clock = Self.clock()
             status.waiting = state.paused ? ingested - model.counters.ingested : 0
             if let goto { status.prompt = "go to (14:32, RFC 3339, -5m): " + goto }
+            // While a filter is typed: how many ring events it matches, or where it is wrong.
+            if let text = state.prompt, state.promptKind == .filter {
+                if promptCount?.text != text { promptCount = (text, Self.promptHint(text, store)) }
+                status.promptHint = promptCount?.hint
+            }
+            // A new high or critical alert flashes the status bar (and rings with --bell).
+            if let severe = model.latestSevere, severe.firing > seenSevere {
+                if seenSevere > 0 || model.counters.ingested > 0 {
+                    flash = (severe.rule, now + 5)
+                    if bell { terminal.bell() }
+                }
+                seenSevere = severe.firing
+            }
+            if let f = flash, f.until > now { status.flash = f.rule } else { flash = nil }
+            status.message = message
             let (width, height) = terminal.size
             if let replay {
                 state.timelineShown = true
@@ -146,8 +190,79 @@ struct DashboardLoop {
         return true
     }
 
+    /// The live count (or the error) beside the `/` prompt.
+    static func promptHint(_ text: String, _ store: SharedEventStore) -> String {
+        do {
+            let filter = try Filter.parse(text)
+            if case .all = filter { return "empty: Enter clears the filter" }
+            return store.withStore { s in
+                let m = FilterMatcher(filter, reference: s.stats.lastTime ?? 0)
+                var n = 0
+                var sequence = s.ring.firstSequence
+                while sequence < s.ring.nextSequence {
+                    if let e = s.ring[sequence: sequence], m.matches(e, in: s) { n += 1 }
+                    sequence += 1
+                }
+                return "\(n) matching events in the ring"
+            }
+        } catch {
+            return error.description
+        }
+    }
+
+    /// Runs a `:` command; returns what to say in the hints line, or nil to quit.
+    private func run(command line: String, _ state: inout DashboardState, terminal: Terminal, replay: ReplaySource?) -> String? {
+        let name = String(line.prefix { $0 != " " })
+        let argument = String(line.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
+        switch name {
+        case "q", "quit": return nil
+        case "filter":
+            do { _ = try Filter.parse(argument) } catch { return "filter: \(error)" }
+            state.filterParts = argument.isEmpty ? [] : [argument]
+            if !argument.isEmpty { state.history.append(argument) }
+            state.selection[.stream] = 0
+            return argument.isEmpty ? "filter cleared" : "filter set"
+        case "clear":
+            state.filterParts = []
+            return "filter cleared"
+        case "export":
+            guard !argument.isEmpty else { return "export needs a file: :export /tmp/events.jsonl" }
+            let path = NSString(string: argument).expandingTildeInPath
+            let (written, missing, failure) = store.withStore { Export.write($0, to: path) }
+            if let failure { return "export: \(failure)" }
+            return "exported \(written) events to \(path)" + (missing > 0 ? " (\(missing) more matched but their raw JSON was dropped by --raw-budget)" : "")
+        case "known":
+            guard !argument.isEmpty else { return "known needs a user: :known alice@example.com" }
+            let file = knownUsersFile ?? Export.defaultKnownUsersFile
+            if let failure = Export.append(line: argument, to: file) { return "known: \(failure)" }
+            store.withStore { $0.addKnownUser(argument) }
+            return "\(argument) is known now (added to \(file))"
+        case "theme":
+            let path = argument.isEmpty || argument == "default" ? nil
+                : (argument.contains("/") || argument.hasSuffix(".yaml") ? argument : "Themes/\(argument).yaml")
+            guard let path else {
+                terminal.use(.builtin)
+                return "theme: default"
+            }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "theme: cannot read \(path)" }
+            do {
+                terminal.use(try Theme.parse(yaml: text))
+                return "theme: \(path)"
+            } catch {
+                return "theme \(path): \(error)"
+            }
+        case "speed":
+            guard let replay else { return "speed: only a replay has a speed" }
+            guard let speed = ReplayClock.parseSpeed(argument) else { return "speed takes 1x, 10x, 0.5x or max" }
+            replay.setSpeed(speed)
+            return "speed: \(argument)"
+        default:
+            return "unknown command :\(name); commands: " + Completion.commands.map(\.name).joined(separator: ", ")
+        }
+    }
+
     /// Enter on a row that stands for events: a Stream row or a latest denial opens the
-    /// event; an unknown user or a top-list row filters the stream by it.
+    /// event; anywhere else the row's term is added to the filter (drill-down).
     private func handleEnter(_ key: Key, _ state: inout DashboardState, _ model: DashboardModel) -> Bool {
         guard key == .enter, state.detail == nil, state.prompt == nil, !state.showHelp else { return false }
         let row = state.selected(state.focus)
@@ -158,17 +273,10 @@ struct DashboardLoop {
             let id = model.latestDenied[row].auditID
             guard let sequence = store.withStore({ DashboardLoop.find(auditID: id, in: $0) }) else { return false }
             state.detail = DetailState(sequence: sequence)
-        case .unknownUsers where row < model.unknownUsers.count:
-            state.filter = model.unknownUsers[row].user
-            state.focus = .stream
-            state.selection[.stream] = 0
-        case .top:
-            guard let rows = model.top[state.topDimension], row < rows.count else { return false }
-            state.filter = rows[row].name
-            state.focus = .stream
-            state.selection[.stream] = 0
         default:
-            return false
+            guard let term = DrillDown.term(state, model) else { return false }
+            state.drillDown(term)
+            state.focus = .stream
         }
         return true
     }
@@ -189,6 +297,7 @@ struct DashboardLoop {
         [
             .stream: m.stream.count, .denied: s.deniedGrouped ? m.deniedGroups.count : m.latestDenied.count,
             .unknownUsers: m.unknownUsers.count, .top: m.top[s.topDimension]?.count ?? 0, .latency: m.latency.count,
+            .alerts: m.alerts.count, .rates: m.rates.count,
         ]
     }
 

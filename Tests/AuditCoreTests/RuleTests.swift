@@ -171,6 +171,9 @@ import Testing
         #expect(fired(spread)["Denial Burst"] == nil)
         let twoUsers = (0..<10).map { event($0, user: $0 % 2 == 0 ? "a@example.org" : "b@example.org", code: 403, second: $0) }
         #expect(fired(twoUsers)["Denial Burst"] == nil)
+        // A steady stream is one alert a window, not one every ten denials.
+        let steady = (0..<120).map { event($0, user: "mallory@example.org", code: 403, second: $0) }
+        #expect(fired(steady)["Denial Burst"]?.count == 2)
     }
 
     @Test func serverErrorBurst() {

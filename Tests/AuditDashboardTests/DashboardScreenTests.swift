@@ -127,7 +127,7 @@ import Testing
         state.timelineShown = true
         let grid = DashboardScreen.render(width: 200, height: 60, model: model, state: state, status: StatusInfo())
         let text = grid.text
-        #expect(text.contains("─ 7 Timeline"))
+        #expect(text.contains("─ 8 Timeline"))
         #expect(text.contains("09:00:00") && text.contains("09:10:00"))
         #expect(text.contains("▲") && text.contains("[") && text.contains("]"))
         #expect(text.contains("█"))
@@ -135,8 +135,8 @@ import Testing
         let axis = text.split(separator: "\n").first { $0.contains("▲") }!
         let column = axis.distance(from: axis.startIndex, to: axis.firstIndex(of: "▲")!)
         #expect(abs(column - 100) <= 2)
-        // Below 160 columns it is tab 7.
+        // Below 160 columns it is tab 8.
         let narrow = DashboardScreen.render(width: 100, height: 30, model: model, state: state, status: StatusInfo())
-        #expect(narrow.text.contains("7 Timeline"))
+        #expect(narrow.text.contains("8 Timeline"))
     }
 }

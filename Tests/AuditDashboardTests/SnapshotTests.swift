@@ -11,7 +11,11 @@ import Testing
     /// The models every snapshot draws from, built once from one simulated store.
     static let models: [String: DashboardModel] = {
         let store = DashboardScreenTests.simulatedStore()
-        return ["": DashboardModel(store: store), "dev-temp": DashboardModel(store: store, filter: "dev-temp")]
+        let all = DashboardModel(store: store)
+        store.setFilter(try! Filter.parse("dev-temp"))
+        let filtered = DashboardModel(store: store)
+        store.setFilter(.all)
+        return ["": all, "dev-temp": filtered]
     }()
 
     func compare(_ name: String, _ grid: CellGrid) throws {
@@ -34,7 +38,7 @@ import Testing
         var state = DashboardState()
         configure(&state)
         return DashboardScreen.render(
-            width: width, height: height, model: Self.models[state.filter]!,
+            width: width, height: height, model: Self.models[state.filterText]!,
             state: state, status: DashboardScreenTests.status())
     }
 
@@ -49,7 +53,13 @@ import Testing
     @Test func everythingAt200x60() throws { try compare("all-200x60", screen(200, 60)) }
 
     @Test func filteredAndPausedAt120x40() throws {
-        try compare("filtered-paused-120x40", screen(120, 40) { $0.filter = "dev-temp"; $0.paused = true })
+        try compare("filtered-paused-120x40", screen(120, 40) { $0.filterParts = ["dev-temp"]; $0.paused = true })
+    }
+
+    @Test func alertsAt80x24() throws { try compare("alerts-80x24", screen(80, 24) { $0.focus = .alerts }) }
+
+    @Test func ratesCursorAt120x40() throws {
+        try compare("rates-cursor-120x40", screen(120, 40) { $0.focus = .rates; $0.selection[.rates] = 5 })
     }
 
     @Test func helpAt80x24() throws { try compare("help-80x24", screen(80, 24) { $0.showHelp = true }) }

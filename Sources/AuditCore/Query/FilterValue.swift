@@ -71,31 +71,10 @@ public enum FilterValue {
         return .clock(Int64(h * 3600 + m * 60 + s))
     }
 
-    /// True when `text` matches the glob `pattern` (`*` any run, `?` one character).
+    /// True when `text` matches the glob `pattern` (`*` any run, `?` one character); a
+    /// pattern without wildcards is compared as is.
     public static func glob(_ pattern: Substring, _ text: Substring) -> Bool {
         guard pattern.contains(where: { $0 == "*" || $0 == "?" }) else { return pattern == text }
-        let p = Array(pattern.unicodeScalars)
-        let t = Array(text.unicodeScalars)
-        var (i, j) = (0, 0)
-        var star = -1
-        var mark = 0
-        while j < t.count {
-            if i < p.count, p[i] == "?" || p[i] == t[j] {
-                i += 1
-                j += 1
-            } else if i < p.count, p[i] == "*" {
-                star = i
-                mark = j
-                i += 1
-            } else if star >= 0 {
-                i = star + 1
-                mark += 1
-                j = mark
-            } else {
-                return false
-            }
-        }
-        while i < p.count, p[i] == "*" { i += 1 }
-        return i == p.count
+        return Glob.matches(String(pattern), String(text))
     }
 }

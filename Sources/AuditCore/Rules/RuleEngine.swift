@@ -63,6 +63,9 @@ public final class RuleEngine {
     private var riskyPods: [String: String] = [:]
     private var denials: [UInt32: [(time: Int64, id: AuditID)]] = [:]
     private var serverErrors: [(time: Int64, id: AuditID)] = []
+    /// After a burst fires, its group stays quiet for one window (a steady stream of
+    /// denials is one alert a window, not one every ten requests).
+    private var quietUntil: [String: Int64] = [:]
     private var customWindows: [[String: [(time: Int64, id: AuditID)]]]
     private let exampleLimit = 5
 
@@ -314,6 +317,7 @@ public final class RuleEngine {
     // MARK: bursts and custom rules
 
     private func countDenial(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
+        if let until = quietUntil["d\(e.user)"], time < until { return }
         var window = denials[e.user, default: []]
         window.append((time, id))
         window.removeAll { $0.time <= time - ruleSet.burstWindow }
@@ -322,11 +326,13 @@ public final class RuleEngine {
             fire(.denialBurst, e, id: id, time: time, store,
                  note: "\(window.count) denials of \(store.strings.string(e.user)) within \(ruleSet.burstWindow / 1_000_000) s")
             window.removeAll()
+            quietUntil["d\(e.user)"] = time + ruleSet.burstWindow
         }
         denials[e.user] = window
     }
 
     private func countServerError(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
+        if let until = quietUntil["5xx"], time < until { return }
         serverErrors.append((time, id))
         serverErrors.removeAll { $0.time <= time - ruleSet.burstWindow }
         if serverErrors.count >= ruleSet.serverErrorBurst {
@@ -334,6 +340,7 @@ public final class RuleEngine {
             fire(.serverErrorBurst, e, id: id, time: time, store,
                  note: "\(serverErrors.count) answers of 5xx within \(ruleSet.burstWindow / 1_000_000) s")
             serverErrors.removeAll()
+            quietUntil["5xx"] = time + ruleSet.burstWindow
         }
     }
 
@@ -347,6 +354,7 @@ public final class RuleEngine {
         // Each request counts once.
         guard !matched[index].contains(id) else { return }
         let group = rule.groupBy.map { CustomRuleGroup.key($0, e, store) } ?? ""
+        if let until = quietUntil["c\(k)|\(group)"], time < until { return }
         var window = customWindows[k][group, default: []]
         if window.contains(where: { $0.id == id }) { return }
         window.append((time, id))
@@ -357,6 +365,7 @@ public final class RuleEngine {
             fire(index: index, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time, store,
                  note: "\(window.count) matching requests\(per) within \(rule.window / 1_000_000) s", force: true)
             window.removeAll()
+            quietUntil["c\(k)|\(group)"] = time + rule.window
         }
         customWindows[k][group] = window
     }

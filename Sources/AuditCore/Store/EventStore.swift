@@ -79,6 +79,20 @@ public final class EventStore: DocumentSink, EventSink {
         generation &+= 1
     }
 
+    /// Adds `entry` (a name, a glob or `group:NAME`, as in the known-users file) to the known
+    /// users: whoever it matches leaves the unknown-users lists, and is not announced again.
+    public func addKnownUser(_ entry: String) {
+        stats.unknown.known.add(entry)
+        var probe = KnownUsers()
+        probe.add(entry)
+        for id in stats.unknown.order where probe.contains(user: strings.string(id)) {
+            stats.unknown.forget(id)
+            view?.stats.unknown.forget(id)
+        }
+        view?.stats.unknown.known.add(entry)
+        generation &+= 1
+    }
+
     /// Statistics with nothing counted yet, configured like the store's.
     func emptyStatistics() -> Statistics {
         var s = Statistics()

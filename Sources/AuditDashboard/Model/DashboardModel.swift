@@ -48,6 +48,13 @@ public struct DashboardModel: Sendable {
     public var detailTitle = ""
     /// Shown above the detail when the raw JSON is gone.
     public var detailNote: String?
+    /// Rules that fired, newest first.
+    public var alerts: [Report.AlertRow] = []
+    /// Firings so far (a new value: something fired) and the latest high or critical rule.
+    public var alertFirings = 0
+    public var latestSevere: (firing: Int, rule: String)?
+    /// Events in the ring matching the active filter (nil: no filter).
+    public var matchingEvents: Int?
     /// The replay's timeline, set by the UI loop while replaying.
     public var timeline: TimelineInfo?
 
@@ -56,7 +63,7 @@ public struct DashboardModel: Sendable {
     /// Copies what the panes need from `store`: `streamRows` newest events, `topRows` per
     /// list. Call under the store's lock; it touches only a bounded number of rows.
     public init(store: EventStore, streamRows: Int = 200, topRows: Int = 50, rateWindow: RateWindow = .minute,
-                filter: String = "", detail: Int? = nil) {
+                detail: Int? = nil) {
         let s = store.strings
         counters = store.counters
         ringCount = store.ring.count
@@ -65,13 +72,13 @@ public struct DashboardModel: Sendable {
         self.rateWindow = rateWindow
         switch rateWindow {
         case .minute:
-            rates = store.stats.perSecond.series(last: 60)
+            rates = store.visibleStats.perSecond.series(last: 60)
             rateBucketSeconds = 1
         case .tenMinutes:
-            rates = store.stats.perSecond.series(last: 600)
+            rates = store.visibleStats.perSecond.series(last: 600)
             rateBucketSeconds = 1
         case .day:
-            rates = store.stats.perMinute.series(last: 1440)
+            rates = store.visibleStats.perMinute.series(last: 1440)
             rateBucketSeconds = 60
         }
         newestEventTime = store.stats.lastTime
@@ -86,21 +93,37 @@ public struct DashboardModel: Sendable {
             .verbs: report.top.verbs, .sources: report.top.sources,
         ]
         latency = report.latency.sorted { $0.value.count > $1.value.count }.map { ($0.key, $0.value) }
-        let needle = filter.lowercased()
         var rows: [EventRow] = []
-        var sequence = store.ring.nextSequence - 1
-        while sequence >= store.ring.firstSequence && rows.count < streamRows {
-            if let e = store.ring[sequence: sequence] {
-                let row = EventRow(
-                    sequence: sequence, time: e.received, user: e.user == 0 ? "(none)" : s.string(e.user),
-                    verb: s.string(e.verb), resource: DashboardModel.resourceName(e, s), namespace: s.string(e.namespace),
-                    name: s.string(e.name), code: Int(e.code), denied: e.isDenied,
-                    source: Int(e.source) < store.sourceNames.count ? store.sourceNames[Int(e.source)] : "")
-                if needle.isEmpty || row.matches(needle) { rows.append(row) }
+        func row(_ sequence: Int) -> EventRow? {
+            guard let e = store.ring[sequence: sequence] else { return nil }
+            return EventRow(
+                sequence: sequence, time: e.received, user: e.user == 0 ? "(none)" : s.string(e.user),
+                verb: s.string(e.verb), resource: DashboardModel.resourceName(e, s), namespace: s.string(e.namespace),
+                name: s.string(e.name), code: Int(e.code), denied: e.isDenied,
+                source: Int(e.source) < store.sourceNames.count ? store.sourceNames[Int(e.source)] : "")
+        }
+        if let view = store.view {
+            // The filter's own list of matching events: no scan of the ring.
+            let matching = view.sequences(in: store.ring)
+            matchingEvents = matching.count
+            for sequence in matching.reversed() {
+                guard rows.count < streamRows else { break }
+                if let r = row(sequence) { rows.append(r) }
             }
-            sequence -= 1
+        } else {
+            var sequence = store.ring.nextSequence - 1
+            while sequence >= store.ring.firstSequence && rows.count < streamRows {
+                if let r = row(sequence) { rows.append(r) }
+                sequence -= 1
+            }
         }
         stream = rows
+        if let rules = store.rules {
+            let byRule = Dictionary(uniqueKeysWithValues: report.alerts.map { ($0.rule, $0) })
+            alerts = rules.newestFirst.compactMap { byRule[$0.rule] }
+            alertFirings = rules.firings
+            latestSevere = rules.latestSevere
+        }
         if let detail { loadDetail(store, detail) }
     }
 
@@ -146,13 +169,6 @@ public struct DashboardModel: Sendable {
         if e.subresource != 0 { name += "/" + s.string(e.subresource) }
         if e.apiGroup != 0 { name = s.string(e.apiGroup) + "/" + name }
         return name
-    }
-}
-
-extension DashboardModel.EventRow {
-    /// The plain substring filter of `/`: user, verb, resource, namespace or name contain it.
-    func matches(_ lowercasedNeedle: String) -> Bool {
-        [user, verb, resource, namespace, name].contains { $0.lowercased().contains(lowercasedNeedle) }
     }
 }
 

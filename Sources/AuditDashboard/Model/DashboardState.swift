@@ -1,8 +1,10 @@
+import AuditCore
+
 /// The panes of the dashboard, in the order of their number keys.
 public enum PaneID: Int, CaseIterable, Sendable {
-    case rates, denied, unknownUsers, stream, top, latency, timeline
+    case rates, denied, unknownUsers, stream, top, latency, alerts, timeline
 
-    public var title: String { ["Rates", "Denied", "Unknown users", "Stream", "Top", "Latency", "Timeline"][rawValue] }
+    public var title: String { ["Rates", "Denied", "Unknown users", "Stream", "Top", "Latency", "Alerts", "Timeline"][rawValue] }
 }
 
 /// What the person at the keyboard has chosen: focus, selections, pause, filter, views.
@@ -12,8 +14,13 @@ public struct DashboardState: Sendable, Equatable {
     /// Selected row per pane.
     public var selection: [PaneID: Int] = [:]
     public var paused = false
-    /// The plain substring filter set with `/`.
-    public var filter = ""
+    /// The active filter, as parts joined by AND: what was typed after `/` (or `--filter`),
+    /// then one term per drill-down. Shown as breadcrumbs; Backspace drops the last one.
+    public var filterParts: [String] = []
+    /// Filters applied before, oldest first, for ↑ ↓ in the `/` prompt.
+    public var history: [String] = []
+    /// Where ↑ ↓ are in `history` while the prompt is open.
+    public var historyIndex: Int?
     public var rateWindow = DashboardModel.RateWindow.minute
     public var topDimension = TopDimension.users
     /// Denied pane shows groups (user + verb + resource) instead of the latest denials.
@@ -21,12 +28,42 @@ public struct DashboardState: Sendable, Equatable {
     public var showHelp = false
     /// The event open in the detail view, by ring sequence number.
     public var detail: DetailState?
-    /// Text being typed after `/` (the filter, or a search in the detail view), or nil.
+    /// Text being typed after `/` or `:`, or nil.
     public var prompt: String?
-    /// The prompt edits the detail view's search rather than the filter.
-    public var editingDetailSearch = false
+    /// What the prompt is for.
+    public var promptKind = PromptKind.filter
+    /// Why the typed filter cannot be applied (shown under the prompt until it is fixed).
+    public var promptError: String?
     /// A replay is running, so the Timeline pane (7) exists.
     public var timelineShown = false
+
+    /// What a line typed at the bottom is for.
+    public enum PromptKind: Sendable, Equatable {
+        /// `/`: the filter language.
+        case filter
+        /// `:`: a command (`:export FILE`).
+        case command
+        /// `/` in the detail view: a search in the event.
+        case detailSearch
+
+        public var sigil: String { self == .command ? ":" : "/" }
+    }
+
+    /// The whole active filter as one text (parts in parentheses when they hold an `or`).
+    public var filterText: String { DashboardState.join(filterParts) }
+
+    static func join(_ parts: [String]) -> String {
+        parts.map { part in
+            parts.count > 1 && (try? Filter.parse(part)).map { if case .or = $0 { return true } else { return false } } == true
+                ? "(" + part + ")" : part
+        }.joined(separator: " ")
+    }
+
+    /// Adds a drill-down term to the filter and shows the Stream's newest matching events.
+    public mutating func drillDown(_ term: String) {
+        filterParts.append(term)
+        selection[.stream] = 0
+    }
 
     /// The panes there are now.
     public var panes: [PaneID] { timelineShown ? PaneID.allCases : PaneID.allCases.filter { $0 != .timeline } }

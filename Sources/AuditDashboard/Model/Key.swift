@@ -1,3 +1,6 @@
+import AuditCore
+import Foundation
+
 /// A key press, as the terminal layer decodes it.
 public enum Key: Equatable, Sendable {
     case character(Character)
@@ -9,6 +12,8 @@ public enum Key: Equatable, Sendable {
 /// What the main loop should do after a key.
 public enum Intent: Equatable, Sendable {
     case none, redraw, quit
+    /// A `:` command for the loop to run (`export /tmp/x.jsonl`).
+    case command(String)
 }
 
 extension DashboardState {
@@ -16,34 +21,7 @@ extension DashboardState {
     /// open event is, `page` how many rows a page holds.
     public mutating func handle(_ key: Key, rows: [PaneID: Int], detailLines: [String] = [], page: Int = 10) -> Intent {
         if key == .interrupt { return .quit }
-        if var prompt {
-            switch key {
-            case .enter:
-                if editingDetailSearch, var d = detail {
-                    d.search = prompt
-                    d.match = 0
-                    if let first = matches(detailLines, prompt).first { d.scroll = first }
-                    detail = d
-                } else {
-                    filter = prompt
-                    selection[.stream] = 0
-                }
-                self.prompt = nil
-                editingDetailSearch = false
-            case .escape:
-                self.prompt = nil
-                editingDetailSearch = false
-            case .backspace:
-                if !prompt.isEmpty { prompt.removeLast() }
-                self.prompt = prompt
-            case .character(let c):
-                prompt.append(c)
-                self.prompt = prompt
-            default:
-                return .none
-            }
-            return .redraw
-        }
+        if let prompt { return handlePrompt(key, prompt, detailLines: detailLines) }
         if showHelp {
             if key == .character("q") { return .quit }
             showHelp = false
@@ -62,7 +40,7 @@ extension DashboardState {
             case .end, .character("G"): d.scroll = last
             case .character("/"):
                 prompt = ""
-                editingDetailSearch = true
+                promptKind = .detailSearch
                 return .redraw
             case .character("n"), .character("N"):
                 let hits = matches(detailLines, d.search)
@@ -80,10 +58,11 @@ extension DashboardState {
         case .character("q"): return .quit
         case .character("?"): showHelp = true
         case .character(" "): paused.toggle()
-        case .character("/"): prompt = filter
+        case .character("/"): openPrompt(.filter, filterText)
+        case .character(":"): openPrompt(.command, "")
         case .character("w"): rateWindow = DashboardModel.RateWindow(rawValue: (rateWindow.rawValue + 1) % 3)!
         case .character("v"): deniedGrouped.toggle()
-        case .character(let c) where ("1"..."7").contains(c):
+        case .character(let c) where ("1"..."8").contains(c):
             guard let pane = PaneID(rawValue: Int(String(c))! - 1), panes.contains(pane) else { return .none }
             focus = pane
         case .tab: focus = panes[(panes.firstIndex(of: focus).map { $0 + 1 } ?? 0) % panes.count]
@@ -98,13 +77,91 @@ extension DashboardState {
             topDimension = TopDimension(rawValue: (topDimension.rawValue + TopDimension.allCases.count - 1) % TopDimension.allCases.count)!
         case .right where focus == .top:
             topDimension = TopDimension(rawValue: (topDimension.rawValue + 1) % TopDimension.allCases.count)!
+        // The Rates pane's cursor is a bucket: ← older, → newer (0 is the newest).
+        case .left where focus == .rates: selection[.rates] = min(max(0, count - 1), current + 1)
+        case .right where focus == .rates: selection[.rates] = max(0, current - 1)
+        case .backspace:
+            guard !filterParts.isEmpty else { return .none }
+            filterParts.removeLast()
+            selection[.stream] = 0
         case .escape:
-            guard !filter.isEmpty else { return .none }
-            filter = ""
+            guard !filterParts.isEmpty else { return .none }
+            filterParts = []
         case .enter:
             return .redraw  // the loop turns Enter on an event row into `detail` (it knows the rows)
         default: return .none
         }
+        return .redraw
+    }
+
+    private mutating func openPrompt(_ kind: PromptKind, _ text: String) {
+        prompt = text
+        promptKind = kind
+        promptError = nil
+        historyIndex = nil
+    }
+
+    private mutating func closePrompt() {
+        prompt = nil
+        promptError = nil
+        historyIndex = nil
+        promptKind = .filter
+    }
+
+    /// A key while a line is being typed at the bottom.
+    private mutating func handlePrompt(_ key: Key, _ text: String, detailLines: [String]) -> Intent {
+        var text = text
+        switch key {
+        case .enter:
+            switch promptKind {
+            case .detailSearch:
+                if var d = detail {
+                    d.search = text
+                    d.match = 0
+                    if let first = matches(detailLines, text).first { d.scroll = first }
+                    detail = d
+                }
+            case .filter:
+                do {
+                    _ = try Filter.parse(text)
+                } catch {
+                    promptError = error.description
+                    return .redraw
+                }
+                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                filterParts = trimmed.isEmpty ? [] : [trimmed]
+                if !trimmed.isEmpty, history.last != trimmed { history.append(trimmed) }
+                selection[.stream] = 0
+            case .command:
+                closePrompt()
+                let command = text.trimmingCharacters(in: .whitespaces)
+                return command.isEmpty ? .redraw : .command(command)
+            }
+            closePrompt()
+            return .redraw
+        case .escape:
+            closePrompt()
+            return .redraw
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+        case .character(let c):
+            text.append(c)
+        case .tab where promptKind != .detailSearch:
+            text = Completion.complete(text, command: promptKind == .command)
+        case .up where promptKind == .filter:
+            guard !history.isEmpty else { return .none }
+            let k = max(0, (historyIndex ?? history.count) - 1)
+            historyIndex = k
+            text = history[k]
+        case .down where promptKind == .filter:
+            guard let k = historyIndex else { return .none }
+            historyIndex = k + 1 < history.count ? k + 1 : nil
+            text = historyIndex.map { history[$0] } ?? ""
+        default:
+            return .none
+        }
+        prompt = text
+        promptError = nil
         return .redraw
     }
 

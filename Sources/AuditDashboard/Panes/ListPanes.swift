@@ -1,7 +1,36 @@
 import AuditCore
 
-/// The Denied, Unknown users, Stream, Top and Latency panes: tables over the model.
+/// The Denied, Unknown users, Stream, Top, Latency and Alerts panes: tables over the model.
 enum ListPanes {
+    /// Alerts by rule, newest first, coloured by severity.
+    static func alerts(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        if m.alerts.isEmpty, r.height > 0 {
+            grid.putClipped("no rule has fired", x: r.x, y: r.y, role: .dim, limit: r.width)
+            return
+        }
+        TableView.draw(
+            &grid, r,
+            columns: [Column(title: "sev", width: 4), Column(title: "rule", width: 14, flex: 2), Column(title: "count", width: 5, right: true),
+                      Column(title: "last", width: 8), Column(title: "latest", width: 12, flex: 2)],
+            rows: m.alerts.map {
+                let e = $0.examples.first
+                return [severityTag($0.severity), $0.rule, String($0.count), ClockTime.fromReport($0.last),
+                        e.map { "\($0.user): \($0.note)" } ?? ""]
+            },
+            roles: m.alerts.map { severityRole($0.severity) }, selected: s.selected(.alerts), focused: focused)
+    }
+
+    static func severityTag(_ s: Severity) -> String { ["info", "low", "MED", "HIGH", "CRIT"][s.rawValue] }
+
+    static func severityRole(_ s: Severity) -> Role {
+        switch s {
+        case .critical, .high: .bad
+        case .medium: .warn
+        case .low: .highlight
+        case .info: .dim
+        }
+    }
+
     static func denied(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
         if s.deniedGrouped {
             TableView.draw(

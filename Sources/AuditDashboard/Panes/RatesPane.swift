@@ -5,7 +5,9 @@ import AuditCore
 enum RatesPane {
     static let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    static func draw(_ grid: inout CellGrid, _ r: Rect, _ model: DashboardModel) {
+    /// `cursor` (when focused) counts buckets back from the newest: it is drawn under the
+    /// sparklines and Enter filters to that bucket.
+    static func draw(_ grid: inout CellGrid, _ r: Rect, _ model: DashboardModel, cursor: Int? = nil) {
         let series: [(String, Role, (RateBucket) -> Int32)] = [
             ("total", .accent, { $0.total }), ("read", .read, { $0.read }), ("write", .write, { $0.write }),
             ("4xx", .warn, { $0.count(.clientError) }), ("5xx", .bad, { $0.count(.serverError) }),
@@ -29,7 +31,17 @@ enum RatesPane {
             grid.putClipped(stats, x: r.x + r.width - statsWidth, y: y, role: .normal, limit: statsWidth)
             y += 1
         }
-        if y < r.y + r.height {
+        guard y < r.y + r.height else { return }
+        if let cursor, !model.rates.isEmpty {
+            let k = max(0, model.rates.count - 1 - cursor)
+            let bucket = model.rates[k]
+            let column = min(sparkWidth, model.rates.count) - 1 - cursor
+            if column >= 0 { grid.put("▲", x: r.x + 6 + column, y: y, role: .accent, limit: 1) }
+            let label = ClockTime.format(bucket.time * 1_000_000)
+            let text = "\(label): \(bucket.total) requests, \(bucket.denied) denied  (←/→ move, Enter filters to it)"
+            let x = column >= 0 && column + 2 + CellWidth.of(text) < sparkWidth ? r.x + 8 + column : r.x + 6 + max(0, sparkWidth)
+            grid.putClipped(text, x: min(x, r.x + r.width - 1), y: y, role: .normal, limit: r.x + r.width - min(x, r.x + r.width - 1))
+        } else {
             grid.putClipped("window \(model.rateWindow.title)  (w: 60 s / 10 min / 24 h)", x: r.x, y: y, role: .dim, limit: r.width)
         }
     }
