@@ -184,16 +184,17 @@ public final class Terminal {
         case 27: return .key(.escape)
         case 8, 127: return .key(.backspace)
         case 3: return .key(.interrupt)
+        case 21: return .key(.clearLine)
         default:
             guard let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
             return .key(.character(Character(scalar)))
         }
     }
 
-    /// Restores the terminal: leaves the alternate screen, shows the cursor. Idempotent.
     /// Rings the terminal bell (or flashes, where the terminal has no bell).
     public func bell() { beep() }
 
+    /// Restores the terminal: leaves the alternate screen, shows the cursor. Idempotent.
     public func stop() {
         guard !stopped else { return }
         stopped = true

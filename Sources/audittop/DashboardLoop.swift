@@ -52,6 +52,21 @@ struct DashboardLoop {
         var goto: String?
         let replay = sources.lazy.compactMap { $0 as? ReplaySource }.first
         let frameInterval = 1.0 / Double(fps)
+        /// A new filter is applied to the store: rebuilt from the ring, then incremental.
+        func applyFilter() {
+            guard state.filterText != appliedFilter else { return }
+            appliedFilter = state.filterText
+            let filter = (try? Filter.parse(appliedFilter)) ?? .all
+            store.withStore { $0.setFilter(filter) }
+        }
+        /// A fresh model for the current filter, window and open event.
+        func snapshot() {
+            applyFilter()
+            let shown = state
+            model = store.withStore {
+                DashboardModel(store: $0, streamRows: 500, topRows: 50, rateWindow: shown.rateWindow, detail: shown.detail?.sequence)
+            }
+        }
         while terminal.quitSignal == 0 {
             if let input = terminal.read(timeout: 50) {
                 switch input {
@@ -62,10 +77,14 @@ struct DashboardLoop {
                     if state.click(x: x, y: y, width: width, height: height, rows: rowCounts(model, state)) == .redraw { dirty = true }
                 case .key(let key):
                     message = nil
-                    if let replay, handleReplayKey(key, replay, &state, &goto)
-                    {
+                    if let replay, handleReplayKey(key, replay, &state, &goto) {
                         dirty = true
-                    } else if handleEnter(key, &state, model) {
+                        continue
+                    }
+                    // Enter acts on the rows of the current filter, even when keys come faster
+                    // than frames (a filter changed by the key before has not been drawn yet).
+                    if key == .enter, dirty || state.filterText != appliedFilter { snapshot() }
+                    if handleEnter(key, &state, model) {
                         dirty = true
                     } else {
                         let (_, height) = terminal.size
@@ -88,22 +107,13 @@ struct DashboardLoop {
             let generation = store.generation
             let tick = now - lastTick >= 1
             guard dirty || tick || (generation != lastGeneration && !state.paused) else { continue }
-            // A new filter is applied to the store: rebuilt from the ring, then incremental.
-            if state.filterText != appliedFilter {
-                appliedFilter = state.filterText
-                let filter = (try? Filter.parse(appliedFilter)) ?? .all
-                store.withStore { $0.setFilter(filter) }
-            }
+            applyFilter()
             // While paused the data stays as it was; only a change of what is shown (filter,
             // window, the open event) takes a new snapshot.
             let view = ViewKey(filter: appliedFilter, window: state.rateWindow, detail: state.detail?.sequence)
             if !state.paused || view != lastView || model.counters.ingested == 0 {
                 lastView = view
-                let snapshot = state
-                model = store.withStore {
-                    DashboardModel(store: $0, streamRows: 500, topRows: 50, rateWindow: snapshot.rateWindow,
-                                   detail: snapshot.detail?.sequence)
-                }
+                snapshot()
                 lastGeneration = generation
             }
             let ingested = store.withStore { $0.counters.ingested }

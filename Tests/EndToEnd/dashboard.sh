@@ -27,6 +27,15 @@ see() {
   echo "---- screen of $1 (wanted: $2) ----"; screen "$1"; echo "----"
   return 1
 }
+# Waits up to 6 s for the first line of session $1 to stop matching the extended regex $2.
+gone() {
+  for _ in $(seq 60); do
+    if ! screen "$1" | head -1 | grep -Eq -- "$2"; then return 0; fi
+    sleep 0.1
+  done
+  echo "---- status bar of $1 (still: $2) ----"; screen "$1" | head -1; echo "----"
+  return 1
+}
 event() { # n user code
   printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"00000000-0000-4000-8000-%012d","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/secrets","verb":"list","user":{"username":"%s","groups":["system:authenticated"]},"sourceIPs":["203.0.113.9"],"userAgent":"kubectl/v1.30","objectRef":{"resource":"secrets","namespace":"default","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":%d},"requestReceivedTimestamp":"%s","stageTimestamp":"%s","annotations":{"authorization.k8s.io/decision":"%s","authorization.k8s.io/reason":""}}\n' \
     "$1" "$2" "$3" "$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)" "$(date -u +%Y-%m-%dT%H:%M:%S.001000Z)" "$([ "$3" = 403 ] && echo forbid || echo allow)"
@@ -106,13 +115,49 @@ tmux send-keys -t "$session" "."
 check "steps one event while paused" see "$session" "│ $((before + 1)) events │"
 tmux send-keys -t "$session" g "09:00:01" Enter
 check "goes back to a time" see "$session" "09:00:01 paused"
-check "shows the timeline while replaying" see "$session" "─ 7 Timeline"
+check "shows the timeline while replaying" see "$session" "─ 8 Timeline"
 tmux send-keys -t "$session" m "]" m "]"
 check "marks a range on the timeline" see "$session" "\[.*\].*▲|\[.*▲.*\]"
 tmux send-keys -t "$session" c
 check "clears the range" see "$session" "^│09:00:00 +▲|▲[^][]*$"
 tmux send-keys -t "$session" q
 check "quits the replay" see "$session" "REPLAY-EXIT=0"
+
+# Asking questions: a filter, a drill-down from the top users, an export, an alert's events.
+"$bin" demo --write "$work/incident.log" --events 30000 --seed 3 >/dev/null
+tmux send-keys -t "$session" "clear; $bin $work/incident.log; echo FILTER-EXIT=\$?" Enter
+check "loads the incident log" see "$session" "│ 30000 events │"
+tmux send-keys -t "$session" /
+tmux send-keys -t "$session" -l "user=dev-temp* verb=get,list"
+check "counts matching events while the filter is typed" see "$session" "^/user=dev-temp\* verb=get,list.*  [1-9][0-9]* matching events in the ring"
+tmux send-keys -t "$session" Enter
+check "applies the filter to the status bar and stream" see "$session" "filter: user=dev-temp\* verb=get,list \([1-9][0-9]* events\)"
+check "the filtered stream holds only that user" bash -c "tmux capture-pane -p -t $session | grep -E '^│[0-9:]{8} ' | grep -vq dev-temp && exit 1 || exit 0"
+tmux send-keys -t "$session" /
+tmux send-keys -t "$session" C-u
+tmux send-keys -t "$session" -l "usr=x"
+tmux send-keys -t "$session" Enter
+check "a filter mistake says the column" see "$session" "column 1: unknown field 'usr'"
+tmux send-keys -t "$session" Escape Escape
+check "Esc clears the filter" gone "$session" "filter:"
+tmux send-keys -t "$session" 5 Enter
+check "Enter on a top user drills down" see "$session" "filter: user=system:serviceaccount:[a-z:-]+ \([1-9][0-9]* events\)"
+tmux send-keys -t "$session" :
+tmux send-keys -t "$session" -l "exp"
+tmux send-keys -t "$session" Tab
+tmux send-keys -t "$session" -l "$work/exported.jsonl"
+tmux send-keys -t "$session" Enter
+check "exports the matching events" see "$session" "exported [1-9][0-9]* events to $work/exported.jsonl"
+exported=$(screen "$session" | grep -Eo 'exported [0-9]+' | grep -Eo '[0-9]+')
+check "the export is the filter's events, replayable" test "$("$bin" report "$work/exported.jsonl" --format json | grep -Eo '"events" : [0-9]+' | grep -Eo '[0-9]+')" = "$exported"
+tmux send-keys -t "$session" BSpace
+check "Backspace drops the drill-down" gone "$session" "filter:"
+tmux send-keys -t "$session" 7
+check "the Alerts pane lists the incident" see "$session" "HIGH Attach/Exec"
+tmux send-keys -t "$session" Enter
+check "Enter on an alert shows its events" see "$session" 'filter: alert="[A-Za-z/ -]+" \([1-9][0-9]* events\)'
+tmux send-keys -t "$session" q
+check "quits after filtering" see "$session" "FILTER-EXIT=0"
 
 tmux new-session -d -s "$session-demo" -x 200 -y 60 "TERM=xterm-256color $bin demo"
 sleep 2

@@ -6,6 +6,8 @@ public enum Key: Equatable, Sendable {
     case character(Character)
     case up, down, left, right, pageUp, pageDown, home, end
     case enter, escape, tab, backTab, backspace
+    /// Ctrl-U: empties the line being typed.
+    case clearLine
     case interrupt
 }
 
@@ -145,7 +147,10 @@ extension DashboardState {
         case .backspace:
             if !text.isEmpty { text.removeLast() }
         case .character(let c):
+            guard !c.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return .none }
             text.append(c)
+        case .clearLine:
+            text = ""
         case .tab where promptKind != .detailSearch:
             text = Completion.complete(text, command: promptKind == .command)
         case .up where promptKind == .filter:
