@@ -30,6 +30,10 @@ struct Bench {
             try WebhookLoad.run(senders: options.senders, events: options.events == 1_000_000 ? 400_000 : options.events, url: options.url)
             return
         }
+        if options.query {
+            try QueryBench.run(runs: options.runs)
+            return
+        }
         if options.dashboard {
             try DashboardBench.run(audittop: audittop)
             return

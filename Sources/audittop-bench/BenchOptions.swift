@@ -9,6 +9,7 @@ struct BenchOptions {
     var dashboard = false
     var webhook = false
     var set = false
+    var query = false
     var senders = 4
     var url: String?
     var peersScript: String
@@ -32,16 +33,17 @@ struct BenchOptions {
             case "--dashboard": dashboard = true
             case "--webhook": webhook = true
             case "--set": set = true
+            case "--query": query = true
             case "--senders": senders = max(1, Int(value()) ?? senders)
             case "--url": url = value()
             case "-h", "--help":
-                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers]")
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers] | --query [--runs R]")
                 exit(0)
             default: Bench.fail("unknown option \(arguments[i])")
             }
             i += 1
         }
-        if peers && !dashboard && !webhook && !FileManager.default.fileExists(atPath: peersScript) {
+        if peers && !dashboard && !webhook && !query && !FileManager.default.fileExists(atPath: peersScript) {
             Bench.fail("no peers script at \(peersScript); pass --peers PATH or --no-peers")
         }
     }

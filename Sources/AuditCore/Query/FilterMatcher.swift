@@ -73,10 +73,30 @@ public final class FilterMatcher {
     /// One term (or bare word), with its verdict caches.
     final class Test {
         enum Kind {
-            case strings(KeyPath<RingEntry, UInt32>)
+            case strings(StringField)
             case groups, resource, uri, source, level, stage, decision, alert, word
             case code(Filter.Operator, Int)
-            case number(KeyPath<RingEntry, Int64>?, Filter.Operator, Int64)
+            case latency(Filter.Operator, Int64)
+            case time(Filter.Operator, Int64)
+        }
+
+        /// The entry's interned-string fields (a switch, not a key path: key paths cost a
+        /// metadata lookup on every event).
+        enum StringField {
+            case user, verb, subresource, namespace, name, sourceIP, userAgent, impersonatedUser
+
+            func id(_ e: RingEntry) -> UInt32 {
+                switch self {
+                case .user: e.user
+                case .verb: e.verb
+                case .subresource: e.subresource
+                case .namespace: e.namespace
+                case .name: e.name
+                case .sourceIP: e.sourceIP
+                case .userAgent: e.userAgent
+                case .impersonatedUser: e.impersonatedUser
+                }
+            }
         }
 
         let kind: Kind
@@ -86,6 +106,8 @@ public final class FilterMatcher {
         /// Word tests decide per field; these are their caches.
         private var wordVerdicts: [[UInt8]] = [[], [], [], [], [], []]
         private var keyVerdicts: [ResourceKey: Bool] = [:]
+        /// For `alert=`: the numbers of the rules the value names.
+        private var alertRules: [Int]?
 
         struct ResourceKey: Hashable {
             var group: UInt32
@@ -107,14 +129,14 @@ public final class FilterMatcher {
                 text = .any(t.value.split(separator: ","))
             }
             switch t.field {
-            case .user: kind = .strings(\.user)
-            case .verb: kind = .strings(\.verb)
-            case .subresource: kind = .strings(\.subresource)
-            case .ns: kind = .strings(\.namespace)
-            case .name: kind = .strings(\.name)
-            case .ip: kind = .strings(\.sourceIP)
-            case .agent: kind = .strings(\.userAgent)
-            case .impersonated: kind = .strings(\.impersonatedUser)
+            case .user: kind = .strings(.user)
+            case .verb: kind = .strings(.verb)
+            case .subresource: kind = .strings(.subresource)
+            case .ns: kind = .strings(.namespace)
+            case .name: kind = .strings(.name)
+            case .ip: kind = .strings(.sourceIP)
+            case .agent: kind = .strings(.userAgent)
+            case .impersonated: kind = .strings(.impersonatedUser)
             case .group: kind = .groups
             case .resource: kind = .resource
             case .uri: kind = .uri
@@ -126,15 +148,15 @@ public final class FilterMatcher {
             case .code:
                 kind = t.op.isOrdering ? .code(t.op, Int(t.value) ?? 0) : .code(.equal, 0)
             case .latency:
-                kind = .number(nil, t.op, FilterValue.duration(t.value) ?? 0)
+                kind = .latency(t.op, FilterValue.duration(t.value) ?? 0)
             case .time:
-                kind = .number(\.received, t.op, FilterValue.time(t.value)?.resolve(reference: reference) ?? 0)
+                kind = .time(t.op, FilterValue.time(t.value)?.resolve(reference: reference) ?? 0)
             }
         }
 
         func matches(_ e: RingEntry, _ store: EventStore, _ m: FilterMatcher) -> Bool {
             switch kind {
-            case .strings(let path): return verdict(e[keyPath: path], store, &verdicts)
+            case .strings(let field): return verdict(field.id(e), store, &verdicts)
             case .groups:
                 return verdict(e.groups, store, &verdicts) { names in
                     names.split(separator: "\n").contains { self.text.matches(String($0)) }
@@ -158,22 +180,29 @@ public final class FilterMatcher {
             case .stage: return text.matches(e.stage.name)
             case .decision: return text.matches(e.decision.name)
             case .alert:
-                return store.alertRules(firedOn: AuditID(high: e.auditIDHigh, low: e.auditIDLow)).contains { text.matches($0) }
+                guard let rules = store.rules else { return false }
+                // Which rules the value names, decided once: then one lookup per named rule.
+                if alertRules == nil { alertRules = rules.ruleNames.indices.filter { text.matches(rules.ruleNames[$0]) } }
+                let id = AuditID(high: e.auditIDHigh, low: e.auditIDLow)
+                return alertRules!.contains { rules.fired($0, on: id) }
             case .code(let op, let n):
                 if case .equal = op, case .any = text { return e.code >= 0 && text.matches(String(e.code)) }
                 if case .regex = text { return e.code >= 0 && text.matches(String(e.code)) }
                 return e.code >= 0 && FilterMatcher.compare(Int64(e.code), op, Int64(n))
-            case .number(let path, let op, let n):
-                if let path {
-                    let t = e[keyPath: path] != 0 ? e[keyPath: path] : e.stageTime
-                    return t != 0 && FilterMatcher.compare(t, op, n)
-                }
+            case .time(let op, let n):
+                let t = e.received != 0 ? e.received : e.stageTime
+                return t != 0 && FilterMatcher.compare(t, op, n)
+            case .latency(let op, let n):
                 guard e.received != 0, e.stageTime != 0, e.stage.rank == 3 else { return false }
                 return FilterMatcher.compare(e.stageTime - e.received, op, n)
             case .word:
                 // Fields in wordVerdicts order: user, verb, namespace, name, resource, path.
-                let ids = [e.user, e.verb, e.namespace, e.name, e.resource, e.path]
-                for k in ids.indices where ids[k] != 0 && verdict(ids[k], store, &wordVerdicts[k]) { return true }
+                if e.user != 0, verdict(e.user, store, &wordVerdicts[0]) { return true }
+                if e.verb != 0, verdict(e.verb, store, &wordVerdicts[1]) { return true }
+                if e.namespace != 0, verdict(e.namespace, store, &wordVerdicts[2]) { return true }
+                if e.name != 0, verdict(e.name, store, &wordVerdicts[3]) { return true }
+                if e.resource != 0, verdict(e.resource, store, &wordVerdicts[4]) { return true }
+                if e.path != 0, verdict(e.path, store, &wordVerdicts[5]) { return true }
                 if e.subresource != 0, text.matches(store.strings.string(e.subresource)) { return true }
                 return false
             }

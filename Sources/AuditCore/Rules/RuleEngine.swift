@@ -108,6 +108,12 @@ public final class RuleEngine {
         customWindows = Array(repeating: [:], count: ruleSet.custom.count)
     }
 
+    /// Every rule's name, in the order `fired(_:on:)` numbers them.
+    public var ruleNames: [String] { BuiltinRule.allCases.map(\.name) + custom.map(\.rule.name) }
+
+    /// True when rule number `index` (see `ruleNames`) fired on the request `id`.
+    public func fired(_ index: Int, on id: AuditID) -> Bool { matched[index].contains(id) }
+
     /// Names of the rules that fired on the request `id`.
     public func rules(firedOn id: AuditID) -> [String] {
         var out: [String] = []
