@@ -10,8 +10,9 @@ enum ListPanes {
         }
         TableView.draw(
             &grid, r,
-            columns: [Column(title: "sev", width: 4), Column(title: "rule", width: 14, flex: 2), Column(title: "count", width: 5, right: true),
-                      Column(title: "last", width: 8), Column(title: "latest", width: 12, flex: 2)],
+            // Narrow, the rule's whole name and its count matter most; the rest drops off.
+            columns: [Column(title: "sev", width: 4), Column(title: "rule", width: 22, flex: 1), Column(title: "count", width: 5, right: true),
+                      Column(title: "last", width: 8), Column(title: "latest", width: 10, flex: 2)],
             rows: m.alerts.map {
                 let e = $0.examples.first
                 return [severityTag($0.severity), $0.rule, String($0.count), ClockTime.fromReport($0.last),
