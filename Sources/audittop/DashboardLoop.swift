@@ -205,16 +205,8 @@ struct DashboardLoop {
         do {
             let filter = try Filter.parse(text)
             if case .all = filter { return "empty: Enter clears the filter" }
-            return store.withStore { s in
-                let m = FilterMatcher(filter, reference: s.stats.lastTime ?? 0)
-                var n = 0
-                var sequence = s.ring.firstSequence
-                while sequence < s.ring.nextSequence {
-                    if let e = s.ring[sequence: sequence], m.matches(e, in: s) { n += 1 }
-                    sequence += 1
-                }
-                return "\(n) matching events in the ring"
-            }
+            let n = store.withStore { FilterMatcher(filter, reference: $0.stats.lastTime ?? 0).count(in: $0) }
+            return "\(n) matching events in the ring"
         } catch {
             return error.description
         }

@@ -25,6 +25,17 @@ public final class FilterMatcher {
         FilterMatcher.evaluate(root, e, store, self)
     }
 
+    /// How many events in `store`'s ring match (what the `/` prompt shows while typing).
+    public func count(in store: EventStore) -> Int {
+        var n = 0
+        var sequence = store.ring.firstSequence
+        while sequence < store.ring.nextSequence {
+            if let e = store.ring[sequence: sequence], matches(e, in: store) { n += 1 }
+            sequence += 1
+        }
+        return n
+    }
+
     private static func evaluate(_ node: Node, _ e: RingEntry, _ store: EventStore, _ m: FilterMatcher) -> Bool {
         switch node {
         case .all: return true

@@ -61,12 +61,9 @@ public final class RuleEngine {
     private var userVerdicts: [UInt8] = []
     /// Pods seen created privileged or in a host namespace: "namespace/name" → what.
     private var riskyPods: [String: String] = [:]
-    private var denials: [UInt32: [(time: Int64, id: AuditID)]] = [:]
-    private var serverErrors: [(time: Int64, id: AuditID)] = []
-    /// After a burst fires, its group stays quiet for one window (a steady stream of
-    /// denials is one alert a window, not one every ten requests).
-    private var quietUntil: [String: Int64] = [:]
-    private var customWindows: [[String: [(time: Int64, id: AuditID)]]]
+    private var denials: [UInt32: Burst] = [:]
+    private var serverErrors = Burst()
+    private var customWindows: [[String: Burst]]
     private let exampleLimit = 5
 
     /// Interned ids of the names the rules compare against.
@@ -323,31 +320,17 @@ public final class RuleEngine {
     // MARK: bursts and custom rules
 
     private func countDenial(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
-        if let until = quietUntil["d\(e.user)"], time < until { return }
-        var window = denials[e.user, default: []]
-        window.append((time, id))
-        window.removeAll { $0.time <= time - ruleSet.burstWindow }
-        if window.count >= ruleSet.denialBurst {
-            for w in window { remember(.denialBurst, w.id) }
-            fire(.denialBurst, e, id: id, time: time, store,
-                 note: "\(window.count) denials of \(store.strings.string(e.user)) within \(ruleSet.burstWindow / 1_000_000) s")
-            window.removeAll()
-            quietUntil["d\(e.user)"] = time + ruleSet.burstWindow
-        }
-        denials[e.user] = window
+        guard let burst = denials[e.user, default: Burst()].add(time, id, threshold: ruleSet.denialBurst, window: ruleSet.burstWindow)
+        else { return }
+        for w in burst { remember(.denialBurst, w) }
+        fire(.denialBurst, e, id: id, time: time, store,
+             note: "\(burst.count) denials of \(store.strings.string(e.user)) within \(ruleSet.burstWindow / 1_000_000) s")
     }
 
     private func countServerError(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
-        if let until = quietUntil["5xx"], time < until { return }
-        serverErrors.append((time, id))
-        serverErrors.removeAll { $0.time <= time - ruleSet.burstWindow }
-        if serverErrors.count >= ruleSet.serverErrorBurst {
-            for w in serverErrors { remember(.serverErrorBurst, w.id) }
-            fire(.serverErrorBurst, e, id: id, time: time, store,
-                 note: "\(serverErrors.count) answers of 5xx within \(ruleSet.burstWindow / 1_000_000) s")
-            serverErrors.removeAll()
-            quietUntil["5xx"] = time + ruleSet.burstWindow
-        }
+        guard let burst = serverErrors.add(time, id, threshold: ruleSet.serverErrorBurst, window: ruleSet.burstWindow) else { return }
+        for w in burst { remember(.serverErrorBurst, w) }
+        fire(.serverErrorBurst, e, id: id, time: time, store, note: "\(burst.count) answers of 5xx within \(ruleSet.burstWindow / 1_000_000) s")
     }
 
     private func customRule(_ k: Int, _ rule: CustomRule, _ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
@@ -360,20 +343,32 @@ public final class RuleEngine {
         // Each request counts once.
         guard !matched[index].contains(id) else { return }
         let group = rule.groupBy.map { CustomRuleGroup.key($0, e, store) } ?? ""
-        if let until = quietUntil["c\(k)|\(group)"], time < until { return }
-        var window = customWindows[k][group, default: []]
-        if window.contains(where: { $0.id == id }) { return }
-        window.append((time, id))
-        window.removeAll { $0.time <= time - rule.window }
-        if window.count >= threshold {
-            for w in window { rememberIndex(index, w.id) }
-            let per = rule.groupBy.map { " by \($0.rawValue) \(group)" } ?? ""
-            fire(index: index, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time, store,
-                 note: "\(window.count) matching requests\(per) within \(rule.window / 1_000_000) s", force: true)
-            window.removeAll()
-            quietUntil["c\(k)|\(group)"] = time + rule.window
+        guard let burst = customWindows[k][group, default: Burst()].add(time, id, threshold: threshold, window: rule.window)
+        else { return }
+        for w in burst { rememberIndex(index, w) }
+        let per = rule.groupBy.map { " by \($0.rawValue) \(group)" } ?? ""
+        fire(index: index, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time, store,
+             note: "\(burst.count) matching requests\(per) within \(rule.window / 1_000_000) s", force: true)
+    }
+
+    /// Requests of one group within a sliding window of event time. When `threshold` of them
+    /// fall within one window, `add` returns them and the group stays quiet for a window (a
+    /// steady stream is one alert a window, not one every `threshold` requests).
+    struct Burst {
+        private var recent: [(time: Int64, id: AuditID)] = []
+        private var quietUntil = Int64.min
+
+        mutating func add(_ time: Int64, _ id: AuditID, threshold: Int, window: Int64) -> [AuditID]? {
+            guard time >= quietUntil, !recent.contains(where: { $0.id == id }) else { return nil }
+            recent.append((time, id))
+            recent.removeAll { $0.time <= time - window }
+            guard recent.count >= threshold else { return nil }
+            defer {
+                recent.removeAll()
+                quietUntil = time + window
+            }
+            return recent.map(\.id)
         }
-        customWindows[k][group] = window
     }
 
     // MARK: firing
