@@ -156,6 +156,43 @@ import Testing
         #expect(other["Attach/Exec Into Privileged Pod"] == nil)
     }
 
+    /// A pod create at level Request, with `spec` as given.
+    func podCreate(_ n: Int, spec: String, namespace: String = "default", name: String = "debug") -> String {
+        let base = event(n, verb: "create", namespace: namespace, name: name, code: 201)
+        return String(base.dropLast()).replacingOccurrences(of: #""level":"Metadata""#, with: #""level":"Request""#)
+            + #","requestObject":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"\#(name)"},"spec":\#(spec)}}"#
+    }
+
+    @Test func hostNamespacesFromGeneratedPods() {
+        let alerts = fired([
+            podCreate(1, spec: #"{"hostPID":true,"containers":[{"name":"a","image":"busybox"}]}"#),
+            podCreate(2, spec: #"{"hostIPC":true,"containers":[{"name":"a","image":"busybox"}]}"#),
+            podCreate(3, spec: #"{"hostPID":false,"hostIPC":false,"hostNetwork":false,"containers":[{"name":"a","image":"busybox"}]}"#),
+            podCreate(4, spec: #"{"volumes":[{"name":"sock","hostPath":{"path":"/var/run/docker.sock"}}],"containers":[{"name":"a","image":"busybox"}]}"#),
+            podCreate(5, spec: #"{"volumes":[{"name":"data","hostPath":{"path":"/data/cache"}}],"containers":[{"name":"a","image":"busybox"}]}"#),
+            podCreate(6, spec: #"{"containers":[{"name":"a","image":"registry.k8s.io/pause:3.9"}]}"#, namespace: "kube-system"),
+        ])
+        #expect(alerts["Create HostPid Pod"]?.count == 1)
+        #expect(alerts["Create HostIPC Pod"]?.count == 1)
+        #expect(alerts["Create HostNetwork Pod"] == nil)
+        #expect(alerts["Create Sensitive Mount Pod"]?.count == 1)
+        #expect(alerts["Create Sensitive Mount Pod"]?.examples.first?.note.contains("/var/run/docker.sock") == true)
+        // A kube-system pod from the Kubernetes registry is not the kube namespace rule's business.
+        #expect(alerts["Pod Created in Kube Namespace"] == nil)
+    }
+
+    @Test func aRoleBindingToClusterAdminToo() {
+        let binding = String(event(1, verb: "create", resource: "rolebindings", namespace: "payments", name: "ops", code: 201,
+                                   apiGroup: "rbac.authorization.k8s.io").dropLast())
+            .replacingOccurrences(of: #""level":"Metadata""#, with: #""level":"RequestResponse""#)
+        let admin = binding + #","requestObject":{"kind":"RoleBinding","roleRef":{"kind":"ClusterRole","name":"cluster-admin"},"subjects":[{"kind":"User","name":"eve"}]}}"#
+        let view = binding.replacingOccurrences(of: Fixture.id(1), with: Fixture.id(2))
+            + #","requestObject":{"kind":"RoleBinding","roleRef":{"kind":"ClusterRole","name":"view"},"subjects":[{"kind":"User","name":"eve"}]}}"#
+        let alerts = fired([admin, view])
+        #expect(alerts["Attach to cluster-admin Role"]?.count == 1)
+        #expect(alerts["Attach to cluster-admin Role"]?.examples.first?.note == "binds cluster-admin to eve")
+    }
+
     @Test func bodyRulesSayWhenThePolicyLoggedNoBody() {
         let store = Fixture.store(event(1, verb: "create", name: "x") + "\n") { $0.knownUsers = KnownUsers(text: "*@example.com\n") }
         #expect(store.rules?.notEvaluated["Create Privileged Pod"] == 1)

@@ -47,11 +47,11 @@ public enum BuiltinRule: Int, Sendable, CaseIterable {
         case .anonymousAllowed, .execAttach, .privilegedPod, .hostNetworkPod, .hostPIDPod, .hostIPCPod, .sensitiveMountPod,
             .clusterAdminBinding:
             .high
-        case .portForward, .ephemeralContainers, .wildcardClusterRole, .podExecClusterRole, .systemClusterRoleModified,
+        case .portForward, .ephemeralContainers, .wildcardClusterRole, .writeClusterRole, .podExecClusterRole, .systemClusterRoleModified,
             .secretReadByPerson, .secretsListedEverywhere, .kubeNamespaceServiceAccount, .impersonation, .nodeProxy,
             .eventsDeleted, .auditConfigurationDeleted, .configMapCredentials:
             .medium
-        case .writeClusterRole, .kubeNamespacePod, .nodePortService, .newUnknownUser, .denialBurst, .serverErrorBurst: .low
+        case .kubeNamespacePod, .nodePortService, .newUnknownUser, .denialBurst, .serverErrorBurst: .low
         }
     }
 

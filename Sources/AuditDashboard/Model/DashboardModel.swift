@@ -52,6 +52,8 @@ public struct DashboardModel: Sendable {
     public var alerts: [Report.AlertRow] = []
     /// Firings so far (a new value: something fired) and the latest high or critical rule.
     public var alertFirings = 0
+    /// Requests a body-reading rule could not look into, per rule.
+    public var rulesNotEvaluated: [String: Int] = [:]
     public var latestSevere: (firing: Int, rule: String)?
     /// Events in the ring matching the active filter (nil: no filter).
     public var matchingEvents: Int?
@@ -123,6 +125,7 @@ public struct DashboardModel: Sendable {
             alerts = rules.newestFirst.compactMap { byRule[$0.rule] }
             alertFirings = rules.firings
             latestSevere = rules.latestSevere
+            rulesNotEvaluated = rules.notEvaluated
         }
         if let detail { loadDetail(store, detail) }
     }

@@ -4,21 +4,28 @@ import AuditCore
 enum ListPanes {
     /// Alerts by rule, newest first, coloured by severity.
     static func alerts(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
-        if m.alerts.isEmpty, r.height > 0 {
-            grid.putClipped("no rule has fired", x: r.x, y: r.y, role: .dim, limit: r.width)
-            return
+        if m.alerts.isEmpty {
+            if r.height > 0 { grid.putClipped("no rule has fired", x: r.x, y: r.y, role: .dim, limit: r.width) }
+        } else {
+            TableView.draw(
+                &grid, r,
+                // Narrow, the rule's whole name and its count matter most; the rest drops off.
+                columns: [Column(title: "sev", width: 4), Column(title: "rule", width: 22, flex: 1),
+                          Column(title: "count", width: 5, right: true), Column(title: "last", width: 8),
+                          Column(title: "latest", width: 10, flex: 2)],
+                rows: m.alerts.map {
+                    let e = $0.examples.first
+                    return [severityTag($0.severity), $0.rule, String($0.count), ClockTime.fromReport($0.last),
+                            e.map { "\($0.user): \($0.note)" } ?? ""]
+                },
+                roles: m.alerts.map { severityRole($0.severity) }, selected: s.selected(.alerts), focused: focused)
         }
-        TableView.draw(
-            &grid, r,
-            // Narrow, the rule's whole name and its count matter most; the rest drops off.
-            columns: [Column(title: "sev", width: 4), Column(title: "rule", width: 22, flex: 1), Column(title: "count", width: 5, right: true),
-                      Column(title: "last", width: 8), Column(title: "latest", width: 10, flex: 2)],
-            rows: m.alerts.map {
-                let e = $0.examples.first
-                return [severityTag($0.severity), $0.rule, String($0.count), ClockTime.fromReport($0.last),
-                        e.map { "\($0.user): \($0.note)" } ?? ""]
-            },
-            roles: m.alerts.map { severityRole($0.severity) }, selected: s.selected(.alerts), focused: focused)
+        // Rules that needed request bodies the policy did not log say so, on the last line.
+        if !m.rulesNotEvaluated.isEmpty, r.height > m.alerts.count + 2 {
+            let text = "not evaluated (no request bodies logged): "
+                + m.rulesNotEvaluated.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            grid.putClipped(text, x: r.x, y: r.y + r.height - 1, role: .dim, limit: r.width)
+        }
     }
 
     static func severityTag(_ s: Severity) -> String { ["info", "low", "MED", "HIGH", "CRIT"][s.rawValue] }
