@@ -32,6 +32,20 @@ public enum LogSet {
         return order(files)
     }
 
+    /// `files` (in `expand`'s order) cut into their rotated sets: one per apiserver folder or
+    /// base name. Stdin is a set of its own.
+    public static func sets(_ files: [String]) -> [[String]] {
+        var out: [[String]] = []
+        var last: String?
+        for file in files {
+            let key = file == "-" ? "-" : member(file).set
+            if key != last || file == "-" { out.append([]) }
+            out[out.count - 1].append(file)
+            last = key
+        }
+        return out
+    }
+
     /// A file's place in its rotated set.
     struct Member {
         var path: String

@@ -19,28 +19,72 @@ public struct ParallelLogReader {
     /// Reads `path` into `store` with a second thread decoding ahead.
     @discardableResult
     public func read(_ path: String, into store: EventStore, progress: ((Int) -> Void)? = nil) throws(SourceError) -> LogReader.Outcome {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw .system(path, errno) }
-        var head = [UInt8](repeating: 0, count: 4096)
-        let peeked = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        var info = stat()
-        fstat(fd, &info)
-        let gzipped = peeked >= 2 && head[0] == 0x1F && head[1] == 0x8B
-        let supported = (info.st_mode & S_IFMT) == S_IFREG && peeked > 0
-            && (gzipped || !YAMLEvents.looksLikeYAML(head[0..<max(peeked, 0)]))
-        guard supported else {
-            close(fd)
+        guard let file = try Input.open(path) else {
             return try LogReader(maxLine: maxLine).read(path, into: store, progress: progress)
         }
         store.currentSource = store.addSource(path)
         let before = store.counters.ingested + store.counters.duplicates
         let queue = BatchQueue(limit: 4)
-        let (chunkSize, maxLine, decoder) = (self.chunkSize, self.maxLine, EventDecoder(maxDepth: store.configuration.maxDepth))
         let failure = FailureBox()
-        let producer = Thread {
+        let producer = Producer(maxLine: maxLine, chunkSize: chunkSize, maxDepth: store.configuration.maxDepth)
+        let thread = Thread {
+            producer.decode(file, into: queue, failure: failure)
+            queue.put(nil)
+        }
+        thread.start()
+        var outcome = LogReader.Outcome()
+        outcome.bytes = file.size
+        while let batch = queue.take() {
+            batch.ingest(into: store)
+            batch.release()
+            if batch.bytesRead > 0 { progress?(batch.bytesRead) }
+        }
+        if let error = failure.error { throw error }
+        outcome.events = store.counters.ingested + store.counters.duplicates - before
+        outcome.problem = Producer.problem(failure, events: outcome.events, bytes: outcome.bytes)
+        return outcome
+    }
+
+    /// A file the two-core path reads: regular, not YAML; open until `decode` closes it.
+    struct Input: @unchecked Sendable {
+        let fd: Int32
+        let path: String
+        let size: Int
+        let gzipped: Bool
+
+        /// Opens `path`; nil (closed again) when it is not a regular file or is YAML, which
+        /// `LogReader` reads instead.
+        static func open(_ path: String) throws(SourceError) -> Input? {
+            let fd = Glibc.open(path, O_RDONLY)
+            guard fd >= 0 else { throw .system(path, errno) }
+            var head = [UInt8](repeating: 0, count: 4096)
+            let peeked = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            var info = stat()
+            fstat(fd, &info)
+            let gzipped = peeked >= 2 && head[0] == 0x1F && head[1] == 0x8B
+            let supported = (info.st_mode & S_IFMT) == S_IFREG && peeked >= 0
+                && (gzipped || !YAMLEvents.looksLikeYAML(head[0..<max(peeked, 0)]))
+            guard supported else {
+                close(fd)
+                return nil
+            }
+            return Input(fd: fd, path: path, size: Int(info.st_size), gzipped: gzipped)
+        }
+    }
+
+    /// The decoding side: reads, inflates, frames and decodes a file into batches.
+    struct Producer: Sendable {
+        let maxLine: Int
+        let chunkSize: Int
+        let maxDepth: Int
+
+        /// Decodes `file` into `queue` (tagging batches with `tag`), then closes it. Damage
+        /// goes to `failure`; the end of the file is not marked (the caller puts nil).
+        func decode(_ file: Input, tag: Int = 0, into queue: BatchQueue, failure: FailureBox) {
+            defer { close(file.fd) }
             var framer = StreamDecoder(maxLine: maxLine)
-            let collector = BatchCollector(decoder: decoder)
-            let gzip = gzipped ? GzipStream() : nil
+            let collector = BatchCollector(decoder: EventDecoder(maxDepth: maxDepth))
+            let gzip = file.gzipped ? GzipStream() : nil
             var inflated = 0
             var fileBytes = 0
             /// Frames `bytes` (which the batch now owns) and hands the batch over.
@@ -49,14 +93,15 @@ public struct ParallelLogReader {
                 framer.feed(UnsafeBufferPointer(rebasing: chunk[0..<count]), to: collector)
                 let batch = collector.end()
                 batch.bytesRead = fileBytes
+                batch.tag = tag
                 queue.put(batch)
             }
             reading: while true {
                 let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
-                let n = Glibc.read(fd, chunk.baseAddress, chunkSize)
+                let n = Glibc.read(file.fd, chunk.baseAddress, chunkSize)
                 if n <= 0 {
                     chunk.deallocate()
-                    if n < 0 { failure.set(SourceError.system(path, errno)) }
+                    if n < 0 { failure.set(SourceError.system(file.path, errno)) }
                     break
                 }
                 fileBytes += n
@@ -84,26 +129,17 @@ public struct ParallelLogReader {
             }
             collector.begin(chunk: nil)
             framer.finish(to: collector)
-            queue.put(collector.end())
-            queue.put(nil)
+            let last = collector.end()
+            last.tag = tag
+            queue.put(last)
         }
-        producer.start()
-        var outcome = LogReader.Outcome()
-        outcome.bytes = Int(info.st_size)
-        while let batch = queue.take() {
-            batch.ingest(into: store)
-            batch.release()
-            if batch.bytesRead > 0 { progress?(batch.bytesRead) }
+
+        /// What to say about a file once read: its damage, or that it held no events.
+        static func problem(_ failure: FailureBox, events: Int, bytes: Int) -> String? {
+            if let problem = failure.problemText { return "\(problem); kept the \(events) events before it" }
+            guard events == 0 else { return nil }
+            return bytes == 0 ? "the file is empty" : "no audit events in it"
         }
-        close(fd)
-        if let error = failure.error { throw error }
-        outcome.events = store.counters.ingested + store.counters.duplicates - before
-        if let problem = failure.problemText {
-            outcome.problem = "\(problem); kept the \(outcome.events) events before it"
-        } else if outcome.events == 0 {
-            outcome.problem = "no audit events in it"
-        }
-        return outcome
     }
 }
 
@@ -122,6 +158,8 @@ final class DecodedBatch: @unchecked Sendable {
     var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
     /// Bytes of the file read when this batch was made, for progress.
     var bytesRead = 0
+    /// Which of a reader's files the batch comes from.
+    var tag = 0
 
     func ingest(into store: EventStore) {
         // Prefetch the request-table slot a few events ahead of the one being ingested.

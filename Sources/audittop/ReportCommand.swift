@@ -56,15 +56,37 @@ struct ReportCommand: ParsableCommand {
             let started = Date()
             var doneBefore = 0
             var lastShown = Date.distantPast
-            for (index, file) in files.enumerated() {
+            func say(_ file: String, _ outcome: LogReader.Outcome) {
+                // Damage in one file of a set is said, and the rest still loads.
+                if let problem = outcome.problem {
+                    FileHandle.standardError.write(Data("\(showProgress ? "\r\u{1B}[K" : "")audittop: \(file): \(problem)\n".utf8))
+                }
+            }
+            func show(_ name: String, _ done: Int) {
+                guard Date().timeIntervalSince(lastShown) > 0.1 else { return }
+                lastShown = Date()
+                let line = progress.line(file: name, done: done, seconds: Date().timeIntervalSince(started))
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            }
+            // Several apiservers' sets are merged by event time, one reading thread per set.
+            let sets = LogSet.sets(files)
+            var merged = false
+            if sets.count > 1, !files.contains("-") {
+                do {
+                    let outcomes = try MergedLogReader(maxLine: engine.maxLine).read(
+                        sets: sets, into: store, progress: showProgress ? { show("\(sets.count) sets", $0) } : nil)
+                    if let outcomes {
+                        merged = true
+                        for (file, outcome) in outcomes { say(file, outcome) }
+                    }
+                } catch {
+                    throw CLIError("\(error)", code: 2)
+                }
+            }
+            for (index, file) in files.enumerated() where !merged {
                 let outcome: LogReader.Outcome
-                let show: ((Int) -> Void)? = showProgress ? { bytes in
-                    guard Date().timeIntervalSince(lastShown) > 0.1 else { return }
-                    lastShown = Date()
-                    let name = (file as NSString).lastPathComponent
-                    let line = progress.line(file: name, done: doneBefore + bytes, seconds: Date().timeIntervalSince(started))
-                    FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
-                } : nil
+                let name = (file as NSString).lastPathComponent
+                let show: ((Int) -> Void)? = showProgress ? { bytes in show(name, doneBefore + bytes) } : nil
                 do {
                     if jobs > 1 && file != "-" {
                         outcome = try ParallelLogReader(maxLine: engine.maxLine).read(file, into: store, progress: show)
@@ -75,10 +97,7 @@ struct ReportCommand: ParsableCommand {
                 } catch {
                     throw CLIError("\(error)", code: 2)
                 }
-                // Damage in one file of a set is said, and the rest still loads.
-                if let problem = outcome.problem {
-                    FileHandle.standardError.write(Data("\(showProgress ? "\r\u{1B}[K" : "")audittop: \(file): \(problem)\n".utf8))
-                }
+                say(file, outcome)
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             let report = Report(store: store, limit: top)

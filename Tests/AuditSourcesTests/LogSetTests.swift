@@ -87,6 +87,78 @@ import Testing
         #expect(names(store).prefix(10) == ArraySlice(100..<110))
     }
 
+    /// Event `n` received at second `n` after 09:00 (the stage a millisecond later).
+    static func timed(_ n: Int) -> String {
+        let t = String(format: "2026-03-14T09:%02d:%02d", n / 60 % 60, n % 60)
+        return Fixture.line(n).replacingOccurrences(of: "2026-03-14T09:00:00", with: t)
+    }
+
+    func writeTimed(_ name: String, _ numbers: [Int], folder: String, gzip: Bool = false) throws {
+        let base = dir.appendingPathComponent(folder)
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        let path = base.appendingPathComponent(name).path
+        try numbers.map { Self.timed($0) + "\n" }.joined().write(toFile: path, atomically: false, encoding: .utf8)
+        if gzip {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "gzip -c '\(path)' > '\(path).gz' && rm '\(path)'"]
+            try p.run()
+            p.waitUntilExit()
+        }
+    }
+
+    @Test func twoApiserversSetsAreMergedByEventTime() throws {
+        // Apiserver a has the even seconds, b the odd ones, each over two rotated files.
+        try writeTimed("audit-2026-03-14T09-01-00.000.log", Array(stride(from: 0, to: 60, by: 2)), folder: "a", gzip: true)
+        try writeTimed("audit.log", Array(stride(from: 60, to: 120, by: 2)), folder: "a")
+        try writeTimed("audit-2026-03-14T09-01-00.000.log", Array(stride(from: 1, to: 60, by: 2)), folder: "b")
+        try writeTimed("audit.log", Array(stride(from: 61, to: 120, by: 2)), folder: "b", gzip: true)
+        let files = try LogSet.expand([dir.appendingPathComponent("b").path, dir.appendingPathComponent("a").path])
+        let sets = LogSet.sets(files)
+        #expect(sets.count == 2 && sets.allSatisfy { $0.count == 2 })
+        let store = EventStore()
+        let outcomes = try #require(try MergedLogReader().read(sets: sets, into: store))
+        #expect(names(store) == Array(0..<120))
+        #expect(outcomes.map(\.outcome.events) == [30, 30, 30, 30])
+        #expect(outcomes.allSatisfy { $0.outcome.problem == nil })
+        // Every event keeps its file as its source.
+        #expect(Set(store.sourceNames.dropFirst()) == Set(files))
+        // The same as one merged file read on its own.
+        let one = EventStore()
+        let merged = dir.appendingPathComponent("merged.log").path
+        try (0..<120).map { Self.timed($0) + "\n" }.joined().write(toFile: merged, atomically: false, encoding: .utf8)
+        try LogReader().read(merged, into: one)
+        #expect(one.counters == store.counters)
+        #expect(one.stats.perSecond.series() == store.stats.perSecond.series())
+    }
+
+    @Test func aMergeSaysWhatWasDamagedAndKeepsTheRest() throws {
+        try writeTimed("audit-2026-03-14T09-01-00.000.log", Array(0..<2000), folder: "a", gzip: true)
+        let gz = dir.appendingPathComponent("a/audit-2026-03-14T09-01-00.000.log.gz")
+        let data = try Data(contentsOf: gz)
+        try data.prefix(data.count / 2).write(to: gz)
+        try writeTimed("audit.log", Array(5000..<5010), folder: "b")
+        try "".write(to: dir.appendingPathComponent("b/audit-2026-03-14T08-00-00.000.log"), atomically: false, encoding: .utf8)
+        let sets = LogSet.sets(try LogSet.expand([dir.appendingPathComponent("a").path, dir.appendingPathComponent("b").path]))
+        let store = EventStore()
+        let outcomes = try #require(try MergedLogReader().read(sets: sets, into: store))
+        let byName = Dictionary(uniqueKeysWithValues: outcomes.map { (($0.path as NSString).lastPathComponent + "@" + (($0.path as NSString).deletingLastPathComponent as NSString).lastPathComponent, $0.outcome) })
+        #expect(byName["audit-2026-03-14T09-01-00.000.log.gz@a"]?.problem?.contains("ends early") == true)
+        #expect(byName["audit-2026-03-14T08-00-00.000.log@b"]?.problem == "the file is empty")
+        #expect(byName["audit.log@b"]?.events == 10)
+        #expect(names(store).suffix(10) == ArraySlice(5000..<5010))
+    }
+
+    @Test func aMergeLeavesYAMLToTheOneByOneReaders() throws {
+        try writeTimed("audit.log", [1, 3], folder: "a")
+        let yaml = dir.appendingPathComponent("b")
+        try FileManager.default.createDirectory(at: yaml, withIntermediateDirectories: true)
+        try "kind: Event\nauditID: 00000000-0000-4000-8000-000000000002\nverb: get\nstage: ResponseComplete\n"
+            .write(to: yaml.appendingPathComponent("event.yaml"), atomically: false, encoding: .utf8)
+        let sets = LogSet.sets(try LogSet.expand([dir.appendingPathComponent("a").path, yaml.path]))
+        #expect(try MergedLogReader().read(sets: sets, into: EventStore()) == nil)
+    }
+
     @Test func aTruncatedGzipKeepsWhatCameBeforeAndTheRestOfTheSetLoads() throws {
         let gz = try write("audit-2026-03-14T09-00-00.000.log.gz", 0..<2000, gzip: true)
         let data = try Data(contentsOf: URL(fileURLWithPath: gz))

@@ -1,3 +1,4 @@
+import AuditSimulator
 import Foundation
 import Testing
 
@@ -268,5 +269,60 @@ extension Binary {
         let bad = try Binary.run(["report", dir.path, "--since", "yesterday-ish"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("-2h"))
+    }
+
+    /// Two apiservers' folders (one gzipped rotation each) give the report of one log holding
+    /// both, merged by time: alerts, latest denials and unknown users included.
+    @Test func twoApiserversFoldersReportLikeOneMergedLog() throws {
+        let dir = try Binary.temporaryDirectory()
+        var logs: [[String]] = []
+        for (k, name) in ["apiserver-a", "apiserver-b"].enumerated() {
+            let folder = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var sim = Simulator(seed: UInt64(31 + k), incidentAfter: 20_000_000)
+            let events = (0..<12_000).map { _ in String(decoding: sim.next().line, as: UTF8.self) }
+            logs.append(events)
+            try events.prefix(6000).joined().write(
+                to: folder.appendingPathComponent("audit-2026-03-14T09-00-20.000.log"), atomically: false, encoding: .utf8)
+            try events.dropFirst(6000).joined().write(
+                to: folder.appendingPathComponent("audit.log"), atomically: false, encoding: .utf8)
+        }
+        // The reference: one file holding both logs, merged by requestReceivedTimestamp the
+        // way two sorted lists merge (each log keeps its own order; the fixed-width RFC 3339
+        // text compares as the time does).
+        func received(_ line: String) -> Substring {
+            guard let r = line.range(of: #""requestReceivedTimestamp":""#) else { return "" }
+            return line[r.upperBound...].prefix(27)
+        }
+        var merged: [String] = []
+        var (i, j) = (0, 0)
+        while i < logs[0].count || j < logs[1].count {
+            if j == logs[1].count || i < logs[0].count && received(logs[0][i]) <= received(logs[1][j]) {
+                merged.append(logs[0][i])
+                i += 1
+            } else {
+                merged.append(logs[1][j])
+                j += 1
+            }
+        }
+        let one = dir.appendingPathComponent("merged.log")
+        try merged.joined().write(to: one, atomically: false, encoding: .utf8)
+        func report(_ paths: [String]) throws -> [String: Any] {
+            let r = try Binary.run(["report"] + paths + ["--format", "json", "--top", "50"])
+            #expect(r.status == 0)
+            var json = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+            json["sources"] = nil
+            var top = json["top"] as? [String: Any]
+            top?["sources"] = nil
+            json["top"] = top
+            return json
+        }
+        let a = dir.appendingPathComponent("apiserver-a").path
+        let b = dir.appendingPathComponent("apiserver-b").path
+        let folders = try report([b, a])
+        let file = try report([one.path])
+        #expect(NSDictionary(dictionary: folders).isEqual(to: file))
+        #expect((folders["alerts"] as? [Any])?.isEmpty == false)
+        #expect(NSDictionary(dictionary: try report([a, b])).isEqual(to: file))
     }
 }
