@@ -21,8 +21,8 @@ public enum TerminalInput: Equatable {
 public final class Terminal {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
-    /// 0 (no colour), 8 or 256.
-    public let colours: Int
+    /// How many colours it shows: 24-bit, 256, 8, or none (attributes only).
+    public let depth: ColourDepth
     private var theme: Theme
     private var stopped = false
 
@@ -40,10 +40,14 @@ public final class Terminal {
             }
             input = tty
         }
-        let term = String(cString: getenv("TERM") ?? strdup(""))
+        var term = String(cString: getenv("TERM") ?? strdup(""))
         guard !term.isEmpty, term != "dumb" else {
             throw TerminalError(description: "TERM is '\(term.isEmpty ? "unset" : term)', which cannot place text on the screen; set TERM (e.g. xterm-256color)")
         }
+        // 24-bit colour when the terminal says so (COLORTERM) and terminfo has a direct-colour
+        // entry for its type (xterm-direct for xterm-256color): ncurses needs one to send it.
+        let colourTerm = String(cString: getenv("COLORTERM") ?? strdup(""))
+        if !noColour, ["truecolor", "24bit"].contains(colourTerm), let direct = Terminal.directVariant(of: term) { term = direct }
         setlocale(LC_ALL, "")
         if String(cString: nl_langinfo(Int32(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
         let opened = input.map { nc_newterm_input(term, $0) } ?? nc_newterm(term)
@@ -68,13 +72,14 @@ public final class Terminal {
         set_escdelay(25)
         wtimeout(window, 100)
         nc_enable_mouse()
-        var colours = 0
+        var depth = ColourDepth.none
         if !noColour && has_colors() {
             start_color()
             use_default_colors()
-            colours = nc_colors() >= 256 ? 256 : (nc_colors() >= 8 ? 8 : 0)
+            let n = nc_colors()
+            depth = n >= 0x100_0000 ? .direct : (n >= 256 ? .c256 : (n >= 8 ? .c8 : .none))
         }
-        self.colours = colours
+        self.depth = depth
         self.theme = theme
         applyTheme()
         Terminal.installGuard()
@@ -85,6 +90,9 @@ public final class Terminal {
     /// The terminal's size in cells.
     public var size: (width: Int, height: Int) { (Int(getmaxx(window)), Int(getmaxy(window))) }
 
+    /// The theme in use.
+    public var currentTheme: Theme { theme }
+
     /// Switches to `theme` for the next draw.
     public func use(_ theme: Theme) {
         self.theme = theme
@@ -92,31 +100,33 @@ public final class Terminal {
     }
 
     private func applyTheme() {
-        guard colours > 0 else { return }
+        guard depth != .none else { return }
         for role in Role.allCases {
-            let style = theme.style(role)
-            let fg = colours == 256 ? style.foreground : (style.foreground < 0 ? -1 : Theme.basic(style.foreground))
-            let bg = colours == 256 ? style.background : (style.background < 0 ? -1 : Theme.basic(style.background))
-            init_pair(Int16(role.rawValue) + 1, Int16(fg), Int16(bg))
+            let style = theme.resolved(role, at: depth)
+            _ = nc_init_pair(Int32(role.rawValue) + 1, Int32(style.foreground), Int32(style.background))
         }
     }
 
     private func attributes(_ role: Role) -> attr_t {
-        let style = theme.style(role)
+        let style = theme.resolved(role, at: depth)
         var a = nc_a_normal()
         if style.bold { a |= nc_a_bold() }
-        if style.dim && colours > 0 { a |= nc_a_dim() }
+        if style.dim { a |= nc_a_dim() }
         if style.reverse { a |= nc_a_reverse() }
         if style.underline { a |= nc_a_underline() }
-        if colours == 0 {
-            // Without colour, roles that colour alone would tell apart get an attribute.
-            switch role {
-            case .selected, .status, .statusAlert: a |= nc_a_reverse()
-            case .bad, .focusTitle, .highlight, .key, .title: a |= nc_a_bold()
-            default: break
-            }
-        }
         return a
+    }
+
+    /// `TERM`'s direct-colour sibling when terminfo has it: `xterm-256color` → `xterm-direct`.
+    static func directVariant(of term: String) -> String? {
+        var base = term
+        for suffix in ["-256color", "-truecolor", "-color"] where base.hasSuffix(suffix) { base.removeLast(suffix.count) }
+        let name = base + "-direct"
+        guard let first = name.first else { return nil }
+        let home = String(cString: getenv("HOME") ?? strdup(""))
+        let folders = [home + "/.terminfo", "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo"]
+        for folder in folders where access("\(folder)/\(first)/\(name)", R_OK) == 0 { return name }
+        return nil
     }
 
     /// Copies `grid` to the screen, one run of same-role cells at a time.
@@ -138,7 +148,7 @@ public final class Terminal {
                     x += 1
                 }
                 buffer.append(0)
-                wattr_set(window, attributes(role), colours > 0 ? Int16(role.rawValue) + 1 : 0, nil)
+                wattr_set(window, attributes(role), depth != .none ? Int16(role.rawValue) + 1 : 0, nil)
                 _ = buffer.withUnsafeBufferPointer { mvwaddnwstr(window, Int32(y), Int32(start), $0.baseAddress, Int32($0.count - 1)) }
             }
         }

@@ -22,6 +22,8 @@ static inline attr_t nc_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t nc_a_normal(void) { return A_NORMAL; }
 static inline SCREEN *nc_newterm(const char *term) { return newterm(term, stdout, stdin); }
 static inline SCREEN *nc_newterm_input(const char *term, FILE *in) { return newterm(term, stdout, in); }
+/// A colour pair from any colour values: indexes, or 24-bit values on a direct-colour terminal.
+static inline int nc_init_pair(int pair, int fg, int bg) { return init_extended_pair(pair, fg, bg); }
 static inline int nc_has_cursor_addressing(void) { return tigetstr("cup") != NULL && tigetstr("cup") != (char *)-1; }
 
 

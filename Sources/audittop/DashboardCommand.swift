@@ -39,7 +39,7 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Most frames drawn per second.")
     var fps: Int = 10
 
-    @Option(help: "A theme file (YAML); default: Themes/default.yaml if present, else built in.")
+    @Option(help: "A theme: a name (default, light, high-contrast, solarized-dark, colorblind, monochrome, or one of yours) or a path to a YAML file.")
     var theme: String?
 
     @Flag(help: "Ring the terminal bell when a high or critical alert fires.")
@@ -59,11 +59,17 @@ struct DashboardCommand: ParsableCommand {
     func run() throws {
         do {
             let live = try makeSources()
-            let loadedTheme = try loadTheme()
+            let themes = ThemeLibrary.standard()
+            let (loadedTheme, themeWarning) = themes.load(theme ?? "default")
+            // A broken theme is said, and the default is used: it never stops the dashboard.
+            if let themeWarning { FileHandle.standardError.write(Data("audittop: \(themeWarning)\n".utf8)) }
             let store = SharedEventStore(configuration: try engine.configuration())
             _ = try engine.parsedFilter()
-            try DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps, filter: engine.filter, bell: bell,
-                              knownUsersFile: engine.knownUsers).run()
+            var loop = DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps, filter: engine.filter, bell: bell,
+                                     knownUsersFile: engine.knownUsers)
+            loop.themes = themes
+            loop.startMessage = themeWarning
+            try loop.run()
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("audittop: \(error.description)\n".utf8))
             throw ExitCode(error.code)
@@ -92,18 +98,5 @@ struct DashboardCommand: ParsableCommand {
             names = [found]
         }
         return try SourceFactory.make(names, tail: tail, rate: rate, maxLine: engine.maxLine, webhook: webhook)
-    }
-
-    func loadTheme() throws -> Theme {
-        let path = theme ?? "Themes/default.yaml"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            if theme != nil { throw CLIError("cannot read the theme file \(path)", code: 2) }
-            return .builtin
-        }
-        do {
-            return try Theme.parse(yaml: text)
-        } catch {
-            throw CLIError("theme \(path): \(error)", code: 2)
-        }
     }
 }

@@ -18,6 +18,10 @@ struct DashboardLoop {
     var bell = false
     /// The known-users file `:known` appends to.
     var knownUsersFile: String? = nil
+    /// Where `t` and `:theme` find themes.
+    var themes = ThemeLibrary(folders: [])
+    /// Said in the hints line at the start (a theme that could not be used).
+    var startMessage: String? = nil
 
     func run() throws {
         let terminal = try Terminal(theme: theme, noColour: ProcessInfo.processInfo.environment["NO_COLOR"] != nil)
@@ -42,7 +46,7 @@ struct DashboardLoop {
         var promptCount: (text: String, hint: String)?
         var seenSevere = 0
         var flash: (rule: String, until: Double)?
-        var message: String?
+        var message: String? = startMessage
         var dirty = true
         var lastGeneration = UInt64.max
         var lastFrame = 0.0
@@ -78,6 +82,16 @@ struct DashboardLoop {
                 case .key(let key):
                     message = nil
                     if let replay, handleReplayKey(key, replay, &state, &goto) {
+                        dirty = true
+                        continue
+                    }
+                    if key == .character("t"), state.prompt == nil, state.detail == nil, !state.showHelp {
+                        // t cycles through the themes found.
+                        let names = themes.names
+                        let next = names[((names.firstIndex(of: terminal.currentTheme.name) ?? -1) + 1) % names.count]
+                        let (loaded, warning) = themes.load(next)
+                        terminal.use(loaded)
+                        message = warning ?? "theme: \(loaded.name) (\(terminal.depth == .none ? "no colour" : terminal.depth.rawValue + " colours"))"
                         dirty = true
                         continue
                     }
@@ -240,19 +254,9 @@ struct DashboardLoop {
             store.withStore { $0.addKnownUser(argument) }
             return "\(argument) is known now (added to \(file))"
         case "theme":
-            let path = argument.isEmpty || argument == "default" ? nil
-                : (argument.contains("/") || argument.hasSuffix(".yaml") ? argument : "Themes/\(argument).yaml")
-            guard let path else {
-                terminal.use(.builtin)
-                return "theme: default"
-            }
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "theme: cannot read \(path)" }
-            do {
-                terminal.use(try Theme.parse(yaml: text))
-                return "theme: \(path)"
-            } catch {
-                return "theme \(path): \(error)"
-            }
+            let (loaded, warning) = themes.load(argument.isEmpty ? "default" : argument)
+            terminal.use(loaded)
+            return warning ?? "theme: \(loaded.name)"
         case "speed":
             guard let replay else { return "speed: only a replay has a speed" }
             guard let speed = ReplayClock.parseSpeed(argument) else { return "speed takes 1x, 10x, 0.5x or max" }

@@ -176,21 +176,112 @@ import Testing
 
     @Test func theShippedDefaultThemeIsTheBuiltInFallback() throws {
         let text = try String(contentsOf: Self.themesFolder.appendingPathComponent("default.yaml"), encoding: .utf8)
-        #expect(try Theme.parse(yaml: text) == Theme.builtin)
+        var parsed = try Theme.parse(yaml: text)
+        #expect(parsed.name == "default")
+        parsed.name = Theme.builtin.name
+        #expect(parsed == Theme.builtin)
     }
 
-    @Test func aBadThemeSaysWhatIsWrong() {
-        #expect(throws: ThemeError.self) { try Theme.parse(yaml: "roles: {shouting: {fg: 1}}") }
-        do {
-            _ = try Theme.parse(yaml: "roles: {bad: {fg: 300}}")
-        } catch {
-            #expect("\(error)" == "bad.fg must be 0-255 or default")
+    @Test func everyShippedThemeParsesAndNamesItself() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.themesFolder.path).filter { $0.hasSuffix(".yaml") }
+        #expect(Set(files) == ["default.yaml", "light.yaml", "high-contrast.yaml", "solarized-dark.yaml", "colorblind.yaml", "monochrome.yaml"])
+        for file in files {
+            let text = try String(contentsOf: Self.themesFolder.appendingPathComponent(file), encoding: .utf8)
+            let theme = try Theme.parse(yaml: text, file: file)
+            #expect(theme.name + ".yaml" == file)
+            #expect(!theme.description.isEmpty)
+            // Every role is set by every theme, so no theme leans on another's look.
+            #expect(Set(theme.styles.keys) == Set(Role.allCases), "\(file)")
         }
     }
 
-    @Test(arguments: [(196, 1), (46, 2), (21, 4), (231, 7), (16, 0), (3, 3), (12, 4)])
+    @Test func monochromeHasNoColourAndStillTellsRolesApart() throws {
+        let text = try String(contentsOf: Self.themesFolder.appendingPathComponent("monochrome.yaml"), encoding: .utf8)
+        let mono = try Theme.parse(yaml: text)
+        for depth in ColourDepth.allCases {
+            for role in Role.allCases {
+                let r = mono.resolved(role, at: depth)
+                #expect(r.foreground == -1 && r.background == -1)
+            }
+        }
+        let look = { (role: Role) in mono.resolved(role, at: .c256) }
+        #expect(look(.selected).reverse && look(.status).reverse && look(.severityCritical).reverse)
+        #expect(look(.bad).bold && look(.bad).underline && look(.denied).underline)
+        #expect(look(.dim).dim && !look(.normal).bold)
+    }
+
+    @Test func colorblindNeverTellsOkFromErrorByRedAndGreenAlone() throws {
+        let text = try String(contentsOf: Self.themesFolder.appendingPathComponent("colorblind.yaml"), encoding: .utf8)
+        let theme = try Theme.parse(yaml: text)
+        for depth in [ColourDepth.direct, .c256, .c8] {
+            // Errors and denials carry an attribute besides their colour.
+            for role in [Role.bad, .denied, .severityHigh] {
+                let r = theme.resolved(role, at: depth)
+                #expect(r.bold || r.underline || r.reverse, "\(role) at \(depth)")
+            }
+            // No role is drawn in the basic green: ok is blue.
+            if depth == .c8 {
+                for role in Role.allCases { #expect(theme.resolved(role, at: depth).foreground != 2, "\(role)") }
+            }
+        }
+    }
+
+    @Test func coloursFallBackFromTwentyFourBitTo256To8ToNone() {
+        let orange = Colour.rgb(0xE6, 0x9F, 0x00)
+        #expect(orange.value(at: .direct) == 0xE69F00)
+        #expect(orange.value(at: .c256) == 178)
+        #expect(orange.value(at: .c8) == 3)
+        #expect(orange.value(at: .none) == -1)
+        #expect(Colour.indexed(196).value(at: .c8) == 1)
+        #expect(Colour.indexed(21).value(at: .direct) == 0x0000FF)
+        #expect(Colour.terminal.value(at: .c256) == -1)
+        #expect(Colour.parse("bright-blue") == .indexed(12))
+        #expect(Colour.parse("#002b36") == .rgb(0, 0x2b, 0x36))
+        #expect(Colour.parse(300) == nil && Colour.parse("purple-ish") == nil)
+    }
+
+    @Test(arguments: [(196, 1), (46, 2), (21, 4), (231, 7), (16, 0), (3, 3), (12, 4), (244, 0), (250, 7)])
     func colourIndicesFallBackToTheNearestBasicColour(_ index: Int, _ basic: Int) {
-        #expect(Theme.basic(index) == basic)
+        #expect(Colour.basic(index) == basic)
+    }
+
+    @Test(arguments: [
+        ("roles:\n  shouting: {fg: 1}\n", "t.yaml:2: role 'shouting': unknown role in roles"),
+        ("roles:\n  error: {fg: 300}\n", "t.yaml:2: role 'error': fg must be a colour"),
+        ("name: x\nroles:\n  ok: {fg: green, blink: true}\n", "t.yaml:3: role 'ok': unknown attribute 'blink'"),
+        ("severity:\n  dire: {bold: true}\n", "t.yaml:2: role 'dire': unknown role in severity"),
+        ("sparkline: [1, 2]\n", "t.yaml:1: role 'sparkline': sparkline is a list of 4 colours"),
+        ("colours: {}\n", "t.yaml:1: unknown key 'colours'"),
+        ("roles: [\n", "t.yaml:2: not valid YAML"),
+    ])
+    func aBrokenThemeNamesTheFileLineAndRole(text: String, message: String) {
+        do {
+            _ = try Theme.parse(yaml: text, file: "t.yaml")
+            Issue.record("parsed: \(text)")
+        } catch {
+            #expect(error.description.hasPrefix(message), "\(error)")
+        }
+    }
+
+    @Test func theLibraryFindsThemesInOrderAndFallsBackOnABrokenOne() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-themes-\(UUID().uuidString)")
+        let mine = root.appendingPathComponent("config/audittop/themes")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try "name: light\ndescription: my own light\n".write(to: mine.appendingPathComponent("light.yaml"), atomically: true, encoding: .utf8)
+        try "roles:\n  error: {fg: 999}\n".write(to: mine.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let library = ThemeLibrary.standard(environment: ["XDG_CONFIG_HOME": root.appendingPathComponent("config").path],
+                                            binary: Self.themesFolder.deletingLastPathComponent().path + "/.build/debug/audittop")
+        // The user's folder comes first; the package's Themes/ after it.
+        #expect(library.load("light").theme.description == "my own light")
+        #expect(library.load("solarized-dark").theme.name == "solarized-dark")
+        #expect(library.names.starts(with: ["default"]))
+        #expect(Set(library.names).isSuperset(of: ["light", "high-contrast", "colorblind", "monochrome", "broken"]))
+        let (fallback, warning) = library.load("broken")
+        #expect(fallback == .builtin)
+        #expect(warning?.contains("broken.yaml:2: role 'error': fg must be a colour") == true)
+        #expect(warning?.hasSuffix("using the default theme") == true)
+        #expect(library.load("nope").warning?.hasPrefix("no theme 'nope'") == true)
+        #expect(library.load(Self.themesFolder.appendingPathComponent("light.yaml").path).theme.name == "light")
     }
 }
 

@@ -19,7 +19,10 @@ import Testing
     }()
 
     func compare(_ name: String, _ grid: CellGrid) throws {
-        let rendered = grid.text + "\n\n" + grid.roles + "\n"
+        try compareText(name, grid.text + "\n\n" + grid.roles + "\n")
+    }
+
+    func compareText(_ name: String, _ rendered: String) throws {
         let file = Self.folder.appendingPathComponent(name + ".txt")
         if ProcessInfo.processInfo.environment["AUDITTOP_UPDATE_SNAPSHOTS"] == "1" {
             try rendered.write(to: file, atomically: true, encoding: .utf8)
@@ -63,4 +66,29 @@ import Testing
     }
 
     @Test func helpAt80x24() throws { try compare("help-80x24", screen(80, 24) { $0.showHelp = true }) }
+}
+
+/// Each shipped theme on a representative screen, at 256 and 8 colours and with NO_COLOR: the
+/// screen as text, its roles as letters, and how each letter is drawn in that theme at that
+/// depth (colour values for ncurses, -1 the terminal's own, and attributes).
+@Suite struct ThemeSnapshotTests {
+    static let themes = ["default", "light", "high-contrast", "solarized-dark", "colorblind", "monochrome"]
+    static let depths: [(ColourDepth, String)] = [(.c256, "256"), (.c8, "8"), (.none, "nocolor")]
+
+    @Test(arguments: ThemeSnapshotTests.themes)
+    func aScreenInEachThemeAtEachDepth(name: String) throws {
+        let text = try String(contentsOf: ThemeTests.themesFolder.appendingPathComponent(name + ".yaml"), encoding: .utf8)
+        let theme = try Theme.parse(yaml: text, file: name + ".yaml")
+        var state = DashboardState()
+        state.focus = .alerts
+        let grid = DashboardScreen.render(width: 80, height: 24, model: SnapshotTests.models[""]!, state: state,
+                                          status: DashboardScreenTests.status())
+        let used = Set(grid.roles.filter { $0 != "\n" })
+        for (depth, label) in Self.depths {
+            let legend = Role.allCases.filter { used.contains($0.letter) }.map {
+                "\($0.letter) \($0.themeSection).\($0.themeName): \(theme.resolved($0, at: depth))"
+            }
+            try SnapshotTests().compareText("theme-\(name)-\(label)", grid.text + "\n\n" + grid.roles + "\n\n" + legend.joined(separator: "\n") + "\n")
+        }
+    }
 }

@@ -20,7 +20,7 @@ extension CellGrid {
     /// Draws a box around `rect` with `title` in its top edge.
     public mutating func box(_ rect: Rect, title: String, focused: Bool) {
         guard rect.width >= 2, rect.height >= 2 else { return }
-        let role: Role = focused ? .focusTitle : .dim
+        let role: Role = focused ? .focusTitle : .border
         let right = rect.x + rect.width - 1
         let bottom = rect.y + rect.height - 1
         for cx in rect.x...right {

@@ -31,12 +31,7 @@ enum ListPanes {
     static func severityTag(_ s: Severity) -> String { ["info", "low", "MED", "HIGH", "CRIT"][s.rawValue] }
 
     static func severityRole(_ s: Severity) -> Role {
-        switch s {
-        case .critical, .high: .bad
-        case .medium: .warn
-        case .low: .highlight
-        case .info: .dim
-        }
+        [.severityInfo, .severityLow, .severityMedium, .severityHigh, .severityCritical][s.rawValue]
     }
 
     static func denied(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
@@ -46,7 +41,7 @@ enum ListPanes {
                 columns: [Column(title: "user", width: 12, flex: 2), Column(title: "verb", width: 6), Column(title: "resource", width: 10, flex: 1),
                           Column(title: "count", width: 6, right: true), Column(title: "last", width: 8)],
                 rows: m.deniedGroups.map { [$0.user, $0.verb, $0.resource, String($0.count), ClockTime.fromReport($0.lastSeen)] },
-                roles: m.deniedGroups.map { _ in .bad }, selected: s.selected(.denied), focused: focused)
+                roles: m.deniedGroups.map { _ in .denied }, selected: s.selected(.denied), focused: focused)
         } else {
             TableView.draw(
                 &grid, r,
@@ -54,7 +49,7 @@ enum ListPanes {
                           Column(title: "resource", width: 8, flex: 1), Column(title: "ns", width: 8), Column(title: "code", width: 4, right: true),
                           Column(title: "reason", width: 10, flex: 2)],
                 rows: m.latestDenied.map { [ClockTime.fromReport($0.time), $0.user, $0.verb, $0.resource, $0.namespace, String($0.code), $0.reason] },
-                roles: m.latestDenied.map { _ in .bad }, selected: s.selected(.denied), focused: focused)
+                roles: m.latestDenied.map { _ in .denied }, selected: s.selected(.denied), focused: focused)
         }
     }
 
@@ -73,7 +68,7 @@ enum ListPanes {
             // Arrivals within the last minute of event time stand out.
             roles: rows.map { row in
                 let first = row.firstSeen.flatMap(Timestamp.parse) ?? 0
-                return newest - first < 60_000_000 ? .highlight : (row.denied > 0 ? .warn : .normal)
+                return newest - first < 60_000_000 ? .unknownUser : (row.denied > 0 ? .warn : .normal)
             },
             selected: s.selected(.unknownUsers), focused: focused)
     }
@@ -88,7 +83,7 @@ enum ListPanes {
                 [ClockTime.format($0.time), $0.code < 0 ? "-" : String($0.code), $0.verb, $0.user, $0.resource,
                  $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)"]
             },
-            roles: m.stream.map { $0.denied || $0.code >= 500 ? .bad : ($0.code >= 400 ? .warn : .normal) },
+            roles: m.stream.map { $0.denied ? .denied : ($0.code >= 500 ? .bad : ($0.code >= 400 ? .warn : .normal)) },
             selected: s.selected(.stream), focused: focused)
     }
 

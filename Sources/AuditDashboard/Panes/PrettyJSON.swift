@@ -47,7 +47,7 @@ public enum PrettyJSON {
                 while j < bytes.count && bytes[j] != UInt8(ascii: "\"") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
                 let text = String(decoding: bytes[i..<min(j + 1, bytes.count)], as: UTF8.self)
                 let isKey = nextNonSpace(bytes, j + 1) == UInt8(ascii: ":")
-                line.append((text, isKey ? .accent : .good))
+                line.append((text, isKey ? .jsonKey : .jsonString))
                 i = j + 1
                 continue
             case 0x20, 0x0A, 0x0D, 0x09:
@@ -56,7 +56,7 @@ public enum PrettyJSON {
                 var j = i
                 while j < bytes.count, !",}] \n\r\t".utf8.contains(bytes[j]) { j += 1 }
                 let text = String(decoding: bytes[i..<j], as: UTF8.self)
-                line.append((text, text == "true" || text == "false" || text == "null" ? .highlight : .warn))
+                line.append((text, text == "null" ? .jsonNull : (text == "true" || text == "false" ? .jsonBool : .jsonNumber)))
                 i = j
                 continue
             }
