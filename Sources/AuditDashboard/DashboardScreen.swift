@@ -28,7 +28,11 @@ public enum DashboardScreen {
     public static let minimumWidth = 60
     public static let minimumHeight = 15
 
-    public static func render(width: Int, height: Int, model: DashboardModel, state: DashboardState, status: StatusInfo) -> CellGrid {
+    public static func render(width: Int, height: Int, model: DashboardModel, state: DashboardState, status: StatusInfo,
+                              wall: WallInfo? = nil) -> CellGrid {
+        if state.wall, state.detail == nil, !state.showHelp, width >= minimumWidth, height >= minimumHeight {
+            return WallScreen.render(width: width, height: height, model: model, state: state, status: status, wall: wall ?? WallInfo())
+        }
         var grid = CellGrid(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             let lines = ["audittop needs at least \(minimumWidth)x\(minimumHeight);", "this terminal is \(width)x\(height).", "Enlarge it, or press q to quit."]
@@ -99,7 +103,7 @@ public enum DashboardScreen {
         }
         let text = s.detail != nil
             ? "↑↓ PgUp/PgDn g/G scroll   / search   n/N next/previous   Esc back   q quit"
-            : "\(s.timelineShown ? "1-8" : "1-7") pane  Tab focus  ↑↓ move  Enter open/drill  / filter  ⌫ undo  : command  space pause  w window  ? help  q quit"
+            : "\(s.timelineShown ? "1-8" : "1-7") pane  Tab focus  ↑↓ move  Enter open/drill  / filter  ⌫ undo  : command  space pause  w wall  ? help  q quit"
         grid.putClipped(text, x: 0, y: y, role: .dim, limit: grid.width)
     }
 
@@ -196,7 +200,8 @@ enum HelpPane {
         ("space", "pause the view (ingest goes on)"), ("/", "filter: user=*@example.com verb=delete,patch code>=400 (↑↓ history, Tab fields)"),
         (":", "command: filter, clear, export FILE, known USER, theme NAME, speed S, q (Tab completes)"),
         ("← →", "top: previous / next list; rates: move the cursor over time"),
-        ("w", "rates window: 60 s, 10 min, 24 h"), ("v", "denied: latest or grouped"),
+        ("r", "rates window: 60 s, 10 min, 24 h"), ("w", "the war-room wall: big counters, panes in rotation"),
+        ("t", "next theme"), ("v", "denied: latest or grouped"),
         ("n N", "detail: next / previous match"), ("?", "this help"), ("q  Ctrl-C", "quit"),
     ]
 

@@ -45,6 +45,15 @@ struct DashboardCommand: ParsableCommand {
     @Flag(help: "Ring the terminal bell when a high or critical alert fires.")
     var bell = false
 
+    @Flag(help: "Start on the war-room wall: big counters, the panes in rotation (w toggles it).")
+    var wall = false
+
+    @Option(help: "Seconds between the wall's pane changes.")
+    var rotate: Int = 15
+
+    @Flag(name: .customLong("read-only"), help: "A kiosk: no export, :known or theme change, and q asks again.")
+    var readOnly = false
+
     @OptionGroup var engine: EngineOptions
 
     @OptionGroup var webhook: WebhookOptions
@@ -53,6 +62,7 @@ struct DashboardCommand: ParsableCommand {
         guard ReplayClock.parseSpeed(speed) != nil else { throw ValidationError("--speed takes 1x, 10x, 0.5x or max") }
         if replay && sources.isEmpty { throw ValidationError("--replay needs the saved logs to replay") }
         guard (1...60).contains(fps) else { throw ValidationError("--fps must be 1-60") }
+        guard rotate >= 1 else { throw ValidationError("--rotate must be at least 1 second") }
         if let tail, tail < 0 { throw ValidationError("--tail cannot be negative") }
     }
 
@@ -68,6 +78,9 @@ struct DashboardCommand: ParsableCommand {
             var loop = DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps, filter: engine.filter, bell: bell,
                                      knownUsersFile: engine.knownUsers)
             loop.themes = themes
+            loop.wall = wall
+            loop.rotate = rotate
+            loop.readOnly = readOnly
             loop.startMessage = themeWarning
             try loop.run()
         } catch let error as CLIError {

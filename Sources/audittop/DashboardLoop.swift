@@ -22,6 +22,11 @@ struct DashboardLoop {
     var themes = ThemeLibrary(folders: [])
     /// Said in the hints line at the start (a theme that could not be used).
     var startMessage: String? = nil
+    /// Start on the war-room wall (`--wall`), rotating its pane every `rotate` seconds.
+    var wall = false
+    var rotate = 15
+    /// A kiosk: nothing that writes or changes settings, and q asks again (`--read-only`).
+    var readOnly = false
 
     func run() throws {
         let terminal = try Terminal(theme: theme, noColour: ProcessInfo.processInfo.environment["NO_COLOR"] != nil)
@@ -37,6 +42,12 @@ struct DashboardLoop {
             thread.start()
         }
         var state = DashboardState()
+        state.wall = wall
+        var wallInfo = WallInfo()
+        wallInfo.rotateSeconds = rotate
+        let wallStarted = Date().timeIntervalSinceReferenceDate
+        var takeover: (alert: Report.AlertRow, until: Double)?
+        var quitAsked = 0.0
         if let filter, !filter.isEmpty {
             state.filterParts = [filter]
             state.history = [filter]
@@ -82,6 +93,20 @@ struct DashboardLoop {
                 case .key(let key):
                     message = nil
                     if let replay, handleReplayKey(key, replay, &state, &goto) {
+                        dirty = true
+                        continue
+                    }
+                    if readOnly, key == .character("q"), state.prompt == nil {
+                        // A kiosk quits only when asked twice.
+                        let now = Date().timeIntervalSinceReferenceDate
+                        if now - quitAsked < 3 { return }
+                        quitAsked = now
+                        message = "read-only: press q again within 3 s to quit"
+                        dirty = true
+                        continue
+                    }
+                    if key == .character("t"), readOnly, state.prompt == nil, state.detail == nil, !state.showHelp {
+                        message = "read-only: the theme stays"
                         dirty = true
                         continue
                     }
@@ -152,18 +177,39 @@ struct DashboardLoop {
             if let severe = model.latestSevere, severe.firing > seenSevere {
                 if seenSevere > 0 || model.counters.ingested > 0 {
                     flash = (severe.rule, now + 5)
+                    if let alert = model.alerts.first(where: { $0.rule == severe.rule }) { takeover = (alert, now + 6) }
                     if bell { terminal.bell() }
                 }
                 seenSevere = severe.firing
             }
             if let f = flash, f.until > now { status.flash = f.rule } else { flash = nil }
+            // The wall: a sample of each counter a second, the pane in rotation, and a new
+            // high or critical alert over everything for a few seconds.
+            if tick || wallInfo.eventsPerSecond.isEmpty {
+                let counters = WallScreen.counters(model, wallInfo)
+                for (k, c) in counters.enumerated() {
+                    switch k {
+                    case 0: wallInfo.eventsPerSecond.append(c.value)
+                    case 1: wallInfo.deniedPerMinute.append(c.value)
+                    case 2: wallInfo.unknownUsers.append(c.value)
+                    default: wallInfo.openAlerts.append(c.value)
+                    }
+                }
+                for k in [0, 1, 2, 3] { Self.trim(&wallInfo, k) }
+            }
+            let rotation = WallInfo.rotation
+            wallInfo.pane = rotation[Int((now - wallStarted) / Double(max(1, rotate))) % rotation.count]
+            if let t = takeover, t.until > now, state.wall { wallInfo.takeover = t.alert } else {
+                wallInfo.takeover = nil
+                if let t = takeover, t.until <= now { takeover = nil }
+            }
             status.message = message
             let (width, height) = terminal.size
             if let replay {
                 state.timelineShown = true
                 model.timeline = replay.timelineView(bins: max(1, width - 2))
             }
-            terminal.draw(DashboardScreen.render(width: width, height: height, model: model, state: state, status: status))
+            terminal.draw(DashboardScreen.render(width: width, height: height, model: model, state: state, status: status, wall: wallInfo))
             lastFrame = now
             if tick { lastTick = now }
             dirty = false
@@ -214,6 +260,17 @@ struct DashboardLoop {
         return true
     }
 
+    /// Keeps the wall's newest 600 samples of counter `k`.
+    static func trim(_ wall: inout WallInfo, _ k: Int) {
+        func cut(_ a: inout [Double]) { if a.count > 600 { a.removeFirst(a.count - 600) } }
+        switch k {
+        case 0: cut(&wall.eventsPerSecond)
+        case 1: cut(&wall.deniedPerMinute)
+        case 2: cut(&wall.unknownUsers)
+        default: cut(&wall.openAlerts)
+        }
+    }
+
     /// The live count (or the error) beside the `/` prompt.
     static func promptHint(_ text: String, _ store: SharedEventStore) -> String {
         do {
@@ -230,6 +287,7 @@ struct DashboardLoop {
     private func run(command line: String, _ state: inout DashboardState, terminal: Terminal, replay: ReplaySource?) -> String? {
         let name = String(line.prefix { $0 != " " })
         let argument = String(line.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
+        if readOnly, ["export", "known", "theme"].contains(name) { return "read-only: :\(name) is off" }
         switch name {
         case "q", "quit": return nil
         case "filter":

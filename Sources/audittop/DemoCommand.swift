@@ -27,6 +27,18 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Mean events per second of event time.")
     var rate: Double = 300
 
+    @Option(help: "Live: the theme (a name or a file).")
+    var theme: String?
+
+    @Flag(help: "Live: start on the war-room wall.")
+    var wall = false
+
+    @Option(help: "Live: seconds between the wall's pane changes.")
+    var rotate: Int?
+
+    @Flag(name: .customLong("read-only"), help: "Live: a kiosk (no export, :known or theme change; q asks again).")
+    var readOnly = false
+
     func validate() throws {
         guard (events ?? 0) >= 0 else { throw ValidationError("--events cannot be negative") }
         guard rate > 0 else { throw ValidationError("--rate must be above 0") }
@@ -34,7 +46,12 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         if write == nil && events == nil && isatty(1) == 1 {
-            try DashboardCommand.parse(["demo", "--rate", String(rate)]).run()
+            var arguments = ["demo", "--rate", String(rate)]
+            if let theme { arguments += ["--theme", theme] }
+            if wall { arguments.append("--wall") }
+            if let rotate { arguments += ["--rotate", String(rotate)] }
+            if readOnly { arguments.append("--read-only") }
+            try DashboardCommand.parse(arguments).run()
             return
         }
         let events = self.events ?? 100_000

@@ -151,8 +151,12 @@ import Testing
 
     @Test func windowTopListAndDeniedViewSwitch() {
         var s = DashboardState()
-        _ = s.handle(.character("w"), rows: rows)
+        _ = s.handle(.character("r"), rows: rows)
         #expect(s.rateWindow == .tenMinutes)
+        _ = s.handle(.character("w"), rows: rows)
+        #expect(s.wall)
+        _ = s.handle(.character("w"), rows: rows)
+        #expect(!s.wall)
         _ = s.handle(.character("v"), rows: rows)
         #expect(s.deniedGrouped)
         s.focus = .top

@@ -92,3 +92,55 @@ import Testing
         }
     }
 }
+
+/// The war-room wall at a laptop, a large terminal and a 1080p screen, and an alert taking
+/// it over.
+@Suite struct WallSnapshotTests {
+    /// A deterministic history: a minute of samples rising and falling.
+    static var wall: WallInfo {
+        var w = WallInfo()
+        w.eventsPerSecond = (0..<120).map { 280 + 40 * sin(Double($0) / 7) }
+        w.deniedPerMinute = (0..<120).map { Double(900 + ($0 * 37) % 300) }
+        w.unknownUsers = (0..<120).map { Double(min(4, $0 / 30)) }
+        w.openAlerts = (0..<120).map { Double($0 / 10) }
+        w.pane = .alerts
+        return w
+    }
+
+    func screen(_ width: Int, _ height: Int, takeover: Bool = false) -> CellGrid {
+        var state = DashboardState()
+        state.wall = true
+        var wall = Self.wall
+        let model = SnapshotTests.models[""]!
+        if takeover { wall.takeover = model.alerts.first { $0.severity >= .high } }
+        return DashboardScreen.render(width: width, height: height, model: model, state: state,
+                                      status: DashboardScreenTests.status(), wall: wall)
+    }
+
+    @Test func wallAt80x24() throws { try SnapshotTests().compare("wall-80x24", screen(80, 24)) }
+    @Test func wallAt120x40() throws { try SnapshotTests().compare("wall-120x40", screen(120, 40)) }
+    @Test func wallAt240x67() throws { try SnapshotTests().compare("wall-240x67", screen(240, 67)) }
+    @Test func anAlertTakesOverTheWall() throws {
+        let grid = screen(120, 40, takeover: true)
+        #expect(grid.text.contains("HIGH ALERT"))
+        try SnapshotTests().compare("wall-takeover-120x40", grid)
+    }
+
+    @Test func theCountersAreTheModelsNumbersInBigDigits() {
+        let model = SnapshotTests.models[""]!
+        let counters = WallScreen.counters(model, Self.wall)
+        #expect(counters.map(\.label) == ["EVENTS/S", "DENIED/MIN", "UNKNOWN USERS", "ALERTS"])
+        #expect(counters[2].value == Double(model.unknownUsers.count))
+        #expect(counters[3].value == Double(model.alerts.reduce(0) { $0 + $1.count }))
+        #expect(BigDigits.format(842) == "842")
+        #expect(BigDigits.format(12_345) == "12.3k")
+        #expect(BigDigits.format(245_000) == "245k")
+        #expect(BigDigits.format(1_250_000) == "1.2M")
+        // Digits are five rows high, ten on a big screen.
+        let grid = screen(240, 67)
+        let rows = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let digitRows = rows.filter { $0.hasPrefix("  ██") || $0.hasPrefix("  █ ") || $0.hasPrefix("     ") && $0.contains("██") }
+        #expect(digitRows.count >= 10)
+        #expect(BigDigits.scale(width: 240, height: 65) == 2 && BigDigits.scale(width: 80, height: 22) == 1)
+    }
+}

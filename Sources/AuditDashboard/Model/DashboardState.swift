@@ -14,6 +14,8 @@ public struct DashboardState: Sendable, Equatable {
     /// Selected row per pane.
     public var selection: [PaneID: Int] = [:]
     public var paused = false
+    /// The war-room wall is shown instead of the panes (`w`, `--wall`).
+    public var wall = false
     /// The active filter, as parts joined by AND: what was typed after `/` (or `--filter`),
     /// then one term per drill-down. Shown as breadcrumbs; Backspace drops the last one.
     public var filterParts: [String] = []

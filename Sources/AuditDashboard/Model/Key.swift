@@ -62,7 +62,8 @@ extension DashboardState {
         case .character(" "): paused.toggle()
         case .character("/"): openPrompt(.filter, filterText)
         case .character(":"): openPrompt(.command, "")
-        case .character("w"): rateWindow = DashboardModel.RateWindow(rawValue: (rateWindow.rawValue + 1) % 3)!
+        case .character("r"): rateWindow = DashboardModel.RateWindow(rawValue: (rateWindow.rawValue + 1) % 3)!
+        case .character("w"): wall.toggle()
         case .character("v"): deniedGrouped.toggle()
         case .character(let c) where ("1"..."8").contains(c):
             guard let pane = PaneID(rawValue: Int(String(c))! - 1), panes.contains(pane) else { return .none }

@@ -42,7 +42,7 @@ enum RatesPane {
             let x = column >= 0 && column + 2 + CellWidth.of(text) < sparkWidth ? r.x + 8 + column : r.x + 6 + max(0, sparkWidth)
             grid.putClipped(text, x: min(x, r.x + r.width - 1), y: y, role: .normal, limit: r.x + r.width - min(x, r.x + r.width - 1))
         } else {
-            grid.putClipped("window \(model.rateWindow.title)  (w: 60 s / 10 min / 24 h)", x: r.x, y: y, role: .dim, limit: r.width)
+            grid.putClipped("window \(model.rateWindow.title)  (r: 60 s / 10 min / 24 h)", x: r.x, y: y, role: .dim, limit: r.width)
         }
     }
 }
