@@ -9,7 +9,7 @@ bin=${AUDITTOP:-$PWD/.build/debug/audittop}
 work=$(mktemp -d)
 session=audittop-e2e-$$
 export SWIFT_BACKTRACE=interactive=no
-trap 'tmux kill-session -t "$session" 2>/dev/null; tmux kill-session -t "$session-demo" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'for s in "$session" "$session-demo" "$session-wall" "$session-light" "$session-mono"; do tmux kill-session -t "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
 
 passed=0
 failed=0
@@ -163,6 +163,33 @@ tmux new-session -d -s "$session-demo" -x 200 -y 60 "TERM=xterm-256color $bin de
 sleep 2
 check "demo shows non-zero rates within 2 s" see "$session-demo" "total .* now [1-9][0-9]* "
 tmux send-keys -t "$session-demo" q
+
+# Themes and the war-room wall.
+# The SGR parameters that set a colour (30-38, 40-48, 90-97, 100-107) on session $1's screen.
+colour_sets() {
+  tmux capture-pane -p -e -t "$1" | grep -o $'\e\[[0-9;]*m' | tr -d $'\e[m' | tr ';' '\n' \
+    | grep -Ex '3[0-8]|4[0-8]|9[0-7]|10[0-7]' | wc -l
+}
+tmux new-session -d -s "$session-wall" -x 120 -y 40 "TERM=xterm-256color $bin demo --wall --rotate 2"
+check "demo --wall shows the big counters" see "$session-wall" "EVENTS/S .*DENIED/MIN"
+check "the wall shows digits five rows high" see "$session-wall" "^  ████"
+check "the wall rotates the panes below" see "$session-wall" "─ 7 Alerts .*rotates every 2 s"
+walls_colours=$(colour_sets "$session-wall")
+tmux send-keys -t "$session-wall" w
+check "w leaves the wall" see "$session-wall" "1 Rates  2 Denied"
+tmux send-keys -t "$session-wall" q
+tmux new-session -d -s "$session-light" -x 100 -y 30 "TERM=xterm-256color $bin demo --theme light"
+check "demo --theme light starts" see "$session-light" "events"
+check "the light theme draws on a white background" bash -c "tmux capture-pane -p -e -t $session-light | grep -q '48;5;231'"
+tmux send-keys -t "$session-light" t
+check "t cycles to the next theme" see "$session-light" "theme: monochrome"
+check "the monochrome theme sets no colour" bash -c "sleep 0.3; [ \$(tmux capture-pane -p -e -t $session-light | grep -o $'\e\[[0-9;]*m' | tr -d $'\e[m' | tr ';' '\n' | grep -Ecx '3[0-8]|4[0-8]|9[0-7]|10[0-7]') -eq 0 ]"
+tmux send-keys -t "$session-light" q
+tmux new-session -d -s "$session-mono" -x 100 -y 30 "NO_COLOR=1 TERM=xterm-256color $bin demo"
+check "NO_COLOR starts" see "$session-mono" "events"
+check "NO_COLOR output has no colour escapes" test "$(colour_sets "$session-mono")" -eq 0
+check "the same count finds colours in a colour run" test "$walls_colours" -gt 0
+tmux send-keys -t "$session-mono" q
 
 out=$("$bin" "$log" </dev/null 2>&1 >/dev/null); code=$?
 check "no terminal: exit 2 with a message" test "$code" -eq 2 -a -n "$out"

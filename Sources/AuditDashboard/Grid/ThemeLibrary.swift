@@ -20,9 +20,15 @@ public struct ThemeLibrary: Sendable {
         let bin = (exe as NSString).deletingLastPathComponent
         folders.append(((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/audittop/themes"))
         folders.append((bin as NSString).appendingPathComponent("Themes"))
-        // A binary in .build/<configuration>/ of the package: the package's Themes/.
-        let package = ((bin as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        if FileManager.default.fileExists(atPath: package + "/Package.swift") { folders.append(package + "/Themes") }
+        // A binary built in the package (.build/<triple>/<configuration>/): the package's Themes/.
+        var up = bin
+        for _ in 0..<4 {
+            up = (up as NSString).deletingLastPathComponent
+            if FileManager.default.fileExists(atPath: up + "/Package.swift") {
+                folders.append(up + "/Themes")
+                break
+            }
+        }
         folders.append(FileManager.default.currentDirectoryPath + "/Themes")
         var seen = Set<String>()
         return ThemeLibrary(folders: folders.filter { seen.insert(($0 as NSString).standardizingPath).inserted })
