@@ -13,6 +13,8 @@ struct Audittop: ParsableCommand {
               audittop /var/log/kubernetes/audit/audit.log
               audittop report demo.jsonl
             """,
-        subcommands: [DashboardCommand.self, ReportCommand.self, DemoCommand.self, CollectCommand.self, WebhookConfigCommand.self],
+        version: "0.7.0",
+        subcommands: [DashboardCommand.self, ReportCommand.self, DemoCommand.self, CollectCommand.self, WebhookConfigCommand.self,
+                      ConfigCommand.self, InstallCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }

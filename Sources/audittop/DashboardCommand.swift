@@ -36,23 +36,7 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Events per second of the demo source.")
     var rate: Double = 300
 
-    @Option(help: "Most frames drawn per second.")
-    var fps: Int = 10
-
-    @Option(help: "A theme: a name (default, light, high-contrast, solarized-dark, colorblind, monochrome, or one of yours) or a path to a YAML file.")
-    var theme: String?
-
-    @Flag(help: "Ring the terminal bell when a high or critical alert fires.")
-    var bell = false
-
-    @Flag(help: "Start on the war-room wall: big counters, the panes in rotation (w toggles it).")
-    var wall = false
-
-    @Option(help: "Seconds between the wall's pane changes.")
-    var rotate: Int = 15
-
-    @Flag(name: .customLong("read-only"), help: "A kiosk: no export, :known or theme change, and q asks again.")
-    var readOnly = false
+    @OptionGroup var display: DisplayOptions
 
     @OptionGroup var engine: EngineOptions
 
@@ -61,26 +45,28 @@ struct DashboardCommand: ParsableCommand {
     func validate() throws {
         guard ReplayClock.parseSpeed(speed) != nil else { throw ValidationError("--speed takes 1x, 10x, 0.5x or max") }
         if replay && sources.isEmpty { throw ValidationError("--replay needs the saved logs to replay") }
-        guard (1...60).contains(fps) else { throw ValidationError("--fps must be 1-60") }
-        guard rotate >= 1 else { throw ValidationError("--rotate must be at least 1 second") }
         if let tail, tail < 0 { throw ValidationError("--tail cannot be negative") }
     }
 
     func run() throws {
+        try Config.load()
         do {
+            let fps = try display.fps ?? Config.file.entries["fps"].map { try Config.number($0.value, "fps") } ?? 10
+            let rotate = try display.rotate ?? Config.file.entries["rotate"].map { try Config.number($0.value, "rotate") } ?? 15
+            guard (1...60).contains(fps) else { throw CLIError("fps must be 1-60", code: 2) }
             let live = try makeSources()
             let themes = ThemeLibrary.standard()
-            let (loadedTheme, themeWarning) = themes.load(theme ?? "default")
+            let (loadedTheme, themeWarning) = themes.load(Config.file.value("theme", flag: display.theme) ?? "default")
             // A broken theme is said, and the default is used: it never stops the dashboard.
             if let themeWarning { FileHandle.standardError.write(Data("audittop: \(themeWarning)\n".utf8)) }
             let store = SharedEventStore(configuration: try engine.configuration())
             _ = try engine.parsedFilter()
-            var loop = DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps, filter: engine.filter, bell: bell,
-                                     knownUsersFile: engine.knownUsers)
+            var loop = DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps, filter: engine.filterText,
+                                     bell: display.bell || Config.flag("bell"), knownUsersFile: engine.knownUsersFile)
             loop.themes = themes
-            loop.wall = wall
+            loop.wall = display.wall || Config.flag("wall")
             loop.rotate = rotate
-            loop.readOnly = readOnly
+            loop.readOnly = display.readOnly || Config.flag("read-only")
             loop.startMessage = themeWarning
             try loop.run()
         } catch let error as CLIError {
@@ -103,6 +89,9 @@ struct DashboardCommand: ParsableCommand {
                                  since: engine.since, until: engine.until)]
         }
         var names = sources
+        if names.isEmpty, let configured = Config.file.entries["sources"]?.value {
+            names = configured.split(separator: "\n").map(String.init)
+        }
         if names.isEmpty {
             guard let found = Self.usualPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 let tried = Self.usualPaths.map { "  " + $0 }.joined(separator: "\n")
@@ -111,5 +100,31 @@ struct DashboardCommand: ParsableCommand {
             names = [found]
         }
         return try SourceFactory.make(names, tail: tail, rate: rate, maxLine: engine.maxLine, webhook: webhook)
+    }
+}
+
+/// How the dashboard looks and behaves, shared with `config print`.
+struct DisplayOptions: ParsableArguments {
+    @Option(help: "A theme: a name (default, light, high-contrast, solarized-dark, colorblind, monochrome, or one of yours) or a path to a YAML file.")
+    var theme: String?
+
+    @Option(help: "Most frames drawn per second (default 10).")
+    var fps: Int?
+
+    @Flag(help: "Ring the terminal bell when a high or critical alert fires.")
+    var bell = false
+
+    @Flag(help: "Start on the war-room wall: big counters, the panes in rotation (w toggles it).")
+    var wall = false
+
+    @Option(help: "Seconds between the wall's pane changes (default 15).")
+    var rotate: Int?
+
+    @Flag(name: .customLong("read-only"), help: "A kiosk: no export, :known or theme change, and q asks again.")
+    var readOnly = false
+
+    func validate() throws {
+        if let fps, !(1...60).contains(fps) { throw ValidationError("--fps must be 1-60") }
+        if let rotate, rotate < 1 { throw ValidationError("--rotate must be at least 1 second") }
     }
 }

@@ -5,12 +5,12 @@ import Foundation
 
 /// Options that size the engine and classify users, shared by every command that reads events.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "Events kept in memory (the ring).")
-    var capacity: Int = 200_000
+    @Option(help: "Events kept in memory (the ring; default 200000).")
+    var capacity: Int?
 
-    @Option(name: .customLong("raw-budget"), help: "Bytes of raw JSON kept for the detail view (e.g. 64MiB).",
+    @Option(name: .customLong("raw-budget"), help: "Bytes of raw JSON kept for the detail view (e.g. 64MiB, the default).",
             transform: ByteCount.parse)
-    var rawBudget: Int = 64 << 20
+    var rawBudget: Int?
 
     @Option(name: .customLong("max-line"), help: "Longest line or document accepted (e.g. 4MiB); longer ones are counted and skipped.",
             transform: ByteCount.parse)
@@ -41,37 +41,44 @@ struct EngineOptions: ParsableArguments {
 
     func validate() throws {
         if let since, let until, since >= until { throw ValidationError("--since must be before --until") }
-        guard capacity > 0 else { throw ValidationError("--capacity must be at least 1") }
+        if let capacity, capacity <= 0 { throw ValidationError("--capacity must be at least 1") }
         guard maxLine >= 1024 else { throw ValidationError("--max-line must be at least 1KiB") }
     }
 
-    /// The store configuration these options describe; reads the known-users file.
-    func configuration() throws -> StoreConfiguration {
+    /// The store configuration these options describe, with the configuration file's values
+    /// for the options not given; reads the known-users and rules files.
+    func configuration(_ config: ConfigFile = Config.file) throws -> StoreConfiguration {
         var c = StoreConfiguration()
-        c.capacity = capacity
-        c.rawBudget = rawBudget
-        c.learn = learn
+        c.capacity = try capacity ?? config.entries["capacity"].map { try Config.number($0.value, "capacity") } ?? c.capacity
+        c.rawBudget = try rawBudget ?? config.entries["raw-budget"].map { try Config.parsed($0.value, "raw-budget", ByteCount.parse) } ?? c.rawBudget
+        c.learn = try learn ?? config.entries["learn"].map { try Config.parsed($0.value, "learn", DurationText.parse) }
         c.since = since
         c.until = until
-        if noRules {
-            c.rules = .none
-        } else if let rules {
-            do { c.rules = try RulesFile.load(rules) } catch { throw CLIError("\(error)", code: 2) }
-        }
-        if let knownUsers {
+        if let knownUsers = config.value("known-users", flag: knownUsers) {
             guard let text = try? String(contentsOfFile: knownUsers, encoding: .utf8) else {
                 throw CLIError("cannot read the known-users file \(knownUsers); check the path and permissions", code: 2)
             }
             c.knownUsers = KnownUsers(text: text)
         }
+        if noRules {
+            c.rules = .none
+        } else if let rules = config.value("rules", flag: rules) {
+            do { c.rules = try RulesFile.load(rules) } catch { throw CLIError("\(error)", code: 2) }
+        }
         return c
     }
+
+    /// The known-users file given (flag or configuration file), for `:known`.
+    var knownUsersFile: String? { Config.file.value("known-users", flag: knownUsers) }
+
+    /// The filter to start with (flag or configuration file).
+    var filterText: String? { Config.file.value("filter", flag: filter) }
 }
 
 extension EngineOptions {
     /// The parsed `--filter`, or `.all`; a mistake says where, and exits 2.
     func parsedFilter() throws -> Filter {
-        guard let filter else { return .all }
+        guard let filter = filterText else { return .all }
         do { return try Filter.parse(filter) } catch {
             throw CLIError("--filter: \(error)\n  \(filter)\n  \(String(repeating: " ", count: max(error.column - 1, 0)))^", code: 2)
         }

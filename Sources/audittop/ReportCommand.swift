@@ -36,6 +36,7 @@ struct ReportCommand: ParsableCommand {
     var failOn: Severity?
 
     func run() throws {
+        try Config.load()
         do {
             let store = EventStore(configuration: try engine.configuration())
             store.setFilter(try engine.parsedFilter())
