@@ -97,10 +97,12 @@ public enum WallScreen {
         guard width > 0, rows > 0 else { return }
         let shown = Array(values.suffix(width))
         let peak = max(shown.max() ?? 0, 1)
+        // A counter that has not moved draws at half height: steady, not maxed out.
+        let flat = shown.count > 1 && shown.allSatisfy { $0 == shown[0] } && shown[0] > 0
         let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
         for (i, v) in shown.enumerated() {
-            let level = Int((v / peak * Double(8 * rows)).rounded())
-            let role = Role.sparkline[min(3, Int(v / peak * 4))]
+            let level = flat ? 4 * rows : Int((v / peak * Double(8 * rows)).rounded())
+            let role = flat ? Role.sparkline[1] : Role.sparkline[min(3, Int(v / peak * 4))]
             for row in 0..<rows {
                 // Row 0 is the top: it fills only above the rows below it.
                 let filled = level - (rows - 1 - row) * 8
