@@ -9,7 +9,7 @@ bin=${AUDITTOP:-$PWD/.build/debug/audittop}
 work=$(mktemp -d)
 session=audittop-e2e-$$
 export SWIFT_BACKTRACE=interactive=no
-trap 'for s in "$session" "$session-demo" "$session-wall" "$session-light" "$session-mono"; do tmux kill-session -t "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
+trap 'for s in "$session" "$session-demo" "$session-wall" "$session-light" "$session-mono" "$session-true" "$session-256"; do tmux kill-session -t "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
 
 passed=0
 failed=0
@@ -185,6 +185,13 @@ tmux send-keys -t "$session-light" t
 check "t cycles to the next theme" see "$session-light" "theme: monochrome"
 check "the monochrome theme sets no colour" bash -c "sleep 0.3; [ \$(tmux capture-pane -p -e -t $session-light | grep -o $'\e\[[0-9;]*m' | tr -d $'\e[m' | tr ';' '\n' | grep -Ecx '3[0-8]|4[0-8]|9[0-7]|10[0-7]') -eq 0 ]"
 tmux send-keys -t "$session-light" q
+tmux new-session -d -s "$session-true" -x 100 -y 30 "COLORTERM=truecolor TERM=xterm-256color $bin demo --theme solarized-dark"
+check "COLORTERM=truecolor draws Solarized in 24-bit colour" see "$session-true" "events"
+check "its background is #002b36 exactly" bash -c "sleep 0.3; tmux capture-pane -p -e -t $session-true | grep -q '48;2;0;43;54'"
+tmux send-keys -t "$session-true" q
+tmux new-session -d -s "$session-256" -x 100 -y 30 "TERM=xterm-256color $bin demo --theme solarized-dark"
+check "without COLORTERM, the nearest of 256 (#002b36 is 234)" bash -c "sleep 1; tmux capture-pane -p -e -t $session-256 | grep -q '48;5;234' && ! tmux capture-pane -p -e -t $session-256 | grep -q '48;2;'"
+tmux send-keys -t "$session-256" q
 tmux new-session -d -s "$session-mono" -x 100 -y 30 "NO_COLOR=1 TERM=xterm-256color $bin demo"
 check "NO_COLOR starts" see "$session-mono" "events"
 check "NO_COLOR output has no colour escapes" test "$(colour_sets "$session-mono")" -eq 0
