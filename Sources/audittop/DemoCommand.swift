@@ -27,17 +27,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Mean events per second of event time.")
     var rate: Double = 300
 
-    @Option(help: "Live: the theme (a name or a file).")
-    var theme: String?
-
-    @Flag(help: "Live: start on the war-room wall.")
-    var wall = false
-
-    @Option(help: "Live: seconds between the wall's pane changes.")
-    var rotate: Int?
-
-    @Flag(name: .customLong("read-only"), help: "Live: a kiosk (no export, :known or theme change; q asks again).")
-    var readOnly = false
+    /// How the live dashboard looks (theme, wall, kiosk), as for `audittop`.
+    @OptionGroup var display: DisplayOptions
 
     func validate() throws {
         guard (events ?? 0) >= 0 else { throw ValidationError("--events cannot be negative") }
@@ -47,10 +38,12 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         if write == nil && events == nil && isatty(1) == 1 {
             var arguments = ["demo", "--rate", String(rate)]
-            if let theme { arguments += ["--theme", theme] }
-            if wall { arguments.append("--wall") }
-            if let rotate { arguments += ["--rotate", String(rotate)] }
-            if readOnly { arguments.append("--read-only") }
+            if let theme = display.theme { arguments += ["--theme", theme] }
+            if let fps = display.fps { arguments += ["--fps", String(fps)] }
+            if let rotate = display.rotate { arguments += ["--rotate", String(rotate)] }
+            if display.wall { arguments.append("--wall") }
+            if display.bell { arguments.append("--bell") }
+            if display.readOnly { arguments.append("--read-only") }
             try DashboardCommand.parse(arguments).run()
             return
         }
