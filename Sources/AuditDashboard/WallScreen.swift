@@ -44,8 +44,11 @@ public enum WallScreen {
                 if rest.width > CellWidth.of(note) + 4 { grid.putRight(note, right: rest.x + rest.width - 2, y: rest.y, role: .border) }
             }
         }
-        let hints = "w leave the wall  t theme  / filter  ? help  q quit"
-        grid.putClipped(hints, x: 0, y: height - 1, role: .dim, limit: width)
+        if state.prompt != nil || status.prompt != nil || status.message != nil {
+            DashboardScreen.hints(&grid, y: height - 1, state, status)
+        } else {
+            grid.putClipped("w leave the wall  t theme  / filter  ? help  q quit", x: 0, y: height - 1, role: .dim, limit: width)
+        }
         return grid
     }
 
