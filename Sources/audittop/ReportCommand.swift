@@ -39,7 +39,9 @@ struct ReportCommand: ParsableCommand {
         try Config.load()
         do {
             let store = EventStore(configuration: try engine.configuration())
-            store.setFilter(try engine.parsedFilter())
+            // Set before reading, so every event is counted as it comes; relative times
+            // (`time>=-2h`) are before now, as for --since.
+            store.setFilter(try engine.parsedFilter(), reference: Int64(Date().timeIntervalSince1970 * 1_000_000))
             let reader = LogReader(maxLine: engine.maxLine)
             let files: [String]
             do {

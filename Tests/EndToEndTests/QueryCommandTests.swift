@@ -68,6 +68,14 @@ import Testing
         #expect(text.text.contains("Filter     code>=400 (\(matching) matching events"))
     }
 
+    @Test func relativeTimesInReportAreBeforeNow() throws {
+        let log = Binary.corpus.appendingPathComponent("real-events.jsonl").path
+        let recent = try json(try Binary.run(["report", log, "--format", "json", "--filter", "time>=-5m"]))
+        #expect(recent["matchingEvents"] as? Int == 0)
+        let all = try json(try Binary.run(["report", log, "--format", "json", "--filter", "time>=-36500d"]))
+        #expect((all["matchingEvents"] as? Int ?? 0) > 200)
+    }
+
     @Test func aFilterMistakeIsExitTwoWithTheColumn() throws {
         let result = try Binary.run(["report", "-", "--filter", "verb=get usr=bob"], stdin: Data())
         #expect(result.status == 2)

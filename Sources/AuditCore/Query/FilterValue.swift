@@ -47,9 +47,9 @@ public enum FilterValue {
         }
     }
 
-    /// Microseconds of `250ms`, `2s`, `1.5m`, `1h`, or a bare number of seconds.
+    /// Microseconds of `250ms`, `2s`, `1.5m`, `1h`, `7d`, or a bare number of seconds.
     public static func duration(_ text: String) -> Int64? {
-        let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000)]
+        let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000), ("d", 86_400_000_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             guard let v = Double(text.dropLast(suffix.count)), v >= 0 else { return nil }
             return Int64(v * scale)
