@@ -38,7 +38,11 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try Config.load()
         do {
-            let store = EventStore(configuration: try engine.configuration())
+            var configuration = try engine.configuration()
+            // A report has no detail view: keeping every event's raw JSON would only cost a
+            // copy of the whole input and 64 MiB.
+            configuration.rawBudget = 0
+            let store = EventStore(configuration: configuration)
             // Set before reading, so every event is counted as it comes; relative times
             // (`time>=-2h`) are before now, as for --since.
             store.setFilter(try engine.parsedFilter(), reference: Int64(Date().timeIntervalSince1970 * 1_000_000))
