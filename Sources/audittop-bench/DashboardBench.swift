@@ -85,11 +85,11 @@ enum DashboardBench {
         for _ in 0..<1000 { text.append(contentsOf: sim.next().line) }
         _ = FileManager.default.createFile(atPath: log, contents: Data(text))
         let session = "audittop-bench-idle"
-        _ = shell(["tmux", "kill-session", "-t", session])
-        _ = shell(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "60", "TERM=xterm-256color \(audittop) \(log)"])
-        defer { _ = shell(["tmux", "kill-session", "-t", session]) }
+        shell(["tmux", "kill-session", "-t", session])
+        shell(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "60", "TERM=xterm-256color \(audittop) \(log)"])
+        defer { shell(["tmux", "kill-session", "-t", session]) }
         sleep(2)
-        guard let pid = Int32(shell(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        guard let pid = Int32(shell(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], capture: true).trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
         let a = cpuTicks(pid)
         sleep(5)
         let b = cpuTicks(pid)
@@ -104,16 +104,22 @@ enum DashboardBench {
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
-    static func shell(_ args: [String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try? p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// Runs `args` through the shell and returns its output. (popen, not Foundation's
+    /// Process: a tmux client that starts the server was left a zombie that Process never
+    /// reaped, and the benchmark waited forever.)
+    @discardableResult
+    static func shell(_ args: [String], capture: Bool = false) -> String {
+        let command = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+            + (capture ? " 2>/dev/null" : " >/dev/null 2>&1")
+        guard let pipe = popen(command, "r") else { return "" }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, pipe)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        pclose(pipe)
+        return String(decoding: out, as: UTF8.self)
     }
 }
