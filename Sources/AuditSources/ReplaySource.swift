@@ -107,22 +107,7 @@ public final class ReplaySource: LiveSource {
     /// Parses a `g` answer: `14:32` (on the replay's current day, UTC), a full RFC 3339
     /// time, or `-5m` / `+5m` relative to the replay's position.
     public func parseTarget(_ text: String) -> Int64? {
-        let now = position.now
-        if let t = Timestamp.parse(text) { return t }
-        if text.hasPrefix("-") || text.hasPrefix("+") {
-            let sign: Int64 = text.hasPrefix("-") ? -1 : 1
-            let body = text.dropFirst()
-            let units: [(String, Int64)] = [("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000)]
-            for (u, scale) in units where body.hasSuffix(u) {
-                if let v = Double(body.dropLast(u.count)) { return now + sign * Int64(v * Double(scale)) }
-            }
-            return nil
-        }
-        let parts = text.split(separator: ":")
-        guard parts.count >= 2, parts.count <= 3, let h = Int(parts[0]), let m = Int(parts[1]), h < 24, m < 60 else { return nil }
-        let s = parts.count == 3 ? Int(parts[2]) ?? 0 : 0
-        let day = now - ((now % 86_400_000_000) + 86_400_000_000) % 86_400_000_000
-        return day + Int64(h * 3600 + m * 60 + s) * 1_000_000
+        FilterValue.time(text)?.resolve(reference: position.now)
     }
 
     // MARK: loading and pacing

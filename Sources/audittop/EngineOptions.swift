@@ -111,24 +111,23 @@ enum ByteCount {
     }
 }
 
-/// Durations like `90s`, `10m`, `2h`, `1d`, as microseconds.
+/// Durations like `90s`, `10m`, `2h`, `1d`, as microseconds (the filter language's, with
+/// the unit required).
 enum DurationText {
     static func parse(_ text: String) throws -> Int64 {
-        let units: [(String, Int64)] = [("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000), ("d", 86_400_000_000)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let v = Double(text.dropLast(suffix.count)), v >= 0 { return Int64(v * Double(scale)) }
+        guard text.last?.isLetter == true, let d = FilterValue.duration(text) else {
+            throw ValidationError("'\(text)' is not a duration; use a number and a unit: 90s, 10m, 2h, 1d")
         }
-        throw ValidationError("'\(text)' is not a duration; use a number and a unit: 90s, 10m, 2h, 1d")
+        return d
     }
 }
 
-/// Times for `--since` / `--until`: RFC 3339, or `-DURATION` before now.
+/// Times for `--since` / `--until`: RFC 3339, a clock time today (UTC), or `-2h` from now.
 enum TimeText {
     static func parse(_ text: String) throws -> Int64 {
-        if let t = Timestamp.parse(text) { return t }
-        if text.hasPrefix("-"), let ago = try? DurationText.parse(String(text.dropFirst())) {
-            return Int64(Date().timeIntervalSince1970 * 1_000_000) - ago
+        guard let t = FilterValue.time(text) else {
+            throw ValidationError("'\(text)' is not a time; use RFC 3339 (2026-03-14T09:00:00Z) or a time before now (-2h)")
         }
-        throw ValidationError("'\(text)' is not a time; use RFC 3339 (2026-03-14T09:00:00Z) or a time before now (-2h)")
+        return t.resolve(reference: Int64(Date().timeIntervalSince1970 * 1_000_000))
     }
 }

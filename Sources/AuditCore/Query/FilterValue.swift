@@ -2,19 +2,20 @@ import Foundation
 
 /// Reads the values of terms: numbers, durations, times, globs and regular expressions.
 public enum FilterValue {
-    /// A time as a term gives it: absolute, a clock time on the feed's day, or before now.
+    /// A time as people type it: absolute, a clock time on the reference's day, or an offset
+    /// from the reference. Filters, `--since`/`--until` and the replay's go-to all read it.
     public enum TimeValue: Sendable, Equatable {
         case absolute(Int64)
         /// Seconds since midnight UTC.
         case clock(Int64)
-        /// Microseconds before the reference time (`-5m`).
-        case ago(Int64)
+        /// Microseconds from the reference time (`-5m` is negative, `+5m` positive).
+        case offset(Int64)
 
         /// Microseconds since 1970, with `reference` as "now" (the feed's newest event).
         public func resolve(reference: Int64) -> Int64 {
             switch self {
             case .absolute(let t): return t
-            case .ago(let d): return reference - d
+            case .offset(let d): return reference + d
             case .clock(let s):
                 let day = reference - ((reference % 86_400_000_000) + 86_400_000_000) % 86_400_000_000
                 return day + s * 1_000_000
@@ -58,10 +59,12 @@ public enum FilterValue {
         return Int64(v * 1_000_000)
     }
 
-    /// `14:32`, `14:32:05`, an RFC 3339 time, or `-5m` / `-2h` before the reference.
+    /// `14:32`, `14:32:05`, an RFC 3339 time, or `-5m` / `+2h` from the reference.
     public static func time(_ text: String) -> TimeValue? {
         if let t = Timestamp.parse(text) { return .absolute(t) }
-        if text.hasPrefix("-"), let d = duration(String(text.dropFirst())), text.count > 1 { return .ago(d) }
+        if let sign = text.first, sign == "-" || sign == "+", text.count > 1, let d = duration(String(text.dropFirst())) {
+            return .offset(sign == "-" ? -d : d)
+        }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h),
             (0..<60).contains(m)
