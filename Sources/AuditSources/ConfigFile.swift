@@ -53,12 +53,18 @@ public struct ConfigFile: Sendable {
         public var description: String { "\(path):\(line): \(message)" }
     }
 
-    /// The file's path for `environment`: `$XDG_CONFIG_HOME/audittop/config.yaml`, or
-    /// `~/.config/audittop/config.yaml`.
-    public static func defaultPath(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    /// audittop's own configuration folder: `$XDG_CONFIG_HOME/audittop`, or
+    /// `~/.config/audittop`. The config file, the user's themes and `:known`'s default file
+    /// live there.
+    public static func folder(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSString(string: "~").expandingTildeInPath) + "/.config"
-        return base + "/audittop/config.yaml"
+        return base + "/audittop"
+    }
+
+    /// The configuration file's path: `folder()/config.yaml`.
+    public static func defaultPath(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        folder(environment) + "/config.yaml"
     }
 
     /// Reads `path`; an absent file is an empty configuration.

@@ -71,7 +71,7 @@ struct ConfigCommand: ParsableCommand {
             }
             // Where the theme comes from, or why it cannot be used.
             let themeName = rows.first { $0.key == "theme" }?.value ?? "default"
-            let library = ThemeLibrary.standard()
+            let library = ThemeLibrary.standard(configFolder: ConfigFile.folder())
             if let path = library.file(for: themeName) {
                 let (_, warning) = library.load(themeName)
                 print("# theme file: \(path)" + (warning.map { " (\($0))" } ?? ""))

@@ -55,7 +55,7 @@ struct DashboardCommand: ParsableCommand {
             let rotate = try display.rotate ?? Config.file.entries["rotate"].map { try Config.number($0.value, "rotate") } ?? 15
             guard (1...60).contains(fps) else { throw CLIError("fps must be 1-60", code: 2) }
             let live = try makeSources()
-            let themes = ThemeLibrary.standard()
+            let themes = ThemeLibrary.standard(configFolder: ConfigFile.folder())
             let (loadedTheme, themeWarning) = themes.load(Config.file.value("theme", flag: display.theme) ?? "default")
             // A broken theme is said, and the default is used: it never stops the dashboard.
             if let themeWarning { FileHandle.standardError.write(Data("audittop: \(themeWarning)\n".utf8)) }

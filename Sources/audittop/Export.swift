@@ -1,4 +1,5 @@
 import AuditCore
+import AuditSources
 import Foundation
 
 /// Files the dashboard's `:` commands write.
@@ -33,11 +34,7 @@ enum Export {
     }
 
     /// Where `:known` writes when no `--known-users` file was given.
-    static var defaultKnownUsersFile: String {
-        let config = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? NSString(string: "~/.config").expandingTildeInPath
-        return config + "/audittop/known-users"
-    }
+    static var defaultKnownUsersFile: String { ConfigFile.folder() + "/known-users" }
 
     /// Appends one line to `path` (creating it and its folder); returns a failure.
     static func append(line: String, to path: String) -> String? {

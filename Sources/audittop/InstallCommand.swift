@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditDashboard
+import AuditSources
 import Foundation
 
 /// `audittop install`: puts this binary, the themes and shell completions under a prefix.
@@ -22,7 +23,7 @@ struct InstallCommand: ParsableCommand {
         let fm = FileManager.default
         let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         // The themes this binary would load itself: the first folder holding the default.
-        let library = ThemeLibrary.standard()
+        let library = ThemeLibrary.standard(configFolder: ConfigFile.folder())
         guard let themes = library.folders.dropFirst().first(where: { fm.fileExists(atPath: $0 + "/default.yaml") }) else {
             throw fail("no Themes/ folder found next to \(exe) or in the current folder; run it from the package")
         }

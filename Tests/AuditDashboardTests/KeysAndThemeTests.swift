@@ -273,7 +273,7 @@ import Testing
         try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
         try "name: light\ndescription: my own light\n".write(to: mine.appendingPathComponent("light.yaml"), atomically: true, encoding: .utf8)
         try "roles:\n  error: {fg: 999}\n".write(to: mine.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
-        let library = ThemeLibrary.standard(environment: ["XDG_CONFIG_HOME": root.appendingPathComponent("config").path],
+        let library = ThemeLibrary.standard(configFolder: root.appendingPathComponent("config/audittop").path,
                                             binary: Self.themesFolder.deletingLastPathComponent().path + "/.build/debug/audittop")
         // The user's folder comes first; the package's Themes/ after it.
         #expect(library.load("light").theme.description == "my own light")

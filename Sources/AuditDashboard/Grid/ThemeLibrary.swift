@@ -9,13 +9,10 @@ public struct ThemeLibrary: Sendable {
 
     public init(folders: [String]) { self.folders = folders }
 
-    /// The standard search path for the running binary and environment.
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                binary: String? = nil) -> ThemeLibrary {
-        var folders: [String] = []
-        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"].map { $0 + "/.config" } ?? NSString(string: "~/.config").expandingTildeInPath)
-        folders.append(config + "/audittop/themes")
+    /// The standard search path: the user's `themes` folder inside `configFolder` (audittop's
+    /// configuration folder, `ConfigFile.folder()`), then the folders found from `binary`.
+    public static func standard(configFolder: String, binary: String? = nil) -> ThemeLibrary {
+        var folders = [configFolder + "/themes"]
         let exe = binary ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let bin = (exe as NSString).deletingLastPathComponent
         folders.append(((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/audittop/themes"))
