@@ -69,9 +69,7 @@ struct DashboardLoop {
         let frameInterval = 1.0 / Double(fps)
         /// A new filter is applied to the store: rebuilt from the ring, then incremental.
         func applyFilter() {
-            // Also after the store started over (a replay going back in time builds a new one).
-            let lost = !appliedFilter.isEmpty && store.withStore { $0.view == nil }
-            guard state.filterText != appliedFilter || lost else { return }
+            guard state.filterText != appliedFilter else { return }
             appliedFilter = state.filterText
             let filter = (try? Filter.parse(appliedFilter)) ?? .all
             store.withStore { $0.setFilter(filter) }

@@ -39,7 +39,7 @@ import Testing
 
     @Test func textRoundTrips() throws {
         for text in ["user=*@example.com verb=delete,patch ns!=kube-system code>=400", "verb=get (user=a or user=b)",
-                     "-(verb=get or verb=list) secrets", "name=\"my pod\" latency>1s time>=14:32"] {
+                     "-(verb=get or verb=list) secrets", "name=\"my pod\" latency>1s time>=14:32", "verb=delete time>=-5m"] {
             let f = try Filter.parse(text)
             let again = try Filter.parse(f.text)
             #expect(again.text == f.text, "\(text)")
@@ -222,10 +222,28 @@ import Testing
             #expect(v.perMinute.series().map(\.total) == only.stats.perMinute.series().map(\.total))
             #expect(v.unknown.order.count == only.stats.unknown.order.count)
         }
+        // The rebuilt view reads each denial's reason back from the raw JSON; it must say what
+        // the incremental one heard as the events arrived.
+        #expect(!rebuilt.visibleStats.denied.latest.isEmpty)
+        #expect(rebuilt.visibleStats.denied.latest == incremental.visibleStats.denied.latest)
+        #expect(rebuilt.visibleStats.denied.latest.contains { !$0.reason.isEmpty })
         #expect(only.counters.ingested > 0)
         #expect(only.counters.ingested < all.counters.ingested)
         rebuilt.setFilter(.all)
         #expect(rebuilt.view == nil)
         #expect(rebuilt.visibleStats.users.top(50).map(\.count) == all.stats.users.top(50).map(\.count))
+    }
+
+    @Test func aStoreThatStartsOverKeepsItsFilter() throws {
+        let shared = SharedEventStore()
+        let line = Fixture.event(id: Fixture.id(1), verb: "delete", received: "2026-03-14T09:10:00.000000Z") + "\n"
+        shared.withStore { $0.ingest(text: line) }
+        shared.withStore { $0.setFilter(try! Filter.parse("verb=delete time>=-5m")) }
+        shared.reset()
+        let (filter, reference) = shared.withStore { ($0.view?.filter.text, $0.view?.matcher.reference) }
+        #expect(filter == "verb=delete time>=-5m")
+        #expect(reference == Timestamp.parse("2026-03-14T09:10:00Z"))
+        shared.withStore { $0.ingest(text: line) }
+        #expect(shared.withStore { $0.view?.count(in: $0.ring) } == 1)
     }
 }

@@ -82,7 +82,7 @@ public indirect enum Filter: Sendable, Equatable {
         case .and(let parts): return parts.map { $0.grouped(inside: .and) }.joined(separator: " ")
         case .or(let parts): return parts.map { $0.grouped(inside: .or) }.joined(separator: " or ")
         case .not(let inner): return "-" + inner.grouped(inside: .not)
-        case .term(let t): return t.field.rawValue + t.op.rawValue + Filter.quoted(t.value)
+        case .term(let t): return t.field.rawValue + t.op.rawValue + Filter.quoted(t.value, afterOperator: true)
         case .word(let w): return Filter.quoted(w)
         }
     }
@@ -96,10 +96,11 @@ public indirect enum Filter: Sendable, Equatable {
         }
     }
 
-    /// A value as typed: bare when it lexes back as one value, else in double quotes.
-    public static func quoted(_ value: String) -> String {
+    /// A value as typed: bare when it lexes back as one value, else in double quotes. After an
+    /// operator a value may start with `-` or be `or`; as a bare word it may not.
+    public static func quoted(_ value: String, afterOperator: Bool = false) -> String {
         let plain = !value.isEmpty && !value.contains { $0 == " " || $0 == "\"" || $0 == "(" || $0 == ")" || $0 == "\t" }
-            && !["or", "and", "not"].contains(value.lowercased()) && !value.hasPrefix("-")
+            && (afterOperator || !["or", "and", "not"].contains(value.lowercased()) && !value.hasPrefix("-"))
         if plain { return value }
         return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }

@@ -4,6 +4,8 @@ import Foundation
 /// testing a ring entry is mostly array lookups.
 public final class FilterMatcher {
     public let filter: Filter
+    /// "Now" for the filter's relative and clock times.
+    public let reference: Int64
     private let root: Node
 
     indirect enum Node {
@@ -18,6 +20,7 @@ public final class FilterMatcher {
     /// event time).
     public init(_ filter: Filter, reference: Int64) {
         self.filter = filter
+        self.reference = reference
         root = FilterMatcher.compile(filter, reference: reference)
     }
 
@@ -176,11 +179,7 @@ public final class FilterMatcher {
                 if e.resource == 0 { return verdict(e.path, store, &verdicts) }
                 let key = ResourceKey(group: e.apiGroup, resource: e.resource, subresource: e.subresource)
                 if let known = keyVerdicts[key] { return known }
-                let s = store.strings
-                let plain = s.string(e.resource)
-                var full = e.apiGroup == 0 ? plain : s.string(e.apiGroup) + "/" + plain
-                if e.subresource != 0 { full += "/" + s.string(e.subresource) }
-                let v = text.matches(plain) || text.matches(full)
+                let v = text.matches(store.strings.string(e.resource)) || text.matches(e.resourceName(store.strings))
                 keyVerdicts[key] = v
                 return v
             case .uri: return text.matches(FilterMatcher.uri(e, store.strings))

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The events a filter matches and their statistics, counted as the store counts everything:
 /// built from the ring when the filter is set, then kept up to date as events arrive.
 public final class FilterView {
@@ -60,12 +58,14 @@ public final class FilterView {
     }
 
     /// `responseStatus.message` of a ring event, from its raw JSON when still kept (the
-    /// Denied pane's reason); only asked for denied requests.
+    /// Denied pane's reason); only asked for denied requests. Read with the store's own
+    /// decoder: a few microseconds, where a general JSON parse of the event costs ten times more.
     static func message(_ store: EventStore, _ sequence: Int) -> String {
-        guard let raw = store.rawJSON(sequence: sequence),
-            let object = try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any],
-            let status = object["responseStatus"] as? [String: Any]
-        else { return "" }
-        return status["message"] as? String ?? ""
+        guard let raw = store.rawJSON(sequence: sequence) else { return "" }
+        var message = ""
+        raw.withUnsafeBufferPointer { bytes in
+            store.decoder.decode(bytes, emit: { e in message = e.string(e.message) }, malformed: { _ in })
+        }
+        return message
     }
 }

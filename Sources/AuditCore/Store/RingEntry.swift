@@ -113,3 +113,16 @@ public struct RingEntry: Sendable {
     /// True when the request was denied.
     public var isDenied: Bool { flags & RingEntry.deniedFlag != 0 }
 }
+
+extension RingEntry {
+    /// What the panes and the `resource` filter call the event's target:
+    /// `group/resource[/subresource]` (the core group without a prefix), or the path of a
+    /// request with no object (`/healthz`).
+    public func resourceName(_ s: StringInterner) -> String {
+        if resource == 0 { return s.string(path) }
+        var name = s.string(resource)
+        if subresource != 0 { name += "/" + s.string(subresource) }
+        if apiGroup != 0 { name = s.string(apiGroup) + "/" + name }
+        return name
+    }
+}

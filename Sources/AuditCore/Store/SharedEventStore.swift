@@ -35,7 +35,12 @@ public final class SharedEventStore: @unchecked Sendable {
     /// Replaces the store with an empty one, of the same configuration or a new one (a
     /// replay going back in time, or narrowed to a range, starts over).
     public func reset(configuration: StoreConfiguration? = nil) {
-        lock.withLock { _ in store = EventStore(configuration: configuration ?? store.configuration) }
+        lock.withLock { _ in
+            // The new store keeps the old one's filter: what the panes show stays as asked.
+            let matcher = store.view?.matcher
+            store = EventStore(configuration: configuration ?? store.configuration)
+            if let matcher { store.setFilter(matcher.filter, reference: matcher.reference) }
+        }
     }
 
     /// The store's change counter, to decide whether a redraw is needed.

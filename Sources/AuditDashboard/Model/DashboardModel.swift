@@ -100,7 +100,7 @@ public struct DashboardModel: Sendable {
             guard let e = store.ring[sequence: sequence] else { return nil }
             return EventRow(
                 sequence: sequence, time: e.received, user: e.user == 0 ? "(none)" : s.string(e.user),
-                verb: s.string(e.verb), resource: DashboardModel.resourceName(e, s), namespace: s.string(e.namespace),
+                verb: s.string(e.verb), resource: e.resourceName(s), namespace: s.string(e.namespace),
                 name: s.string(e.name), code: Int(e.code), denied: e.isDenied,
                 source: Int(e.source) < store.sourceNames.count ? store.sourceNames[Int(e.source)] : "")
         }
@@ -149,7 +149,7 @@ public struct DashboardModel: Sendable {
             ("stage", e.stage.name), ("level", e.level.name), ("verb", s.string(e.verb)), ("user", s.string(e.user)),
             ("groups", s.string(e.groups).replacingNewlines()), ("impersonatedUser", s.string(e.impersonatedUser)),
             ("sourceIP", s.string(e.sourceIP)), ("userAgent", s.string(e.userAgent)),
-            ("resource", DashboardModel.resourceName(e, s)), ("namespace", s.string(e.namespace)), ("name", s.string(e.name)),
+            ("resource", e.resourceName(s)), ("namespace", s.string(e.namespace)), ("name", s.string(e.name)),
             ("code", String(e.code)), ("reason", s.string(e.statusReason)), ("decision", e.decision.name),
             ("requestReceivedTimestamp", e.received == 0 ? "" : Timestamp.format(e.received)),
             ("stageTimestamp", e.stageTime == 0 ? "" : Timestamp.format(e.stageTime)),
@@ -164,14 +164,6 @@ public struct DashboardModel: Sendable {
         }
         json.append(UInt8(ascii: "}"))
         detailLines = PrettyJSON.lines(json)
-    }
-
-    static func resourceName(_ e: RingEntry, _ s: StringInterner) -> String {
-        if e.resource == 0 { return s.string(e.path) }
-        var name = s.string(e.resource)
-        if e.subresource != 0 { name += "/" + s.string(e.subresource) }
-        if e.apiGroup != 0 { name = s.string(e.apiGroup) + "/" + name }
-        return name
     }
 }
 
