@@ -126,7 +126,7 @@ import Testing
         try SnapshotTests().compare("wall-takeover-120x40", grid)
     }
 
-    @Test func theCountersAreTheModelsNumbersInBigDigits() {
+    @Test func theCountersAreTheModelsNumbersInBigDigits() throws {
         let model = SnapshotTests.models[""]!
         let counters = WallScreen.counters(model, Self.wall)
         #expect(counters.map(\.label) == ["EVENTS/S", "DENIED/MIN", "UNKNOWN USERS", "ALERTS"])
@@ -136,11 +136,20 @@ import Testing
         #expect(BigDigits.format(12_345) == "12.3k")
         #expect(BigDigits.format(245_000) == "245k")
         #expect(BigDigits.format(1_250_000) == "1.2M")
-        // Digits are five rows high, ten on a big screen.
-        let grid = screen(240, 67)
-        let rows = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
-        let digitRows = rows.filter { $0.hasPrefix("  ██") || $0.hasPrefix("  █ ") || $0.hasPrefix("     ") && $0.contains("██") }
-        #expect(digitRows.count >= 10)
+        // The unknown-users counter is the model's count in block digits: five rows high at
+        // 120x40, ten (each cell doubled) at 240x67. The glyphs are written out here by hand.
+        let four = ["█  █", "█  █", "████", "   █", "   █"]
+        #expect(model.unknownUsers.count == 4)
+        for (width, height, scale) in [(120, 40, 1), (240, 67, 2)] {
+            let rows = screen(width, height).text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+            let labelRow = try #require(rows.firstIndex { String($0).contains("UNKNOWN USERS") })
+            let x = try #require(String(rows[labelRow]).range(of: "UNKNOWN USERS")).lowerBound.utf16Offset(in: String(rows[labelRow]))
+            let expected = four.flatMap { line in
+                Array(repeating: String(line.flatMap { Array(repeating: $0, count: scale) }), count: scale)
+            }
+            let drawn = (0..<5 * scale).map { String(rows[labelRow + 1 + $0][x..<(x + 4 * scale)]) }
+            #expect(drawn == expected, "\(width)x\(height)")
+        }
         #expect(BigDigits.scale(width: 240, height: 65) == 2 && BigDigits.scale(width: 80, height: 22) == 1)
     }
 }
