@@ -14,6 +14,7 @@ enum QueryBench {
         "resource=pods/exec or alert=\"Attach/Exec Pod\"",
         "user~^system:serviceaccount:(kube-system|monitoring): latency>10ms",
         "-user=system:* time>=-5m",
+        "code>=400",
     ]
 
     static func run(runs: Int) throws {
