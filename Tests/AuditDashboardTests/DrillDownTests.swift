@@ -69,6 +69,15 @@ import Testing
         #expect(filtered.rates.reduce(0) { $0 + Int($1.total) } == Int(bucket.total))
     }
 
+    @Test func aFilterThatMatchesNothingSaysSo() throws {
+        let model = try apply("user=nobody@example.com")
+        var state = DashboardState()
+        state.filterParts = ["user=nobody@example.com"]
+        let text = DashboardScreen.render(width: 120, height: 40, model: model, state: state, status: StatusInfo()).text
+        #expect(text.contains("no event in the ring matches the filter"))
+        #expect(text.contains("filter: user=nobody@example.com (0 events)"))
+    }
+
     @Test func rowsThatOpenEventsOrSayNoneAreNotTerms() {
         let model = DashboardModel(store: store)
         var state = DashboardState()

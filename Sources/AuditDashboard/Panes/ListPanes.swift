@@ -84,7 +84,8 @@ enum ListPanes {
                  $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)"]
             },
             roles: m.stream.map { $0.denied ? .denied : ($0.code >= 500 ? .bad : ($0.code >= 400 ? .warn : .normal)) },
-            selected: s.selected(.stream), focused: focused)
+            selected: s.selected(.stream), focused: focused,
+            empty: m.matchingEvents == nil ? "(nothing yet)" : "no event in the ring matches the filter (Backspace or Esc to widen it)")
     }
 
     static func top(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {

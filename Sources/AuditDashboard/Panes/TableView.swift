@@ -13,7 +13,7 @@ struct Column {
 enum TableView {
     static func draw(
         _ grid: inout CellGrid, _ r: Rect, columns: [Column], rows: [[String]], roles: [Role],
-        selected: Int?, focused: Bool
+        selected: Int?, focused: Bool, empty: String = "(nothing yet)"
     ) {
         guard r.height >= 1, r.width >= 4 else { return }
         let widths = layout(columns, r.width)
@@ -27,7 +27,7 @@ enum TableView {
         let visible = r.height - 1
         guard visible > 0 else { return }
         if rows.isEmpty {
-            grid.putClipped("(nothing yet)", x: r.x, y: r.y + 1, role: .dim, limit: r.width)
+            grid.putClipped(empty, x: r.x, y: r.y + 1, role: .dim, limit: r.width)
             return
         }
         let sel = selected.map { min(max($0, 0), rows.count - 1) }
