@@ -76,14 +76,16 @@ let package = Package(
         .executableTarget(
             name: "audittop-bench", dependencies: ["AuditSimulator", "AuditCore", "AuditSources", "AuditDashboard", "AuditWebhook"],
             swiftSettings: strict),
-        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"], swiftSettings: strict),
-        .testTarget(name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore"], swiftSettings: strict),
+        // What the test targets share: where the corpus is, and children that never outlive a test.
+        .target(name: "AuditTestSupport", path: "Tests/AuditTestSupport", swiftSettings: strict),
+        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", "AuditTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore", "AuditTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AuditDashboardTests",
             dependencies: ["AuditDashboard", "AuditCore", "AuditSources", "AuditSimulator"],
             exclude: ["Snapshots"],
             swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["AuditSimulator"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["AuditSimulator", "AuditTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AuditWebhookTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import AuditTestSupport
 import AuditCore
 import Foundation
 import Testing
@@ -159,10 +160,7 @@ import Testing
 }
 
 @Suite struct FilterViewTests {
-    static var realEvents: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/corpus/real-events.jsonl")
-    }
+    static var realEvents: URL { CorpusLocation.root.appendingPathComponent("real-events.jsonl") }
 
     /// The corpus's real events, parsed independently with Foundation.
     func realObjects() throws -> [[String: Any]] {
@@ -170,7 +168,7 @@ import Testing
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    @Test func aFilterOnRealEventsCountsWhatAnIndependentReadingCounts() throws {
+    @Test(.needsCorpus) func aFilterOnRealEventsCountsWhatAnIndependentReadingCounts() throws {
         let text = try String(contentsOf: FilterViewTests.realEvents, encoding: .utf8)
         let objects = try realObjects()
         func user(_ o: [String: Any]) -> String { (o["user"] as? [String: Any])?["username"] as? String ?? "" }
@@ -197,7 +195,7 @@ import Testing
         }
     }
 
-    @Test func theViewIsTheStatisticsOfAStoreHoldingOnlyTheMatchingEvents() throws {
+    @Test(.needsCorpus) func theViewIsTheStatisticsOfAStoreHoldingOnlyTheMatchingEvents() throws {
         let text = try String(contentsOf: FilterViewTests.realEvents, encoding: .utf8)
         let query = "code>=400 or verb=delete"
         // Filter first, then ingest: kept up to date incrementally.

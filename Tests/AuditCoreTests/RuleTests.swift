@@ -1,3 +1,4 @@
+import AuditTestSupport
 import AuditCore
 import Foundation
 import Testing
@@ -5,10 +6,7 @@ import Testing
 /// The rules each Falco trace file was recorded to trigger (Falco's k8s_audit tests), with
 /// `minikube-user`, the traces' cluster admin, on the known-users list.
 @Suite struct FalcoTraceRuleTests {
-    static var traces: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/corpus/falcosecurity__falco/test/trace_files/k8s_audit")
-    }
+    static var traces: URL { CorpusLocation.root.appendingPathComponent("falcosecurity__falco/test/trace_files/k8s_audit") }
 
     static let expected: [String: Set<String>] = [
         "anonymous_creates_namespace_foo.json": ["Anonymous Request Allowed", "New Unknown User"],
@@ -41,13 +39,13 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: traces.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
     }
 
-    @Test func everyTraceFileIsCovered() {
+    @Test(.needsCorpus) func everyTraceFileIsCovered() {
         #expect(FalcoTraceRuleTests.files.count == 47)
     }
 
     /// Files not listed fire nothing: the negatives (unprivileged pods, plain config maps,
     /// ordinary deletes) are as much a part of the test as the positives.
-    @Test(arguments: FalcoTraceRuleTests.files)
+    @Test(.needsCorpus, arguments: FalcoTraceRuleTests.files)
     func eachTraceFiresWhatItWasRecordedFor(file: String) throws {
         let text = try String(contentsOf: FalcoTraceRuleTests.traces.appendingPathComponent(file), encoding: .utf8)
         let store = Fixture.store(text) { $0.knownUsers = KnownUsers(text: "minikube-user\n") }
@@ -121,7 +119,7 @@ import Testing
         #expect(alerts.count == 3)
     }
 
-    @Test func impersonationIsSeenOnlyWhenAllowed() throws {
+    @Test(.needsCorpus) func impersonationIsSeenOnlyWhenAllowed() throws {
         let text = try String(contentsOf: FilterViewTests.realEvents, encoding: .utf8)
         let impersonated = text.split(separator: "\n").filter { $0.contains("\"impersonatedUser\"") }
         #expect(!impersonated.isEmpty)
@@ -138,7 +136,7 @@ import Testing
         #expect(alerts["Attach/Exec Pod"]?.count == 1)
     }
 
-    @Test func anExecIntoAPodCreatedPrivilegedEarlierIsCritical() throws {
+    @Test(.needsCorpus) func anExecIntoAPodCreatedPrivilegedEarlierIsCritical() throws {
         let traces = FalcoTraceRuleTests.traces
         let created = try String(contentsOf: traces.appendingPathComponent("create_nginx_pod_privileged.json"), encoding: .utf8)
         // The trace's pod has no name of its own (a ReplicaSet's generateName); name it and exec into it.

@@ -1,3 +1,4 @@
+import AuditTestSupport
 import AuditCore
 import AuditSources
 import Foundation
@@ -5,11 +6,7 @@ import Foundation
 /// The shared corpus of real audit events beside the repository (`../shared/corpus`), or
 /// where `AUDITTOP_CORPUS` points.
 enum Corpus {
-    static var root: URL {
-        if let path = ProcessInfo.processInfo.environment["AUDITTOP_CORPUS"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    }
+    static var root: URL { CorpusLocation.root }
 
     /// One file as the corpus README describes it.
     struct Entry: CustomStringConvertible, Sendable {
@@ -21,6 +18,7 @@ enum Corpus {
 
     /// Every file listed in the README's tables, with its event count.
     static func entries() throws -> [Entry] {
+        guard CorpusLocation.isPresent else { return [] }
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         var folder = ""
         var out: [Entry] = []

@@ -1,10 +1,11 @@
+import AuditTestSupport
 import AuditCore
 import AuditSources
 import Foundation
 import Testing
 
 @Suite struct CorpusTests {
-    @Test func theReadmeListsEveryCorpusFile() throws {
+    @Test(.needsCorpus) func theReadmeListsEveryCorpusFile() throws {
         let entries = try Corpus.entries()
         #expect(entries.count >= 60)
         #expect(entries.reduce(0) { $0 + $1.events } == 238)
@@ -12,7 +13,7 @@ import Testing
 
     /// Every file decodes to exactly the events the corpus README counts in it, with nothing
     /// malformed; files that hold no Event (OTLP, ViaQ records) yield none.
-    @Test(arguments: try Corpus.entries())
+    @Test(.needsCorpus, arguments: try Corpus.entries())
     func everyCorpusFileDecodesToItsEvents(_ entry: Corpus.Entry) throws {
         let store = try Corpus.read(entry.path)
         #expect(store.counters.ingested + store.counters.duplicates == entry.events, "\(entry.path) (\(entry.format))")
@@ -21,7 +22,7 @@ import Testing
         }
     }
 
-    @Test func realEventsMatchAnIndependentCount() throws {
+    @Test(.needsCorpus) func realEventsMatchAnIndependentCount() throws {
         let events = try Corpus.realEvents()
         #expect(events.count == 238)
         // Independent reference: Foundation's JSON parser and the definitions from the issue.
@@ -77,7 +78,7 @@ import Testing
         #expect(Set(store.stats.unknown.order.map(s.string)) == unknown)
     }
 
-    @Test func theCorpusReadsTheSameWhenFedInTinyChunks() throws {
+    @Test(.needsCorpus) func theCorpusReadsTheSameWhenFedInTinyChunks() throws {
         let whole = try Corpus.read("real-events.jsonl")
         let store = EventStore()
         var reader = LogReader()
@@ -96,7 +97,7 @@ import Testing
         }
     }
 
-    @Test func aYAMLEventFromATicketDecodes() throws {
+    @Test(.needsCorpus) func aYAMLEventFromATicketDecodes() throws {
         let store = try Corpus.read("GoogleCloudPlatform__khi/test/logs/oss/test-log.yaml")
         #expect(store.counters.ingested == 1)
         let e = try #require(store.ring[sequence: 0])

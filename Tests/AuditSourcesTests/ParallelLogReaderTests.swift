@@ -1,3 +1,4 @@
+import AuditTestSupport
 import AuditCore
 import AuditSimulator
 import AuditSources
@@ -16,7 +17,7 @@ import Testing
         return "\(s.counters) \(top(st.users)) \(top(st.verbs)) \(top(st.resources)) \(st.denied.total) \(st.unknown.order.map(s.strings.string)) \(ring)"
     }
 
-    @Test(arguments: try Corpus.entries().filter { $0.events > 0 })
+    @Test(.needsCorpus, arguments: try Corpus.entries().filter { $0.events > 0 })
     func eachCorpusFileGivesTheSameResultOnTwoCores(_ entry: Corpus.Entry) throws {
         let path = Corpus.root.appendingPathComponent(entry.path).path
         let one = EventStore()

@@ -1,3 +1,4 @@
+import AuditTestSupport
 import AuditCore
 import AuditSources
 import Foundation
@@ -143,7 +144,7 @@ import Testing
 }
 
 @Suite struct ReplayEqualsReportTests {
-    @Test func aMaxSpeedReplayEndsWithTheReportsNumbers() throws {
+    @Test(.needsCorpus) func aMaxSpeedReplayEndsWithTheReportsNumbers() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-rr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let corpus = Corpus.root.appendingPathComponent("real-events.jsonl").path

@@ -1,3 +1,4 @@
+import AuditTestSupport
 import AuditCore
 import AuditSources
 import Foundation
@@ -6,7 +7,7 @@ import Testing
 @Suite struct RobustnessTests {
     /// Real events interleaved with random junk lines: every real event survives, every junk
     /// line is counted once, whatever the seed.
-    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    @Test(.needsCorpus, arguments: [1, 2, 3, 4, 5] as [UInt64])
     func junkBetweenRealEventsNeverCostsAGoodOne(seed: UInt64) throws {
         let data = try Data(contentsOf: Corpus.root.appendingPathComponent("real-events.jsonl"))
         let lines = data.split(separator: 0x0A)

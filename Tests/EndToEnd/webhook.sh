@@ -9,7 +9,9 @@ bin=${AUDITTOP:-$PWD/.build/debug/audittop}
 bench=${AUDITTOP_BENCH:-$PWD/.build/debug/audittop-bench}
 work=$(mktemp -d)
 export SWIFT_BACKTRACE=interactive=no
-trap 'kill "$collector" 2>/dev/null; rm -rf "$work"' EXIT
+collector=
+# Whatever happens, the collector this script started does not outlive it.
+trap '[ -n "$collector" ] && { kill "$collector" 2>/dev/null; sleep 0.5; kill -KILL "$collector" 2>/dev/null; }; rm -rf "$work"' EXIT
 
 passed=0
 failed=0

@@ -1,10 +1,9 @@
+import AuditTestSupport
 import Foundation
 
 /// Runs the built `audittop` binary as a user would.
 enum Binary {
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    static var packageRoot: URL { CorpusLocation.packageRoot }
 
     /// `audittop` beside the test bundle (the same build), else in `.build/debug`.
     static var path: String {
@@ -13,10 +12,7 @@ enum Binary {
         return packageRoot.appendingPathComponent(".build/debug/audittop").path
     }
 
-    static var corpus: URL {
-        if let path = ProcessInfo.processInfo.environment["AUDITTOP_CORPUS"] { return URL(fileURLWithPath: path) }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    }
+    static var corpus: URL { CorpusLocation.root }
 
     struct Result {
         var status: Int32
@@ -25,9 +21,11 @@ enum Binary {
         var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    /// Runs `audittop ARGS`, feeding `stdin`, and waits for it.
+    /// Runs `audittop ARGS`, feeding `stdin`, and waits for it: at most `timeout` seconds, after
+    /// which it is killed (and the result says so in `stderr`), so a wedged binary fails its
+    /// test instead of hanging the run.
     static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], in directory: URL? = nil,
-                    executable: String? = nil) throws -> Result {
+                    executable: String? = nil, timeout: Double = 120) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? path)
         process.arguments = arguments
@@ -45,15 +43,28 @@ enum Binary {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        let pid = process.processIdentifier
+        LiveChildren.shared.add(pid)
+        defer { LiveChildren.shared.remove(pid) }
+        let finished = DispatchSemaphore(value: 0)
+        let watchdog = Thread {
+            if finished.wait(timeout: .now() + timeout) == .timedOut { kill(pid, SIGKILL) }
+        }
+        watchdog.start()
         let writer = Thread {
             if let stdin { input.fileHandleForWriting.write(stdin) }
             try? input.fileHandleForWriting.close()
         }
         writer.start()
-        let errData = ErrorCollector(err.fileHandleForReading)
+        let errData = OutputCollector(err.fileHandleForReading)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: data, stderr: errData.finish())
+        finished.signal()
+        var stderr = errData.finish()
+        if process.terminationReason == .uncaughtSignal, process.terminationStatus == SIGKILL {
+            stderr += "\n(killed by the test after \(Int(timeout)) s)"
+        }
+        return Result(status: process.terminationStatus, stdout: data, stderr: stderr)
     }
 
     /// A fresh temporary directory.
@@ -61,30 +72,5 @@ enum Binary {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
-    }
-}
-
-/// Reads a pipe on its own thread so a chatty child never blocks on a full pipe.
-final class ErrorCollector: @unchecked Sendable {
-    // `lock` guards `data`.
-    private let lock = NSLock()
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread {
-            let d = handle.readDataToEndOfFile()
-            self.lock.lock()
-            self.data = d
-            self.lock.unlock()
-            self.done.signal()
-        }.start()
-    }
-
-    func finish() -> String {
-        done.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -26,7 +27,7 @@ import Testing
         #expect(r.text.contains("# theme file: ") && r.text.contains("Themes/light.yaml"))
     }
 
-    @Test func theFileSetsDefaultsAndFlagsWin() throws {
+    @Test(.needsCorpus) func theFileSetsDefaultsAndFlagsWin() throws {
         let log = Binary.corpus.appendingPathComponent("real-events.jsonl").path
         let home = try configHome("capacity: 10\n")
         let small = try Binary.run(["report", log, "--format", "json"], environment: ["XDG_CONFIG_HOME": home.path])

@@ -1,3 +1,4 @@
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
     }
 
-    @Test func theFalcoTracesReportTheAlertsTheyWereRecordedFor() throws {
+    @Test(.needsCorpus) func theFalcoTracesReportTheAlertsTheyWereRecordedFor() throws {
         let result = try Binary.run(["report"] + Self.falcoTraces + ["--format", "json"])
         #expect(result.status == 0)
         let alerts = try #require(try json(result)["alerts"] as? [[String: Any]])
@@ -37,7 +38,7 @@ import Testing
         #expect(exec["count"] as? Int == 2)
     }
 
-    @Test func failOnExitsThreeWhenAnAlertThatBadFired() throws {
+    @Test(.needsCorpus) func failOnExitsThreeWhenAnAlertThatBadFired() throws {
         let exec = Self.falcoTraces.filter { $0.hasSuffix("/exec_pod.json") }
         let high = try Binary.run(["report"] + exec + ["--fail-on", "high"])
         #expect(high.status == 3)
@@ -51,7 +52,7 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("--fail-on"))
     }
 
-    @Test func reportFilterCountsOnlyMatchingEvents() throws {
+    @Test(.needsCorpus) func reportFilterCountsOnlyMatchingEvents() throws {
         let log = Binary.corpus.appendingPathComponent("real-events.jsonl").path
         let all = try json(try Binary.run(["report", log, "--format", "json"]))
         let filtered = try json(try Binary.run(["report", log, "--format", "json", "--filter", "code>=400"]))
@@ -68,7 +69,7 @@ import Testing
         #expect(text.text.contains("Filter     code>=400 (\(matching) matching events"))
     }
 
-    @Test func relativeTimesInReportAreBeforeNow() throws {
+    @Test(.needsCorpus) func relativeTimesInReportAreBeforeNow() throws {
         let log = Binary.corpus.appendingPathComponent("real-events.jsonl").path
         let recent = try json(try Binary.run(["report", log, "--format", "json", "--filter", "time>=-5m"]))
         #expect(recent["matchingEvents"] as? Int == 0)
@@ -83,7 +84,7 @@ import Testing
         #expect(result.stderr.contains("         ^"))
     }
 
-    @Test func aRulesFileAddsRulesAndDisablesBuiltIns() throws {
+    @Test(.needsCorpus) func aRulesFileAddsRulesAndDisablesBuiltIns() throws {
         let dir = try Binary.temporaryDirectory()
         let rules = dir.appendingPathComponent("rules.yaml")
         try """

@@ -1,3 +1,4 @@
+import AuditTestSupport
 import AuditSimulator
 import Foundation
 import Testing
@@ -7,7 +8,7 @@ import Testing
         try JSONSerialization.jsonObject(with: result.stdout) as! [String: Any]
     }
 
-    @Test func reportOnTheCorpusPrintsTheDocumentedJSONSchema() throws {
+    @Test(.needsCorpus) func reportOnTheCorpusPrintsTheDocumentedJSONSchema() throws {
         let file = Binary.corpus.appendingPathComponent("real-events.jsonl").path
         let r = try Binary.run(["report", file, "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -36,7 +37,7 @@ import Testing
         #expect(r.stdout.isEmpty)
     }
 
-    @Test func stdinIsReadWithDash() throws {
+    @Test(.needsCorpus) func stdinIsReadWithDash() throws {
         let data = try Data(contentsOf: Binary.corpus.appendingPathComponent("real-events.jsonl"))
         let r = try Binary.run(["report", "-", "--format", "json"], stdin: data)
         #expect(r.status == 0)
@@ -130,14 +131,14 @@ import Testing
         return try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
     }
 
-    @Test func capacityBoundsTheRingButNotTheCounts() throws {
+    @Test(.needsCorpus) func capacityBoundsTheRingButNotTheCounts() throws {
         let file = Binary.corpus.appendingPathComponent("real-events.jsonl").path
         let r = try report(["--capacity", "10"], file: file)
         #expect(r["events"] as? Int == 218)
         #expect(r["evicted"] as? Int == 208)
     }
 
-    @Test func maxLineSkipsLongerLinesAsOversized() throws {
+    @Test(.needsCorpus) func maxLineSkipsLongerLinesAsOversized() throws {
         let file = Binary.corpus.appendingPathComponent("real-events.jsonl").path
         let lengths = try Data(contentsOf: URL(fileURLWithPath: file)).split(separator: 0x0A).map(\.count)
         let r = try report(["--max-line", "64KiB"], file: file)
@@ -146,7 +147,7 @@ import Testing
         #expect(kinds["oversized"]! > 0)
     }
 
-    @Test func knownUsersFileRemovesUsersFromTheUnknownList() throws {
+    @Test(.needsCorpus) func knownUsersFileRemovesUsersFromTheUnknownList() throws {
         let dir = try Binary.temporaryDirectory()
         let known = dir.appendingPathComponent("known.txt")
         try Data("minikube-user\n*admin\ngroup:system:masters\n".utf8).write(to: known)
@@ -186,18 +187,14 @@ import Testing
         #expect(both.status != 0)
     }
 
-    @Test func collectTeesExactlyTheUniqueEventsAndReportAgrees() throws {
+    @Test(.needsCorpus) func collectTeesExactlyTheUniqueEventsAndReportAgrees() throws {
         let dir = try Binary.temporaryDirectory()
         let tee = dir.appendingPathComponent("feed.log").path
         let port = 20000 + Int.random(in: 0..<20000)
         let url = "http://127.0.0.1:\(port)/k8s-audit"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binary.path)
-        process.arguments = ["collect", url, "--tee", tee, "--status-every", "1s"]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let collector = ErrorCollector(err.fileHandleForReading)
+        // Stopped on every path: a throw below ends the collector with the test.
+        let collector = try ChildProcess(Binary.path, ["collect", url, "--tee", tee, "--status-every", "1s"])
+        defer { collector.stop() }
         usleep(800_000)
         let corpus = try String(contentsOf: Binary.corpus.appendingPathComponent("real-events.jsonl"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
@@ -209,10 +206,8 @@ import Testing
             #expect(r == 200)
         }
         usleep(500_000)
-        process.terminate()  // SIGTERM
-        process.waitUntilExit()
-        let log = collector.finish()
-        #expect(process.terminationStatus == 0, "\(log)")
+        let (status, log) = collector.stop()  // SIGTERM: collect drains and exits 0
+        #expect(status == 0, "\(log)")
         #expect(log.contains("events/s"))
         let report = try Binary.run(["report", tee, "--format", "json"])
         let json = try JSONSerialization.jsonObject(with: report.stdout) as! [String: Any]
@@ -244,7 +239,7 @@ extension Binary {
 }
 
 @Suite(.serialized) struct SavedSetTests {
-    @Test func reportReadsAFolderWithGzipSaysWhatIsDamagedAndHonoursSince() throws {
+    @Test(.needsCorpus) func reportReadsAFolderWithGzipSaysWhatIsDamagedAndHonoursSince() throws {
         let dir = try Binary.temporaryDirectory()
         let corpus = Binary.corpus.appendingPathComponent("real-events.jsonl").path
         let sh = { (command: String) in
