@@ -43,7 +43,7 @@ struct CollectCommand: ParsableCommand {
         logger.logLevel = .info
         do {
             let live = try SourceFactory.make(sources, tail: nil, rate: 300, maxLine: engine.maxLine, webhook: webhook)
-            var configuration = try engine.configuration()
+            var configuration = try engine.configuration(live: true)
             // No screen to show events on: keep the ring small, keep no raw bodies.
             configuration.capacity = min(configuration.capacity, 10_000)
             configuration.rawBudget = 0
@@ -83,6 +83,7 @@ struct CollectCommand: ParsableCommand {
             stop.set()
             finished.wait()
             store.withStore { _ in teeWriter?.close() }
+            try store.withStore { try engine.saveBaseline($0) }
             let total = store.withStore { $0.counters }
             logger.info("stopped: \(total.ingested) events, \(total.duplicates) duplicates, \(total.malformed.total) malformed\(teeWriter.map { ", \($0.written) written to \($0.path)" + ($0.lost > 0 ? ", \($0.lost) lost to write errors" : "") } ?? "")")
         } catch let error as CLIError {

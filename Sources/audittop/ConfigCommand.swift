@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import AuditDashboard
 import AuditSources
 import Foundation
@@ -58,6 +59,9 @@ struct ConfigCommand: ParsableCommand {
             given["known-users"] = engine.knownUsers
             given["rules"] = engine.rules
             given["filter"] = engine.filter
+            given["learn"] = engine.learn.map { "\($0 / 1_000_000)s" }
+            given["platform-identities"] = engine.platformIdentities
+            given["baseline"] = engine.baseline
             let file = Config.file
             let exists = FileManager.default.fileExists(atPath: file.path)
             print("# \(file.path)\(exists ? "" : " (absent: built-in defaults)")")
@@ -68,6 +72,16 @@ struct ConfigCommand: ParsableCommand {
                 let key: String = row.key.padding(toLength: width, withPad: " ", startingAt: 0)
                 let shown: String = value.padding(toLength: max(28, value.count), withPad: " ", startingAt: 0)
                 print("\(key)  \(shown)  # \(row.origin)")
+            }
+            // The identities known without being listed: the platform's own.
+            let platform = rows.first { $0.key == "platform-identities" }?.value ?? ""
+            if platform == "none" {
+                print("# platform identities: none (switched off)")
+            } else if !platform.isEmpty {
+                print("# platform identities: from \(platform)")
+            } else {
+                print("# platform identities (built in; replace with --platform-identities FILE, or none):")
+                for line in PlatformIdentities.builtin.split(separator: "\n") where !line.hasPrefix("#") { print("#   \(line)") }
             }
             // Where the theme comes from, or why it cannot be used.
             let themeName = rows.first { $0.key == "theme" }?.value ?? "default"

@@ -59,7 +59,7 @@ struct DashboardCommand: ParsableCommand {
             let (loadedTheme, themeWarning) = themes.load(Config.file.value("theme", flag: display.theme) ?? "default")
             // A broken theme is said, and the default is used: it never stops the dashboard.
             if let themeWarning { FileHandle.standardError.write(Data("audittop: \(themeWarning)\n".utf8)) }
-            let store = SharedEventStore(configuration: try engine.configuration())
+            let store = SharedEventStore(configuration: try engine.configuration(live: true))
             _ = try engine.parsedFilter()
             var loop = DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps, filter: engine.filterText,
                                      bell: display.bell || Config.flag("bell"), knownUsersFile: engine.knownUsersFile)
@@ -69,6 +69,7 @@ struct DashboardCommand: ParsableCommand {
             loop.readOnly = display.readOnly || Config.flag("read-only")
             loop.startMessage = themeWarning
             try loop.run()
+            try store.withStore { try engine.saveBaseline($0) }
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("audittop: \(error.description)\n".utf8))
             throw ExitCode(error.code)

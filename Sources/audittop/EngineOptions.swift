@@ -19,9 +19,16 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("known-users"), help: "File of expected users: names, globs like *@example.com, group:NAME; # comments.")
     var knownUsers: String?
 
-    @Option(help: "Treat users first seen within this much event time from the first event as known (e.g. 10m, 2h).",
+    @Option(help: "Learn for this much event time from the first event (e.g. 10m, 2h; 0s is off): users first seen then are known, and each identity's baseline is what it did then. Live sources learn 10m by default.",
             transform: DurationText.parse)
     var learn: Int64?
+
+    @Option(name: .customLong("platform-identities"),
+            help: "File of the platform's own identities (known-users notation), replacing the built-in list; 'none' switches it off.")
+    var platformIdentities: String?
+
+    @Option(help: "Baseline file: loaded at start when it exists, and written at the end with what this run learned.")
+    var baseline: String?
 
     @Option(help: "Only events received at or after this time: RFC 3339 (2026-03-14T09:00:00Z) or relative to now (-2h).",
             transform: TimeText.parse)
@@ -47,11 +54,31 @@ struct EngineOptions: ParsableArguments {
 
     /// The store configuration these options describe, with the configuration file's values
     /// for the options not given; reads the known-users and rules files.
-    func configuration(_ config: ConfigFile = Config.file) throws -> StoreConfiguration {
+    func configuration(_ config: ConfigFile = Config.file, live: Bool = false) throws -> StoreConfiguration {
         var c = StoreConfiguration()
         c.capacity = try capacity ?? config.entries["capacity"].map { try Config.number($0.value, "capacity") } ?? c.capacity
         c.rawBudget = try rawBudget ?? config.entries["raw-budget"].map { try Config.parsed($0.value, "raw-budget", ByteCount.parse) } ?? c.rawBudget
         c.learn = try learn ?? config.entries["learn"].map { try Config.parsed($0.value, "learn", DurationText.parse) }
+            ?? (live ? EngineOptions.liveLearning : nil)
+        if c.learn == 0 { c.learn = nil }
+        if let platform = config.value("platform-identities", flag: platformIdentities) {
+            if platform == "none" {
+                c.platformIdentities = KnownUsers()
+            } else {
+                guard let text = try? String(contentsOfFile: platform, encoding: .utf8) else {
+                    throw CLIError("cannot read the platform identities file \(platform); check the path, or use none", code: 2)
+                }
+                c.platformIdentities = KnownUsers(text: text)
+            }
+        }
+        if let file = baselineFile, FileManager.default.fileExists(atPath: file) {
+            do {
+                c.baseline = try JSONDecoder().decode(BaselineFile.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                throw CLIError("cannot read the baseline \(file): \(error.localizedDescription); move it aside to learn anew", code: 2)
+            }
+            if c.baseline?.version != 1 { throw CLIError("the baseline \(file) is of another version; move it aside to learn anew", code: 2) }
+        }
         c.since = since
         c.until = until
         if let knownUsers = config.value("known-users", flag: knownUsers) {
@@ -66,6 +93,24 @@ struct EngineOptions: ParsableArguments {
             do { c.rules = try RulesFile.load(rules) } catch { throw CLIError("\(error)", code: 2) }
         }
         return c
+    }
+
+    /// How long live sources learn when `--learn` is not given: 10 minutes of event time.
+    static let liveLearning: Int64 = 600_000_000
+
+    /// The baseline file given (flag or configuration file).
+    var baselineFile: String? { Config.file.value("baseline", flag: baseline) }
+
+    /// Writes what the store's rules learned (and loaded) to the baseline file, when one was given.
+    func saveBaseline(_ store: EventStore) throws {
+        guard let file = baselineFile, let rules = store.rules else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try encoder.encode(rules.baselines.file(store.strings)).write(to: URL(fileURLWithPath: file), options: .atomic)
+        } catch {
+            throw CLIError("cannot write the baseline \(file): \(error.localizedDescription)", code: 2)
+        }
     }
 
     /// The known-users file given (flag or configuration file), for `:known`.

@@ -107,6 +107,7 @@ struct ReportCommand: ParsableCommand {
                 say(file, outcome)
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            try engine.saveBaseline(store)
             let report = Report(store: store, limit: top)
             switch format {
             case .json:

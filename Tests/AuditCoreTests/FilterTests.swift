@@ -171,15 +171,19 @@ import Testing
     @Test(.needsCorpus) func aFilterOnRealEventsCountsWhatAnIndependentReadingCounts() throws {
         let text = try String(contentsOf: FilterViewTests.realEvents, encoding: .utf8)
         let objects = try realObjects()
-        func user(_ o: [String: Any]) -> String { (o["user"] as? [String: Any])?["username"] as? String ?? "" }
+        // `user=` names an identity: the user, or the user it impersonated.
+        func users(_ o: [String: Any]) -> [String] {
+            [(o["user"] as? [String: Any])?["username"] as? String ?? ""]
+                + [(o["impersonatedUser"] as? [String: Any])?["username"] as? String].compactMap { $0 }
+        }
         func code(_ o: [String: Any]) -> Int { (o["responseStatus"] as? [String: Any])?["code"] as? Int ?? -1 }
         func ns(_ o: [String: Any]) -> String { (o["objectRef"] as? [String: Any])?["namespace"] as? String ?? "" }
         let cases: [(String, ([String: Any]) -> Bool)] = [
-            ("user=system:serviceaccount:*", { user($0).hasPrefix("system:serviceaccount:") }),
+            ("user=system:serviceaccount:*", { users($0).contains { $0.hasPrefix("system:serviceaccount:") } }),
             ("code>=400", { code($0) >= 400 }),
             ("verb=get,list", { ["get", "list"].contains($0["verb"] as? String ?? "") }),
             ("ns!=kube-system", { ns($0) != "kube-system" }),
-            ("-user=system:* or code>=400", { !user($0).hasPrefix("system:") || code($0) >= 400 }),
+            ("-user=system:* or code>=400", { !users($0).contains { $0.hasPrefix("system:") } || code($0) >= 400 }),
         ]
         let store = Fixture.store(text)
         #expect(store.counters.ingested + store.counters.duplicates == objects.count)

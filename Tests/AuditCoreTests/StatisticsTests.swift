@@ -93,7 +93,13 @@ import Testing
 
 @Suite struct UnknownUsersTests {
     func unknownNames(_ store: EventStore) -> [String] {
-        store.stats.unknown.order.map { store.strings.string($0) }
+        store.stats.unknown.order.map { store.strings.string(store.stats.unknown.records[$0]!.user) }
+    }
+
+    /// The first record of the user called `name` (anonymous and unauthenticated clients
+    /// have one per source IP).
+    func record(_ store: EventStore, _ name: String) -> UnknownUser? {
+        store.stats.unknown.order.lazy.compactMap { store.stats.unknown.records[$0] }.first { store.strings.string($0.user) == name }
     }
 
     @Test func systemIdentitiesAreKnownButAnonymousIsAlwaysFlagged() {
@@ -105,8 +111,10 @@ import Testing
             Fixture.event(id: Fixture.id(5), user: "alice@example.com"),
         ]
         let store = Fixture.store(lines.joined(separator: "\n")) { $0.knownUsers = KnownUsers(text: "system:anonymous\n") }
-        #expect(unknownNames(store) == ["system:anonymous", "alice@example.com"])
-        let anon = store.stats.unknown.records[store.strings.lookup("system:anonymous")!]!
+        // The failed login (no username) is kept too, by its source IP.
+        #expect(unknownNames(store) == ["system:anonymous", "", "alice@example.com"])
+        #expect(record(store, "")?.isUnauthenticated == true)
+        let anon = record(store, "system:anonymous")!
         #expect(anon.isAnonymous && anon.denied == 1)
         #expect(store.stats.anonymousRequests == 1 && store.stats.anonymousDenied == 1)
         #expect(store.stats.users.count(0) == 1)  // counted under (none)
@@ -128,7 +136,7 @@ import Testing
         ]
         let store = Fixture.store(lines.joined(separator: "\n")) { $0.knownUsers = KnownUsers(text: file) }
         #expect(unknownNames(store) == ["mallory@evil.example"])
-        let m = store.stats.unknown.records[store.strings.lookup("mallory@evil.example")!]!
+        let m = record(store, "mallory@evil.example")!
         #expect(m.requests == 2 && m.denied == 1)
         #expect(m.verbs.map(store.strings.string) == ["list", "delete"])
         #expect(m.sourceIPs.map(store.strings.string) == ["203.0.113.5", "203.0.113.6"])

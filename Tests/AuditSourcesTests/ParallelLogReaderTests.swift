@@ -14,7 +14,7 @@ import Testing
             let e = s.ring[sequence: seq]!
             return "\(e.auditIDHigh):\(e.stage.rawValue):\(s.strings.string(e.user)):\(e.code)"
         }.joined(separator: ";")
-        return "\(s.counters) \(top(st.users)) \(top(st.verbs)) \(top(st.resources)) \(st.denied.total) \(st.unknown.order.map(s.strings.string)) \(ring)"
+        return "\(s.counters) \(top(st.users)) \(top(st.verbs)) \(top(st.resources)) \(st.denied.total) \(st.unknown.users.map(s.strings.string)) \(ring)"
     }
 
     @Test(.needsCorpus, arguments: try Corpus.entries().filter { $0.events > 0 })

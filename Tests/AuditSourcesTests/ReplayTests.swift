@@ -175,7 +175,7 @@ import Testing
             #expect(s.stats.denied.total == report.stats.denied.total)
             let top = { (st: EventStore) in st.stats.users.top(10).map { "\(st.strings.string($0.id))=\($0.count)" } }
             #expect(top(s) == top(report))
-            #expect(Set(s.stats.unknown.order.map(s.strings.string)) == Set(report.stats.unknown.order.map(report.strings.string)))
+            #expect(Set(s.stats.unknown.users.map(s.strings.string)) == Set(report.stats.unknown.users.map(report.strings.string)))
         }
     }
 }

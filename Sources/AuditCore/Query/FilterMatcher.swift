@@ -170,6 +170,9 @@ public final class FilterMatcher {
 
         func matches(_ e: RingEntry, _ store: EventStore, _ m: FilterMatcher) -> Bool {
             switch kind {
+            // `user=` names an identity: the user, or the user it impersonated.
+            case .strings(.user) where e.impersonatedUser != 0:
+                return verdict(e.user, store, &verdicts) || verdict(e.impersonatedUser, store, &verdicts)
             case .strings(let field): return verdict(field.id(e), store, &verdicts)
             case .groups:
                 return verdict(e.groups, store, &verdicts) { names in

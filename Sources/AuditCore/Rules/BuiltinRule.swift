@@ -7,6 +7,8 @@ public enum BuiltinRule: Int, Sendable, CaseIterable {
     case secretReadByPerson, secretsListedEverywhere, kubeNamespaceServiceAccount, kubeNamespacePod
     case impersonation, nodeProxy, eventsDeleted, auditConfigurationDeleted, nodePortService, configMapCredentials
     case newUnknownUser, denialBurst, serverErrorBurst
+    case anonymousDenied, failedAuthenticationBurst, rbacEnumeration, serviceAccountTokenCreated, csrSelfApproved
+    case newNetwork, tokenFromOutside, secretsAcrossNamespaces
 
     public var name: String {
         switch self {
@@ -38,12 +40,22 @@ public enum BuiltinRule: Int, Sendable, CaseIterable {
         case .newUnknownUser: "New Unknown User"
         case .denialBurst: "Denial Burst"
         case .serverErrorBurst: "Server Error Burst"
+        case .anonymousDenied: "Anonymous Request Denied"
+        case .failedAuthenticationBurst: "Failed Authentication Burst"
+        case .rbacEnumeration: "RBAC Enumeration"
+        case .serviceAccountTokenCreated: "Service Account Token Created"
+        case .csrSelfApproved: "CSR Created And Approved By One Identity"
+        case .newNetwork: "Known Identity From A New Network"
+        case .tokenFromOutside: "Service Account Token Used From Outside"
+        case .secretsAcrossNamespaces: "Secrets Read Across New Namespaces"
         }
     }
 
     public var severity: Severity {
         switch self {
         case .execIntoPrivileged: .critical
+        case .failedAuthenticationBurst, .csrSelfApproved, .tokenFromOutside, .secretsAcrossNamespaces: .high
+        case .anonymousDenied, .rbacEnumeration, .serviceAccountTokenCreated, .newNetwork: .medium
         case .anonymousAllowed, .execAttach, .privilegedPod, .hostNetworkPod, .hostPIDPod, .hostIPCPod, .sensitiveMountPod,
             .clusterAdminBinding:
             .high
@@ -85,6 +97,14 @@ public enum BuiltinRule: Int, Sendable, CaseIterable {
         case .newUnknownUser: "a user not on the known-users list made their first request"
         case .denialBurst: "one user was denied many requests within a short window"
         case .serverErrorBurst: "the API server answered many requests with 5xx within a short window"
+        case .anonymousDenied: "system:anonymous was denied a request other than a health probe (per source IP)"
+        case .failedAuthenticationBurst: "10 or more requests failed authentication (401) from one source IP within 60 s"
+        case .rbacEnumeration: "an identity outside the platform asked what it may do (SelfSubjectRulesReview, SelfSubjectAccessReview) 5 or more times within 60 s"
+        case .serviceAccountTokenCreated: "a service-account token was minted (serviceaccounts/token) by someone other than a kubelet or the control plane"
+        case .csrSelfApproved: "a certificate signing request was created and approved by the same identity outside the control plane"
+        case .newNetwork: "an identity with a baseline made a request from a network it did not use while learning"
+        case .tokenFromOutside: "a service-account token was used from a public address, an address outside the cluster's networks, or with a tool (curl, python-requests) its account never used"
+        case .secretsAcrossNamespaces: "one identity read secrets in 4 or more namespaces it had not touched, within 60 s"
         }
     }
 

@@ -49,7 +49,7 @@ public final class RuleEngine {
     /// Per built-in rule (by raw value): turned on.
     private let on: [Bool]
     private let custom: [(rule: CustomRule, matcher: FilterMatcher)]
-    private var ids: Ids
+    var ids: Ids
     /// Per rule index (built-ins by raw value, then custom): auditIDs of the requests it fired
     /// on, bounded, for `alert=` filters and to fire once per request.
     private var matched: [Set<AuditID>]
@@ -65,13 +65,23 @@ public final class RuleEngine {
     private var serverErrors = Burst()
     private var customWindows: [[String: Burst]]
     private let exampleLimit = 5
+    /// What is ordinary for each identity (learned, or loaded from `--baseline`).
+    public internal(set) var baselines = Baselines()
+    /// Per user id: its kind, once decided.
+    var kinds: [IdentityKind?] = []
+    var failedLogins = FailedAuthenticationBurst()
+    var anonymousDenials = AnonymousDenied()
+    var enumeration: RBACEnumeration
+    var csrApprovals: CSRSelfApproval
+    var secretsSweep: SecretsAcrossNamespaces
+    var outsideUse = OutsideUse()
 
     /// Interned ids of the names the rules compare against.
     struct Ids {
         var pods, exec, attach, portforward, ephemeral, secrets, serviceaccounts, nodes, proxy, events: UInt32
         var clusterroles, roles, clusterrolebindings, rolebindings, configmaps, services: UInt32
         var create, update, patch, delete, deletecollection, get, list, watch: UInt32
-        var kubeSystem, kubePublic, anonymous: UInt32
+        var kubeSystem, kubePublic, anonymous, token: UInt32
         /// Few enough to compare one by one (no hashing on the per-event path).
         var auditConfiguration: [UInt32]
 
@@ -86,6 +96,7 @@ public final class RuleEngine {
             create = s.intern("create"); update = s.intern("update"); patch = s.intern("patch"); delete = s.intern("delete")
             deletecollection = s.intern("deletecollection"); get = s.intern("get"); list = s.intern("list"); watch = s.intern("watch")
             kubeSystem = s.intern("kube-system"); kubePublic = s.intern("kube-public"); anonymous = s.intern("system:anonymous")
+            token = s.intern("token")
             auditConfiguration = [
                 "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "validatingadmissionpolicies",
                 "validatingadmissionpolicybindings", "auditsinks",
@@ -93,8 +104,12 @@ public final class RuleEngine {
         }
     }
 
-    init(_ ruleSet: RuleSet, strings: StringInterner) {
+    init(_ ruleSet: RuleSet, strings: StringInterner, baseline: BaselineFile? = nil) {
         self.ruleSet = ruleSet
+        enumeration = RBACEnumeration(strings)
+        csrApprovals = CSRSelfApproval(strings)
+        secretsSweep = SecretsAcrossNamespaces(strings)
+        if let baseline { baselines.load(baseline, strings) }
         enabled = ruleSet.builtins ? BuiltinRule.allCases.filter { !ruleSet.disabled.contains($0.name) } : []
         on = BuiltinRule.allCases.map { [enabled] rule in enabled.contains(rule) }
         custom = ruleSet.custom.map { ($0, FilterMatcher($0.filter, reference: 0)) }
@@ -128,15 +143,17 @@ public final class RuleEngine {
         let time = e.received != 0 ? e.received : e.stageTime
         // Bursts count every request once, at its deciding event.
         if e.stage != .requestReceived {
-            if e.isDenied, e.user != 0, isOn(.denialBurst) { countDenial(e, id: id, time: time, store) }
+            if e.isDenied, e.user != 0, isOn(.denialBurst), !isOrdinary(.denialBurst, e, time: time, store) {
+                countDenial(e, id: id, time: time, store)
+            }
             if e.code >= 500, isOn(.serverErrorBurst) { countServerError(e, id: id, time: time, store) }
         }
-        if e.user != 0, isOn(.newUnknownUser) {
-            let u = Int(e.user)
+        if e.actor != 0, isOn(.newUnknownUser) {
+            let u = Int(e.actor)
             if u >= userVerdicts.count { userVerdicts.append(contentsOf: repeatElement(0, count: u + 1 - userVerdicts.count + 256)) }
             // The store classified the user when it counted the request, before this runs.
             if userVerdicts[u] == 0 {
-                let unknown = store.stats.unknown.records[e.user] != nil
+                let unknown = store.stats.unknown.isUnknown(e.actor)
                 userVerdicts[u] = unknown ? 2 : 1
                 if unknown {
                     fire(.newUnknownUser, e, id: id, time: time, store,
@@ -150,10 +167,11 @@ public final class RuleEngine {
         guard e.stage != .requestReceived, !enabled.isEmpty else { return }
         var body = Body(raw: raw, level: e.level)
         let denied = e.isDenied || e.code >= 400
+        identityRules(e, id: id, time: time, denied: denied, store)
         let verb = e.verb
         let writes = verb == ids.create || verb == ids.update || verb == ids.patch
 
-        if e.user == ids.anonymous, !denied, !Self.isHealthCheck(e, store) {
+        if e.user == ids.anonymous, !denied, !store.isAnonymousProbe(e) {
             fire(.anonymousAllowed, e, id: id, time: time, store, note: "\(store.strings.string(e.verb)) \(resourceText(e, store))")
         }
         if e.impersonatedUser != 0, !denied {
@@ -166,7 +184,9 @@ public final class RuleEngine {
             if verb == ids.get || verb == ids.list || verb == ids.watch, !isServiceIdentity(e.user, store) {
                 fire(.secretReadByPerson, e, id: id, time: time, store, note: "\(store.strings.string(verb)) \(resourceText(e, store))")
             }
-            if verb == ids.list || verb == ids.watch, e.namespace == 0, e.name == 0, !isControlPlane(e.user, store) {
+            if verb == ids.list || verb == ids.watch, e.namespace == 0, e.name == 0, !isControlPlane(e.user, store),
+                !isOrdinary(.secretsListedEverywhere, e, time: time, store)
+            {
                 fire(.secretsListedEverywhere, e, id: id, time: time, store, note: "\(store.strings.string(verb)) secrets in every namespace")
             }
         case ids.serviceaccounts where !denied && verb == ids.create && e.subresource == 0:
@@ -375,10 +395,10 @@ public final class RuleEngine {
 
     private func isOn(_ rule: BuiltinRule) -> Bool { on[rule.rawValue] }
 
-    private func fire(_ rule: BuiltinRule, _ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore, note: String) {
+    func fire(_ rule: BuiltinRule, _ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore, note: String, force: Bool = false) {
         guard isOn(rule) else { return }
         fire(index: rule.rawValue, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time,
-             store, note: note, force: rule == .denialBurst || rule == .serverErrorBurst || rule == .newUnknownUser)
+             store, note: note, force: force || rule == .denialBurst || rule == .serverErrorBurst || rule == .newUnknownUser)
     }
 
     /// Records a firing; a rule fires once per request unless `force` (bursts, whose requests
@@ -397,15 +417,19 @@ public final class RuleEngine {
         alert.lastFiring = firings
         let s = store.strings
         alert.examples.append(AlertExample(
-            time: time == 0 ? "" : Timestamp.format(time), user: TerminalText.sanitize(s.string(e.user)), verb: s.string(e.verb),
+            time: time == 0 ? "" : Timestamp.format(time), user: TerminalText.sanitize(store.actorName(e)), verb: s.string(e.verb),
             resource: resourceText(e, store), namespace: s.string(e.namespace), name: TerminalText.sanitize(s.string(e.name)),
             auditID: id.uuidString, note: TerminalText.sanitize(note)))
         if alert.examples.count > exampleLimit { alert.examples.removeFirst() }
         alerts[name] = alert
+        if severity >= .high, e.actor != 0, store.stats.unknown.isLearning(at: time) {
+            baselines.suspect(e.actor)
+            store.suspect(e.actor, at: time)
+        }
         if severity >= .high { latestSevere = (firings, name) }
     }
 
-    private func remember(_ rule: BuiltinRule, _ id: AuditID) { rememberIndex(rule.rawValue, id) }
+    func remember(_ rule: BuiltinRule, _ id: AuditID) { rememberIndex(rule.rawValue, id) }
 
     private func rememberIndex(_ index: Int, _ id: AuditID) {
         guard matched[index].insert(id).inserted else { return }
@@ -435,12 +459,6 @@ public final class RuleEngine {
 
     private func inNamespace(_ e: RingEntry, _ store: EventStore) -> String {
         e.namespace == 0 ? "" : " in " + store.strings.string(e.namespace)
-    }
-
-    static func isHealthCheck(_ e: RingEntry, _ store: EventStore) -> Bool {
-        guard e.resource == 0, e.path != 0 else { return false }
-        let path = store.strings.string(e.path)
-        return ["/healthz", "/livez", "/readyz"].contains { path == $0 || path.hasPrefix($0 + "/") }
     }
 
     /// Service accounts, nodes and the control plane's own identities.

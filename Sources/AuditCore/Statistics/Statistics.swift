@@ -59,6 +59,11 @@ public struct StoreConfiguration: Sendable {
     /// Latest denials kept.
     public var deniedKeep = 500
     public var knownUsers = KnownUsers()
+    /// The platform's own identities, known by default (`--platform-identities`).
+    public var platformIdentities = PlatformIdentities.builtinList
+    /// What each identity did before, from `--baseline FILE`: the rules judge against it from
+    /// the first event, and learning adds to it.
+    public var baseline: BaselineFile?
     /// Learning window, microseconds of event time (`--learn`); nil is off.
     public var learn: Int64?
     /// Nesting allowed in a document.

@@ -130,7 +130,8 @@ extension EventStore {
             stats.lastTime = max(stats.lastTime ?? time, time)
             stats.unknown.noteEventTime(time)
         }
-        stats.users.add(entry.user)
+        let actor = entry.actor
+        stats.users.add(actor)
         stats.verbs.add(entry.verb)
         stats.resources.add(resource)
         if entry.namespace != 0 { stats.namespaces.add(entry.namespace) }
@@ -138,20 +139,40 @@ extension EventStore {
         stats.sourceIPs.add(entry.sourceIP)
         stats.codes.add(UInt32(Int(entry.code) + 1))
         stats.sources.add(UInt32(entry.source))
-        let anonymous = entry.user == anonymousIDValue
+        let anonymous = actor == anonymousIDValue
         if anonymous {
             stats.anonymousRequests += 1
             if denied { stats.anonymousDenied += 1 }
         }
         if denied { addDenied(entry, resource: resource, message: message(), into: &stats) }
-        if entry.user != 0,
-            stats.unknown.isUnknown(
-                entry.user, at: time, name: { strings.string(entry.user) }, groups: { groupNames(entry.groups) })
+        let impersonated = entry.impersonatedUser != 0
+        if anonymous || actor == 0 {
+            // Clients with no name are told apart by address; allowed probes are ordinary.
+            if !(anonymous && !denied && isAnonymousProbe(entry)) {
+                stats.unknown.observe(
+                    unknownKey(entry), at: time, verb: entry.verb, resource: resource, sourceIP: entry.sourceIP,
+                    agent: entry.userAgent, denied: denied, anonymous: anonymous, impersonator: 0)
+            }
+        } else if stats.unknown.isUnknown(
+            actor, at: time, impersonated: impersonated, name: { strings.string(actor) },
+            groups: { impersonated ? [] : groupNames(entry.groups) })
         {
             stats.unknown.observe(
-                entry.user, at: time, verb: entry.verb, resource: resource, sourceIP: entry.sourceIP,
-                agent: entry.userAgent, denied: denied, anonymous: anonymous)
+                unknownKey(entry), at: time, verb: entry.verb, resource: resource, sourceIP: entry.sourceIP,
+                agent: entry.userAgent, denied: denied, anonymous: false, impersonator: impersonated ? entry.user : 0)
         }
+    }
+
+    /// The unknown-users record an entry belongs to: its identity, and for anonymous and
+    /// unauthenticated requests its source IP too.
+    func unknownKey(_ entry: RingEntry) -> UInt64 {
+        let actor = entry.actor
+        return UnknownUsers.key(actor, sourceIP: actor == 0 || actor == anonymousIDValue ? entry.sourceIP : 0)
+    }
+
+    /// True for an anonymous health or discovery probe (`AnonymousProbe`).
+    func isAnonymousProbe(_ entry: RingEntry) -> Bool {
+        entry.resource == 0 && entry.path != 0 && AnonymousProbe.isProbe(path: strings.string(entry.path))
     }
 
     /// Counts one event of a request into `stats`: a request seen for the first time (no
@@ -205,14 +226,14 @@ extension EventStore {
         guard old.denied != denied else { return }
         let resource = resourceKey(entry)
         if denied { addDenied(entry, resource: resource, message: message(), into: &stats) } else {
-            stats.denied.remove(DeniedRequests.Key(user: entry.user, verb: entry.verb, resource: resource))
+            stats.denied.remove(DeniedRequests.Key(user: entry.actor, verb: entry.verb, resource: resource))
         }
-        if entry.user == anonymousIDValue { stats.anonymousDenied += denied ? 1 : -1 }
-        stats.unknown.changeDenied(entry.user, by: denied ? 1 : -1)
+        if entry.actor == anonymousIDValue { stats.anonymousDenied += denied ? 1 : -1 }
+        stats.unknown.changeDenied(unknownKey(entry), by: denied ? 1 : -1)
     }
 
     private func addDenied(_ entry: RingEntry, resource: UInt32, message: String, into stats: inout Statistics) {
-        let key = DeniedRequests.Key(user: entry.user, verb: entry.verb, resource: resource)
+        let key = DeniedRequests.Key(user: entry.actor, verb: entry.verb, resource: resource)
         stats.denied.add(key, at: entry.received, record: deniedRecord(entry, resource: resource, message: message))
     }
 
@@ -225,7 +246,7 @@ extension EventStore {
         if reason.isEmpty { reason = s.string(entry.statusReason) }
         return DeniedRequest(
             time: entry.received == 0 ? "" : Timestamp.format(entry.received),
-            user: s.string(entry.user), verb: s.string(entry.verb), resource: s.string(resource),
+            user: actorName(entry), verb: s.string(entry.verb), resource: s.string(resource),
             namespace: s.string(entry.namespace), name: s.string(entry.name), code: Int(entry.code),
             reason: reason,
             sourceIP: s.string(entry.sourceIP),

@@ -58,10 +58,24 @@ public final class EventStore: DocumentSink, EventSink {
         requests = RequestTable(window: configuration.requestWindow)
         decoder = EventDecoder(maxDepth: configuration.maxDepth)
         stats.denied = DeniedRequests(keep: configuration.deniedKeep)
-        stats.unknown = UnknownUsers(known: configuration.knownUsers, learn: configuration.learn)
+        stats.unknown = UnknownUsers(known: configuration.knownUsers, platform: configuration.platformIdentities, learn: configuration.learn)
         anonymousIDValue = strings.intern("system:anonymous")
         watchIDValue = strings.intern("watch")
-        rules = configuration.rules.isEmpty ? nil : RuleEngine(configuration.rules, strings: strings)
+        rules = configuration.rules.isEmpty ? nil : RuleEngine(configuration.rules, strings: strings, baseline: configuration.baseline)
+    }
+
+    /// The name the screen and the alerts give the entry's identity: `A→B` when `A`
+    /// impersonated `B`, else the user.
+    public func actorName(_ e: RingEntry) -> String {
+        e.impersonatedUser == 0 ? strings.string(e.user) : strings.string(e.user) + "→" + strings.string(e.impersonatedUser)
+    }
+
+    /// An identity set off a rule of high or critical severity while learning: if learning alone made
+    /// it known, it is unknown again (`UnknownUsers.suspect`).
+    func suspect(_ user: UInt32, at time: Int64) {
+        let name = strings.string(user)
+        stats.unknown.suspect(user, name: name, at: time)
+        view?.stats.unknown.suspect(user, name: name, at: time)
     }
 
     /// Names of the rules that fired on the request `id` (for `alert=` filters).
@@ -85,9 +99,12 @@ public final class EventStore: DocumentSink, EventSink {
         stats.unknown.known.add(entry)
         var probe = KnownUsers()
         probe.add(entry)
-        for id in stats.unknown.order where probe.contains(user: strings.string(id)) {
-            stats.unknown.forget(id)
-            view?.stats.unknown.forget(id)
+        for key in stats.unknown.order {
+            guard let user = stats.unknown.records[key]?.user, user != 0, user != anonymousIDValue,
+                probe.contains(user: strings.string(user))
+            else { continue }
+            stats.unknown.forget(user)
+            view?.stats.unknown.forget(user)
         }
         view?.stats.unknown.known.add(entry)
         generation &+= 1
@@ -97,7 +114,7 @@ public final class EventStore: DocumentSink, EventSink {
     func emptyStatistics() -> Statistics {
         var s = Statistics()
         s.denied = DeniedRequests(keep: configuration.deniedKeep)
-        s.unknown = UnknownUsers(known: stats.unknown.known, learn: configuration.learn)
+        s.unknown = UnknownUsers(known: stats.unknown.known, platform: stats.unknown.platform, learn: configuration.learn)
         return s
     }
 

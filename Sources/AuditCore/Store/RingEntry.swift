@@ -112,6 +112,10 @@ public struct RingEntry: Sendable {
 
     /// True when the request was denied.
     public var isDenied: Bool { flags & RingEntry.deniedFlag != 0 }
+
+    /// Who the request acted as: the impersonated user when there is one, else the user.
+    /// Statistics, unknown users, baselines and the rules count requests by it.
+    public var actor: UInt32 { impersonatedUser != 0 ? impersonatedUser : user }
 }
 
 extension RingEntry {

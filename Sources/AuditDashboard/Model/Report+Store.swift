@@ -70,7 +70,8 @@ extension Report {
                 lastSeen: u.lastSeen == 0 ? nil : Timestamp.format(u.lastSeen), requests: u.requests, denied: u.denied,
                 anonymous: u.isAnonymous, verbs: u.verbs.map(s.string).sorted(), resources: u.resources.map(s.string).sorted(),
                 sourceIPs: u.sourceIPs.map(s.string).sorted(), userAgents: u.userAgents.map(s.string).sorted(),
-                lastRequest: s.string(u.lastVerb) + " " + s.string(u.lastResource), lastSourceIP: s.string(u.lastSourceIP))
+                lastRequest: s.string(u.lastVerb) + " " + s.string(u.lastResource), lastSourceIP: s.string(u.lastSourceIP),
+                unauthenticated: u.isUnauthenticated, impersonatedBy: u.impersonators.map(s.string).sorted())
         }
         anonymous = Anonymous(requests: stats.anonymousRequests, denied: stats.anonymousDenied)
         var latency: [String: Latency] = [:]

@@ -82,6 +82,10 @@ public struct Report: Codable, Sendable, Equatable {
         /// The verb and resource of the user's latest request by event time, e.g. `get secrets`.
         public var lastRequest: String
         public var lastSourceIP: String
+        /// Requests with no username (failed authentication), kept per source IP; `user` is "".
+        public var unauthenticated = false
+        /// Who made requests as this user by impersonating it.
+        public var impersonatedBy: [String] = []
     }
 
     public struct Anonymous: Codable, Sendable, Equatable {

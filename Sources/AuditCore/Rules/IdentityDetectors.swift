@@ -1,0 +1,175 @@
+/// 10 or more failed authentications (401) from one source IP within the window.
+struct FailedAuthenticationBurst: StatefulDetector {
+    var threshold = 10
+    var window: Int64 = 60_000_000
+    private var bursts: [UInt32: RuleEngine.Burst] = [:]
+
+    mutating func look(at i: DetectorInput) -> [Detection] {
+        guard i.entry.code == 401 else { return [] }
+        if bursts.count >= Self.keyLimit { bursts.removeAll() }
+        guard let burst = bursts[i.entry.sourceIP, default: RuleEngine.Burst()].add(i.time, i.id, threshold: threshold, window: window)
+        else { return [] }
+        let ip = i.store.strings.string(i.entry.sourceIP)
+        return [Detection(rule: .failedAuthenticationBurst,
+                         note: "\(burst.count) failed logins from \(ip.isEmpty ? "an unknown address" : ip) within \(window / 1_000_000) s",
+                         requests: burst)]
+    }
+}
+
+/// `system:anonymous` refused something other than a probe: once per source IP a window.
+struct AnonymousDenied: StatefulDetector {
+    var window: Int64 = 60_000_000
+    private var lastFired: [UInt32: Int64] = [:]
+
+    mutating func look(at i: DetectorInput) -> [Detection] {
+        guard i.kind == .anonymous, i.denied, !i.store.isAnonymousProbe(i.entry) else { return [] }
+        if let last = lastFired[i.entry.sourceIP], i.time < last + window { return [] }
+        if lastFired.count >= Self.keyLimit { lastFired.removeAll() }
+        lastFired[i.entry.sourceIP] = i.time
+        let s = i.store.strings
+        return [Detection(rule: .anonymousDenied,
+                         note: "\(s.string(i.entry.verb)) \(FilterMatcher.uri(i.entry, s)) from \(s.string(i.entry.sourceIP))")]
+    }
+}
+
+/// An identity outside the platform asking what it may do, again and again: the first step
+/// of a stolen credential (`kubectl auth can-i --list`).
+struct RBACEnumeration: StatefulDetector {
+    var threshold = 5
+    var window: Int64 = 60_000_000
+    let reviews: [UInt32]
+    private var bursts: [UInt32: RuleEngine.Burst] = [:]
+
+    init(_ strings: StringInterner) {
+        reviews = [strings.intern("selfsubjectrulesreviews"), strings.intern("selfsubjectaccessreviews")]
+    }
+
+    mutating func look(at i: DetectorInput) -> [Detection] {
+        guard reviews.contains(i.entry.resource), !i.kind.isPlatform(i.store.strings.string(i.actor), i.store) else { return [] }
+        if bursts.count >= Self.keyLimit { bursts.removeAll() }
+        guard let burst = bursts[i.actor, default: RuleEngine.Burst()].add(i.time, i.id, threshold: threshold, window: window)
+        else { return [] }
+        return [Detection(rule: .rbacEnumeration,
+                         note: "\(burst.count) permission reviews by \(i.store.actorName(i.entry)) within \(window / 1_000_000) s",
+                         requests: burst)]
+    }
+}
+
+/// A CSR approved by the identity that created it.
+struct CSRSelfApproval: StatefulDetector {
+    let csr, approval, create: UInt32
+    /// CSR name → who created it.
+    private var creators: [UInt32: UInt32] = [:]
+
+    init(_ strings: StringInterner) {
+        csr = strings.intern("certificatesigningrequests")
+        approval = strings.intern("approval")
+        create = strings.intern("create")
+    }
+
+    mutating func look(at i: DetectorInput) -> [Detection] {
+        let e = i.entry
+        guard e.resource == csr, e.name != 0, !i.denied else { return [] }
+        if e.subresource == 0, e.verb == create {
+            if creators.count >= Self.keyLimit { creators.removeAll() }
+            creators[e.name] = i.actor
+            return []
+        }
+        guard e.subresource == approval, creators[e.name] == i.actor, i.kind != .node, i.kind != .controlPlane else { return [] }
+        return [Detection(rule: .csrSelfApproved, note: "\(i.store.strings.string(e.name)) created and approved by \(i.store.actorName(e))")]
+    }
+}
+
+/// Reading secrets in namespace after namespace: 4 or more within the window that the
+/// identity had not touched (not in its baseline; while learning, not before in the feed).
+struct SecretsAcrossNamespaces: StatefulDetector {
+    var threshold = 4
+    var window: Int64 = 60_000_000
+    let secrets: [UInt32]
+    let reads: [UInt32]
+    private var recent: [UInt32: [(time: Int64, namespace: UInt32, id: AuditID)]] = [:]
+    private var quietUntil: [UInt32: Int64] = [:]
+
+    init(_ strings: StringInterner) {
+        secrets = [strings.intern("secrets")]
+        reads = ["get", "list", "watch"].map { strings.intern($0) }
+    }
+
+    mutating func look(at i: DetectorInput) -> [Detection] {
+        let e = i.entry
+        guard e.resource == secrets[0], e.subresource == 0, e.namespace != 0, reads.contains(e.verb) else { return [] }
+        let s = i.store.strings
+        guard !IdentityKind.isPlatformComponent(s.string(i.actor)) else { return [] }
+        if let profile = i.baselines.profile(i.actor), profile.namespaces.contains(e.namespace) { return [] }
+        if let quiet = quietUntil[i.actor], i.time < quiet { return [] }
+        if recent.count >= Self.keyLimit {
+            recent.removeAll()
+            quietUntil.removeAll()
+        }
+        var list = recent[i.actor] ?? []
+        list.removeAll { $0.time <= i.time - window }
+        if !list.contains(where: { $0.namespace == e.namespace }) { list.append((i.time, e.namespace, i.id)) }
+        guard list.count >= threshold else {
+            recent[i.actor] = list
+            return []
+        }
+        recent[i.actor] = nil
+        quietUntil[i.actor] = i.time + window
+        let names = list.map { s.string($0.namespace) }.joined(separator: ", ")
+        return [Detection(rule: .secretsAcrossNamespaces,
+                         note: "\(i.store.actorName(e)) read secrets in \(list.count) namespaces within \(window / 1_000_000) s: \(names)",
+                         requests: list.map(\.id))]
+    }
+}
+
+/// A learned identity from a network it never used, and a service-account token used from
+/// outside the cluster: once per identity and address.
+struct OutsideUse: StatefulDetector {
+    private var reported: Set<UInt64> = []
+
+    mutating func look(at i: DetectorInput) -> [Detection] {
+        let e = i.entry
+        guard e.sourceIP != 0, i.kind != .anonymous, i.kind != .unauthenticated else { return [] }
+        let pair = UInt64(i.actor) << 32 | UInt64(e.sourceIP)
+        guard !reported.contains(pair) else { return [] }
+        let s = i.store.strings
+        let profile = i.baselines.profile(i.actor)
+        var out: [Detection] = []
+        let ip = s.string(e.sourceIP)
+        if i.kind == .serviceAccount {
+            var why: [String] = []
+            if !ip.isEmpty, !NetworkPrefix.isPrivate(ip) {
+                why.append("from the public address \(ip)")
+            } else if !i.baselines.clusterNetworks.isEmpty, i.network != 0, !i.baselines.clusterNetworks.contains(i.network) {
+                why.append("from \(ip), outside the networks of the cluster's nodes and pods")
+            }
+            if i.product != 0, ClientProduct.isGenericTool(s.string(i.product)), !(profile?.products.contains(i.product) ?? false) {
+                why.append("with \(s.string(i.product))" + (profile == nil ? "" : ", which it never used"))
+            }
+            if !why.isEmpty {
+                out.append(Detection(rule: .tokenFromOutside, note: "\(i.store.actorName(e)) " + why.joined(separator: ", ")))
+            }
+        }
+        if !i.learning, let profile, i.network != 0, !profile.networks.isEmpty, !profile.networks.contains(i.network) {
+            out.append(Detection(rule: .newNetwork, note: "\(i.store.actorName(e)) from \(ip) (\(s.string(i.network))), new for it"))
+        }
+        if !out.isEmpty {
+            if reported.count >= Self.keyLimit { reported.removeAll() }
+            reported.insert(pair)
+        }
+        return out
+    }
+}
+
+extension IdentityKind {
+    /// The platform itself: control plane, nodes, kube-system's controllers, and any name on
+    /// the store's platform list (`PlatformIdentities`), `system:anonymous` aside.
+    func isPlatform(_ name: String, _ store: EventStore) -> Bool {
+        if IdentityKind.isPlatformComponent(name) { return true }
+        switch self {
+        case .anonymous, .unauthenticated, .serviceAccount: return false
+        case .controlPlane, .node, .otherSystem: return true
+        case .person: return store.stats.unknown.platform.contains(user: name)
+        }
+    }
+}

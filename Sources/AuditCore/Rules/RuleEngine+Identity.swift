@@ -1,0 +1,64 @@
+/// The identity rules: learning baselines, the stateful detectors, and the rules that ask
+/// who an identity is.
+extension RuleEngine {
+    /// Shows the request to every stateful detector, then learns it into the baselines while
+    /// the learning window is open.
+    func identityRules(_ e: RingEntry, id: AuditID, time: Int64, denied: Bool, _ store: EventStore) {
+        let actor = e.actor
+        let kind = identityKind(actor, store)
+        let learning = store.stats.unknown.isLearning(at: time)
+        let network = baselines.network(e.sourceIP, store.strings)
+        let product = baselines.product(e.userAgent, store.strings)
+        if e.resource == ids.serviceaccounts, e.subresource == ids.token, e.verb == ids.create, !denied,
+            !IdentityKind.isPlatformComponent(store.strings.string(actor))
+        {
+            fire(.serviceAccountTokenCreated, e, id: id, time: time, store,
+                 note: "token for \(store.strings.string(e.namespace))/\(store.strings.string(e.name)) by \(store.actorName(e))")
+        }
+        let input = DetectorInput(
+            entry: e, id: id, time: time, actor: actor, kind: kind, denied: denied, learning: learning, network: network,
+            product: product, baselines: baselines, store: store)
+        report(failedLogins.look(at: input), e, id: id, time: time, store)
+        report(anonymousDenials.look(at: input), e, id: id, time: time, store)
+        report(enumeration.look(at: input), e, id: id, time: time, store)
+        report(csrApprovals.look(at: input), e, id: id, time: time, store)
+        report(secretsSweep.look(at: input), e, id: id, time: time, store)
+        report(outsideUse.look(at: input), e, id: id, time: time, store)
+        // Learnt after the detectors looked, so a request is judged against what came before it.
+        if learning {
+            let clusterWide = e.resource == ids.secrets && e.namespace == 0 && (e.verb == ids.list || e.verb == ids.watch)
+            baselines.learn(
+                actor: actor, kind: kind, network: network, product: product, namespace: e.namespace, verb: e.verb,
+                resource: store.resourceKey(e), clusterWideSecrets: clusterWide, denied: e.isDenied)
+        }
+    }
+
+    private func report(_ found: [Detection], _ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
+        for d in found {
+            for r in d.requests { remember(d.rule, r) }
+            fire(d.rule, e, id: id, time: time, store, note: d.note, force: !d.requests.isEmpty)
+        }
+    }
+
+    /// True when the identity's baseline says its denials, or its cluster-wide secret reads,
+    /// are ordinary for it; while learning, everything is.
+    func isOrdinary(_ rule: BuiltinRule, _ e: RingEntry, time: Int64, _ store: EventStore) -> Bool {
+        if store.stats.unknown.isLearning(at: time) { return true }
+        guard let profile = baselines.profile(e.actor) else { return false }
+        switch rule {
+        case .denialBurst: return profile.denied > 0
+        case .secretsListedEverywhere: return profile.clusterWideSecrets
+        default: return false
+        }
+    }
+
+    /// The kind of identity `user` is, decided once per id.
+    func identityKind(_ user: UInt32, _ store: EventStore) -> IdentityKind {
+        let i = Int(user)
+        if i < kinds.count, let k = kinds[i] { return k }
+        if i >= kinds.count { kinds.append(contentsOf: repeatElement(nil, count: i + 1 - kinds.count + 256)) }
+        let k = IdentityKind(store.strings.string(user))
+        kinds[i] = k
+        return k
+    }
+}

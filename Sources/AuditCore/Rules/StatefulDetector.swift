@@ -1,0 +1,42 @@
+/// What a stateful detector found: the rule, what it saw, and the requests that make it up.
+struct Detection {
+    var rule: BuiltinRule
+    var note: String
+    /// The requests of a burst (remembered for `alert=` filters); empty for a single request.
+    var requests: [AuditID] = []
+}
+
+/// What a detector may read about the request in front of it.
+struct DetectorInput {
+    var entry: RingEntry
+    var id: AuditID
+    /// Event time, microseconds.
+    var time: Int64
+    /// The identity the request acted as (`RingEntry.actor`) and its kind.
+    var actor: UInt32
+    var kind: IdentityKind
+    /// The request was refused (401, 403, `forbid`, or any other 4xx).
+    var denied: Bool
+    /// The store's learning window is still open: baselines are being learned.
+    var learning: Bool
+    /// Ids of the request's source network (`/24`, `/64`) and client product, 0 when unknown.
+    var network: UInt32
+    var product: UInt32
+    /// What is ordinary for each identity.
+    var baselines: Baselines
+    var store: EventStore
+}
+
+/// A rule that keeps state across requests (bursts, pairs, baselines). The engine shows it
+/// each request once, at its deciding event; it answers with what it found (usually nothing).
+///
+/// Every detector bounds its own tables (`StatefulDetector.keyLimit` keys at most).
+protocol StatefulDetector {
+    mutating func look(at input: DetectorInput) -> [Detection]
+}
+
+extension StatefulDetector {
+    /// Most keys (IPs, identities, names) one detector's table holds; past it, the table
+    /// starts again empty (a burst in progress is then counted anew).
+    static var keyLimit: Int { 10_000 }
+}
