@@ -34,8 +34,9 @@ import Testing
         let model = DashboardModel(store: store)
         var state = DashboardState()
         state.focus = .unknownUsers
-        state.selection[.unknownUsers] = 2
-        let user = model.unknownUsers[2]
+        let named = try #require(model.unknownUsers.firstIndex { !$0.anonymous && !$0.unauthenticated })
+        state.selection[.unknownUsers] = named
+        let user = model.unknownUsers[named]
         #expect(DrillDown.term(state, model) == "user=\(user.user)")
         #expect(try apply(DrillDown.term(state, model)!).stream.count == user.requests)
 

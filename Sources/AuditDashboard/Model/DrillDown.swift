@@ -24,7 +24,11 @@ public enum DrillDown {
             return "\(field.rawValue)=\(q(name))"
         case .unknownUsers:
             guard row < model.unknownUsers.count else { return nil }
-            return "user=\(q(model.unknownUsers[row].user))"
+            // Anonymous and unauthenticated clients are rows per source IP.
+            let u = model.unknownUsers[row]
+            if u.unauthenticated { return "ip=\(q(u.lastSourceIP)) code=401" }
+            if u.anonymous { return "user=\(q(u.user)) ip=\(q(u.lastSourceIP))" }
+            return "user=\(q(u.user))"
         case .denied where state.deniedGrouped:
             guard row < model.deniedGroups.count else { return nil }
             let g = model.deniedGroups[row]
