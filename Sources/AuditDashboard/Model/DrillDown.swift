@@ -25,7 +25,7 @@ public enum DrillDown {
         case .unknownUsers:
             guard row < model.unknownUsers.count else { return nil }
             return "user=\(q(model.unknownUsers[row].user))"
-        case .denied where state.deniedGrouped:
+        case .denied where state.deniedView == .grouped:
             guard row < model.deniedGroups.count else { return nil }
             let g = model.deniedGroups[row]
             var terms = ["verb=\(q(g.verb))", "resource=\(q(g.resource))"]
