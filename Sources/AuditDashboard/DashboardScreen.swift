@@ -177,6 +177,7 @@ public enum DashboardScreen {
         case .denied: title += " (\(m.deniedTotal), \(s.deniedView.title))"
         case .unknownUsers: title += " (\(m.unknownUsers.count))"
         case .rates: title += " \(m.rateWindow.title)"
+        case .stream where s.rawStages: title += " (every stage; R: one row per request)"
         case .alerts:
             let serious = m.openSerious(s)
             title += " (\(m.alerts.reduce(0) { $0 + $1.count }))" + (serious > 0 ? " \(serious)!" : "")

@@ -72,6 +72,11 @@ public struct AlertMark: Sendable, Equatable {
     public var time: Int64
     public var severity: Severity
 
+    public init(time: Int64, severity: Severity) {
+        self.time = time
+        self.severity = severity
+    }
+
     /// Marks for `alerts`: each rule's first and latest firing and its kept examples (the
     /// engine keeps no more than that per rule).
     static func marks(_ alerts: [Report.AlertRow]) -> [AlertMark] {

@@ -3,15 +3,20 @@ import AuditCore
 /// Every key, in one place.
 enum HelpPane {
     static let keys: [(String, String)] = [
-        ("1-7 (8)", "jump to a pane (8: the timeline, while replaying)"), ("Tab / Shift-Tab", "next / previous pane"), ("↑ ↓  j k", "move the selection"),
+        ("0-7 (8)", "jump to a pane (0: the Overview, below 160 columns; 8: the timeline)"),
+        ("Tab / Shift-Tab", "next / previous pane"), ("↑ ↓  j k", "move the selection"),
         ("PgUp PgDn", "move a page"), ("g G", "first / last row"),
-        ("Enter", "open the event (Stream, Denied); elsewhere add the row to the filter"),
+        ("Enter", "an identity: its story; an event: open it; elsewhere add the row to the filter"),
+        ("s", "the story of the row's identity (an alert's actor), else of the strip's"),
+        ("a", "acknowledge the strip's alert (it comes back if its rule fires again)"),
         ("Backspace", "drop the filter's last part"), ("Esc", "back; clear the filter"),
         ("space", "pause the view (ingest goes on)"), ("/", "filter: user=*@example.com verb=delete,patch code>=400 (↑↓ history, Tab fields)"),
         (":", "command: filter, clear, export FILE, known USER, theme NAME, speed S, q (Tab completes)"),
         ("← →", "top: previous / next list; rates: move the cursor over time"),
         ("r", "rates window: 60 s, 10 min, 24 h"), ("w", "the war-room wall: big counters, panes in rotation"),
-        ("t", "next theme"), ("v", "denied: latest or grouped"),
+        ("t", "next theme"), ("v", "denied: by identity, latest, or by user + verb + resource"),
+        ("R", "stream: every stage of a request, or one row per request"),
+        ("f", "story: filter on its identity"),
         ("n N", "detail: next / previous match"), ("?", "this help"), ("q  Ctrl-C", "quit"),
     ]
 

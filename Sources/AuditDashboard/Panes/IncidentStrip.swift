@@ -16,7 +16,7 @@ enum IncidentStrip {
         grid.fill(x: 0, y: y, width: width, height: 1, role: role)
         // Fixed parts first; the actor gets up to 30 cells, the target what is left.
         let tag = " " + ListPanes.severityTag(a.severity) + " "
-        let more = incident.others > 0 ? "+\(incident.others) more" : ""
+        let more = incident.others > 0 ? "+\(incident.others)" + (width >= 100 ? " more" : "") : ""
         let tail = "  " + incident.time + (more.isEmpty ? "" : "  " + more) + (width >= 100 ? "  (a ack)" : "") + " "
         let rule = Ellipsis.middle(a.rule, width: max(8, min(CellWidth.of(a.rule), width / 3)))
         var x = grid.put(tag, x: 0, y: y, role: role)

@@ -91,17 +91,20 @@ enum ListPanes {
             selected: s.selected(.unknownUsers), focused: focused)
     }
 
+    /// One row per request; with `R`, every stage, with a stage column.
     static func stream(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        var columns = [Column(title: "time", width: 8), Column(title: "code", width: 4, right: true), Column(title: "verb", width: 6),
+                       Column(title: "user", width: 12, flex: 2, middle: true), Column(title: "resource", width: 10, flex: 1),
+                       Column(title: "namespace/name", width: 12, flex: 2)]
+        if s.rawStages { columns.insert(Column(title: "stage", width: 8), at: 1) }
         TableView.draw(
-            &grid, r,
-            columns: [Column(title: "time", width: 8), Column(title: "code", width: 4, right: true), Column(title: "verb", width: 6),
-                      Column(title: "user", width: 12, flex: 2, middle: true), Column(title: "resource", width: 10, flex: 1),
-                      Column(title: "namespace/name", width: 12, flex: 2)],
+            &grid, r, columns: columns,
             rows: m.stream.map {
-                [ClockTime.format($0.time), $0.code < 0 ? "-" : String($0.code), $0.verb,
-                 IdentityName.display(user: $0.user, impersonated: $0.impersonated) + (s.rawStages ? " " + Self.stageTag($0.stage) : ""),
-                 $0.resource,
-                 $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)"]
+                var row = [ClockTime.format($0.time), $0.code < 0 ? "-" : String($0.code), $0.verb,
+                           IdentityName.display(user: $0.user, impersonated: $0.impersonated), $0.resource,
+                           $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)"]
+                if s.rawStages { row.insert(Self.stageTag($0.stage), at: 1) }
+                return row
             },
             roles: m.stream.map { $0.denied ? .denied : ($0.code >= 500 ? .bad : ($0.code >= 400 ? .warn : .normal)) },
             selected: s.selected(.stream), focused: focused,
@@ -135,13 +138,13 @@ enum ListPanes {
             roles: m.latency.map { $0.latency.p99 >= 1 ? .warn : .normal }, selected: s.selected(.latency), focused: focused)
     }
 
-    /// A stage in the Stream's raw view (`R`).
+    /// A stage in the Stream's raw view (`R`), in eight cells.
     static func stageTag(_ stage: Stage) -> String {
         switch stage {
-        case .requestReceived: "[received]"
-        case .responseStarted: "[started]"
-        case .responseComplete: "[complete]"
-        case .panic: "[panic]"
+        case .requestReceived: "received"
+        case .responseStarted: "started"
+        case .responseComplete: "complete"
+        case .panic: "panic"
         case .unknown: ""
         }
     }
