@@ -21,8 +21,9 @@ public struct StatusInfo: Sendable {
     public init() {}
 }
 
-/// Composes the whole screen into a cell grid: status bar, panes (tabs below 160 columns,
-/// all at once from 160), key hints, and the detail or help view on top.
+/// Composes the whole screen into a cell grid: status bar, incident strip, panes (tabs with
+/// the Overview first below 160 columns, all at once from 160), key hints, and the detail,
+/// story or help view on top.
 public enum DashboardScreen {
     /// The smallest terminal the dashboard draws in; below it a polite message.
     public static let minimumWidth = 60
@@ -42,12 +43,15 @@ public enum DashboardScreen {
             return grid
         }
         statusBar(&grid, model, state, status)
-        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        IncidentStrip.draw(&grid, y: 1, model, state)
+        let body = bodyRect(width: width, height: height)
         if let detail = state.detail {
             DetailPane.draw(&grid, body, model, detail)
         } else if state.showHelp {
             HelpPane.draw(&grid, body, replay: state.timelineShown)
-        } else if width >= 160 && height >= 30 {
+        } else if let story = state.story {
+            StoryPane.draw(&grid, body, model.story ?? IdentityStory(identity: story.identity), story, suspects: model.suspects)
+        } else if isTiled(width: width, height: height) {
             tiles(&grid, body, model, state)
         } else {
             tabs(&grid, body, model, state)
@@ -55,6 +59,12 @@ public enum DashboardScreen {
         hints(&grid, y: height - 1, state, status)
         return grid
     }
+
+    /// True when every pane fits at once (160x30 and up): no tabs, no Overview.
+    public static func isTiled(width: Int, height: Int) -> Bool { width >= 160 && height >= 30 }
+
+    /// Below the status bar and the incident strip, above the hints.
+    static func bodyRect(width: Int, height: Int) -> Rect { Rect(x: 0, y: 2, width: width, height: height - 3) }
 
     static func statusBar(_ grid: inout CellGrid, _ m: DashboardModel, _ s: DashboardState, _ info: StatusInfo) {
         grid.fill(x: 0, y: 0, width: grid.width, height: 1, role: .status)
@@ -103,35 +113,30 @@ public enum DashboardScreen {
         }
         let text = s.detail != nil
             ? "↑↓ PgUp/PgDn g/G scroll   / search   n/N next/previous   Esc back   q quit"
-            : "\(s.timelineShown ? "1-8" : "1-7") pane  Tab focus  ↑↓ move  Enter open/drill  / filter  ⌫ undo  : command  space pause  w wall  ? help  q quit"
+            : s.story != nil
+            ? "↑↓ PgUp/PgDn g/G scroll   Enter open the request   f filter on this identity   Esc/q back"
+            : "\(s.timelineShown ? "0-8" : "0-7") pane  Tab focus  ↑↓ move  Enter open  s story  a ack  / filter  ⌫ undo  : command  space pause  w wall  ? help  q quit"
         grid.putClipped(text, x: 0, y: y, role: .dim, limit: grid.width)
     }
 
     /// Where each visible pane is drawn, for turning a click into a pane and row.
     public static func paneRects(width: Int, height: Int, state: DashboardState) -> [PaneID: Rect] {
-        guard width >= minimumWidth, height >= minimumHeight, state.detail == nil, !state.showHelp else { return [:] }
-        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
-        if width >= 160 && height >= 30 { return Dictionary(uniqueKeysWithValues: tileLayout(body, timeline: state.timelineShown)) }
+        guard width >= minimumWidth, height >= minimumHeight, state.detail == nil, state.story == nil, !state.showHelp else { return [:] }
+        let body = bodyRect(width: width, height: height)
+        if isTiled(width: width, height: height) { return Dictionary(uniqueKeysWithValues: tileLayout(body, timeline: state.timelineShown)) }
         return [state.focus: Rect(x: body.x, y: body.y + 1, width: body.width, height: body.height - 1)]
     }
 
-    /// The tab a click on the tab bar (row 1, below 160 columns) lands on.
-    public static func tab(atX x: Int, width: Int, panes: [PaneID] = DashboardState().panes) -> PaneID? {
-        var left = 0
-        for pane in panes {
-            let w = CellWidth.of(" \(pane.rawValue + 1) \(pane.title) ")
-            if x >= left && x < left + w { return pane }
-            left += w
-        }
-        return nil
+    /// The row of the tab bar below 160 columns (under the status bar and the strip).
+    public static let tabRow = 2
+
+    /// The tab a click on the tab bar lands on; `counts` as `TabBar.counts` gives them.
+    public static func tab(atX x: Int, width: Int, panes: [PaneID] = DashboardState().panes, counts: [PaneID: String] = [:]) -> PaneID? {
+        TabBar.tab(atX: x, width: width, panes: panes, counts: counts)
     }
 
     static func tabs(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState) {
-        var x = r.x
-        for pane in s.panes {
-            let label = " \(pane.rawValue + 1) \(pane.title) "
-            x += grid.put(label, x: x, y: r.y, role: pane == s.focus ? .focusTitle : .dim, limit: r.x + r.width - x)
-        }
+        TabBar.draw(&grid, Rect(x: r.x, y: r.y, width: r.width, height: 1), m, s)
         pane(&grid, s.focus, Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1), m, s, focused: true)
     }
 
@@ -145,8 +150,9 @@ public enum DashboardScreen {
         let rowA = Rect(x: r.x, y: r.y, width: r.width, height: band)
         let rowB = Rect(x: r.x, y: r.y + band, width: r.width, height: band)
         let rowC = Rect(x: r.x, y: r.y + 2 * band, width: r.width, height: r.height - 2 * band)
-        let ratesWidth = r.width * 30 / 100
-        let alertsWidth = r.width * 27 / 100
+        // Alerts get the widest share of the top band: rule, actor and target must all show.
+        let ratesWidth = r.width * 22 / 100
+        let alertsWidth = r.width * 40 / 100
         let unknownWidth = r.width / 2
         let topWidth = (r.width - unknownWidth) / 2
         let layout: [(PaneID, Rect)] = [
@@ -166,12 +172,15 @@ public enum DashboardScreen {
     }
 
     static func pane(_ grid: inout CellGrid, _ id: PaneID, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
-        var title = "\(id.rawValue + 1) \(id.title)"
+        var title = "\(id.number) \(id.title)"
         switch id {
-        case .denied: title += " (\(m.deniedTotal)\(s.deniedGrouped ? ", grouped" : ""))"
+        case .denied: title += " (\(m.deniedTotal), \(s.deniedView.title))"
         case .unknownUsers: title += " (\(m.unknownUsers.count))"
         case .rates: title += " \(m.rateWindow.title)"
-        case .alerts: title += " (\(m.alerts.reduce(0) { $0 + $1.count }))"
+        case .stream where s.rawStages: title += " (every stage; R: one row per request)"
+        case .alerts:
+            let serious = m.openSerious(s)
+            title += " (\(m.alerts.reduce(0) { $0 + $1.count }))" + (serious > 0 ? " \(serious)!" : "")
         case .timeline: title += "  (m mark start/end at the replay position, c clear)"
         default: break
         }
@@ -185,39 +194,9 @@ public enum DashboardScreen {
         case .stream: ListPanes.stream(&grid, inner, m, s, focused: focused)
         case .top: ListPanes.top(&grid, inner, m, s, focused: focused)
         case .latency: ListPanes.latency(&grid, inner, m, s, focused: focused)
-        case .timeline: TimelinePane.draw(&grid, inner, m.timeline)
+        case .timeline: TimelinePane.draw(&grid, inner, m.timeline, marks: m.alertMarks)
+        case .overview: OverviewPane.draw(&grid, inner, m, s, focused: focused)
         }
     }
 }
 
-/// Every key, in one place.
-enum HelpPane {
-    static let keys: [(String, String)] = [
-        ("1-7 (8)", "jump to a pane (8: the timeline, while replaying)"), ("Tab / Shift-Tab", "next / previous pane"), ("↑ ↓  j k", "move the selection"),
-        ("PgUp PgDn", "move a page"), ("g G", "first / last row"),
-        ("Enter", "open the event (Stream, Denied); elsewhere add the row to the filter"),
-        ("Backspace", "drop the filter's last part"), ("Esc", "back; clear the filter"),
-        ("space", "pause the view (ingest goes on)"), ("/", "filter: user=*@example.com verb=delete,patch code>=400 (↑↓ history, Tab fields)"),
-        (":", "command: filter, clear, export FILE, known USER, theme NAME, speed S, q (Tab completes)"),
-        ("← →", "top: previous / next list; rates: move the cursor over time"),
-        ("r", "rates window: 60 s, 10 min, 24 h"), ("w", "the war-room wall: big counters, panes in rotation"),
-        ("t", "next theme"), ("v", "denied: latest or grouped"),
-        ("n N", "detail: next / previous match"), ("?", "this help"), ("q  Ctrl-C", "quit"),
-    ]
-
-    /// Keys of a replay, which take over space and g.
-    static let replayKeys: [(String, String)] = [
-        ("space", "replay: pause / resume"), ("+ -", "replay: faster / slower"), (".", "replay: one event forward"),
-        ("[ ]  { }", "replay: one / ten minutes back, forward"), ("g", "replay: go to a time (14:32, RFC 3339, -5m)"),
-        ("m  c", "timeline: mark a range's start, then end / clear it"),
-    ]
-
-    static func draw(_ grid: inout CellGrid, _ r: Rect, replay: Bool) {
-        grid.box(r, title: "Keys (any key closes)", focused: true)
-        let all = replay ? replayKeys + keys.filter { !["space", "g G"].contains($0.0) } : keys
-        for (k, (key, what)) in all.enumerated() where k < r.inner.height {
-            grid.put(key, x: r.inner.x + 1, y: r.inner.y + k, role: .key, limit: 18)
-            grid.putClipped(what, x: r.inner.x + 20, y: r.inner.y + k, role: .normal, limit: r.inner.width - 21)
-        }
-    }
-}

@@ -21,14 +21,15 @@ public struct WallInfo: Sendable {
     public static let rotation: [PaneID] = [.stream, .alerts, .denied, .unknownUsers, .top, .latency]
 }
 
-/// The war-room wall: four big counters with wide sparklines, the other panes in rotation
+/// The war-room wall: the incident strip, four big counters with wide sparklines, the other panes in rotation
 /// below, and a new high or critical alert over the whole screen for a few seconds.
 public enum WallScreen {
     public static func render(width: Int, height: Int, model: DashboardModel, state: DashboardState, status: StatusInfo,
                               wall: WallInfo) -> CellGrid {
         var grid = CellGrid(width: width, height: height)
         DashboardScreen.statusBar(&grid, model, state, status)
-        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        IncidentStrip.draw(&grid, y: 1, model, state)
+        let body = DashboardScreen.bodyRect(width: width, height: height)
         if let alert = wall.takeover {
             takeover(&grid, body, alert)
         } else {
@@ -126,7 +127,7 @@ public enum WallScreen {
             alert.rule,
             alert.description,
             "",
-            example.map { "\($0.user): \($0.note)" } ?? "",
+            example.map { "\(IdentityName.short($0.user)): \($0.note)" } ?? "",
             example.map { "at \($0.time)" } ?? "",
             "",
             "\(alert.count) so far  (w leaves the wall; 7 is the Alerts pane)",

@@ -43,6 +43,7 @@ struct DashboardLoop {
         }
         var state = DashboardState()
         state.wall = wall
+        state.fit(width: terminal.size.0, height: terminal.size.1)
         var wallInfo = WallInfo()
         wallInfo.rotateSeconds = rotate
         let wallStarted = Date().timeIntervalSinceReferenceDate
@@ -79,24 +80,29 @@ struct DashboardLoop {
             applyFilter()
             let shown = state
             model = store.withStore {
-                DashboardModel(store: $0, streamRows: 500, topRows: 50, rateWindow: shown.rateWindow, detail: shown.detail?.sequence)
+                DashboardModel(store: $0, streamRows: 500, topRows: 50, rateWindow: shown.rateWindow, detail: shown.detail?.sequence,
+                               rawStages: shown.rawStages, overview: !shown.tiled, story: shown.story?.identity)
             }
         }
         while terminal.quitSignal == 0 {
             if let input = terminal.read(timeout: 50) {
                 switch input {
                 case .resize:
+                    state.fit(width: terminal.size.0, height: terminal.size.1)
                     dirty = true
                 case .click(let x, let y):
                     let (width, height) = terminal.size
-                    if state.click(x: x, y: y, width: width, height: height, rows: rowCounts(model, state)) == .redraw { dirty = true }
+                    let counts = TabBar.counts(model, state)
+                    if state.click(x: x, y: y, width: width, height: height, rows: rowCounts(model, state), tabCounts: counts) == .redraw {
+                        dirty = true
+                    }
                 case .key(let key):
                     message = nil
                     if let replay, handleReplayKey(key, replay, &state, &goto) {
                         dirty = true
                         continue
                     }
-                    if readOnly, key == .character("q"), state.prompt == nil {
+                    if readOnly, key == .character("q"), state.prompt == nil, state.story == nil {
                         // A kiosk quits only when asked twice.
                         let now = Date().timeIntervalSinceReferenceDate
                         if now - quitAsked < 3 { return }
@@ -128,7 +134,7 @@ struct DashboardLoop {
                     } else {
                         let (_, height) = terminal.size
                         let intent = state.handle(key, rows: rowCounts(model, state),
-                                                  detailLines: model.detailLines.map(PrettyJSON.text), page: max(1, height - 6))
+                                                  detailLines: model.detailLines.map(PrettyJSON.text), page: max(1, height - 7), model: model)
                         switch intent {
                         case .quit: return
                         case .redraw: dirty = true
@@ -149,7 +155,8 @@ struct DashboardLoop {
             applyFilter()
             // While paused the data stays as it was; only a change of what is shown (filter,
             // window, the open event) takes a new snapshot.
-            let view = ViewKey(filter: appliedFilter, window: state.rateWindow, detail: state.detail?.sequence)
+            let view = ViewKey(filter: appliedFilter, window: state.rateWindow, detail: state.detail?.sequence,
+                               rawStages: state.rawStages, overview: !state.tiled, story: state.story?.identity)
             if !state.paused || view != lastView || model.counters.ingested == 0 {
                 lastView = view
                 snapshot()
@@ -205,6 +212,7 @@ struct DashboardLoop {
             }
             status.message = message
             let (width, height) = terminal.size
+            state.fit(width: width, height: height)
             if let replay {
                 state.timelineShown = true
                 model.timeline = replay.timelineView(bins: max(1, width - 2))
@@ -221,6 +229,9 @@ struct DashboardLoop {
         var filter: String
         var window: DashboardModel.RateWindow
         var detail: Int?
+        var rawStages: Bool
+        var overview: Bool
+        var story: String?
     }
 
     /// Replay keys: space pause, +/- speed, . one event, [ ] one minute, { } ten minutes,
@@ -242,7 +253,7 @@ struct DashboardLoop {
             }
             return true
         }
-        guard state.prompt == nil, state.detail == nil, !state.showHelp else { return false }
+        guard state.prompt == nil, state.detail == nil, state.story == nil, !state.showHelp else { return false }
         switch key {
         case .character(" "): replay.togglePause()
         case .character("+"), .character("="): replay.faster()
@@ -325,15 +336,16 @@ struct DashboardLoop {
         }
     }
 
-    /// Enter on a row that stands for events: a Stream row or a latest denial opens the
-    /// event; anywhere else the row's term is added to the filter (drill-down).
+    /// Enter on a row: an identity opens its story; a Stream row or a latest denial opens
+    /// the event; anywhere else the row's term is added to the filter (drill-down).
     private func handleEnter(_ key: Key, _ state: inout DashboardState, _ model: DashboardModel) -> Bool {
-        guard key == .enter, state.detail == nil, state.prompt == nil, !state.showHelp else { return false }
+        guard key == .enter, state.detail == nil, state.story == nil, state.prompt == nil, !state.showHelp else { return false }
+        if state.openStoryOnEnter(model) { return true }
         let row = state.selected(state.focus)
         switch state.focus {
         case .stream where row < model.stream.count:
             state.detail = DetailState(sequence: model.stream[row].sequence)
-        case .denied where !state.deniedGrouped && row < model.latestDenied.count:
+        case .denied where state.deniedView == .latest && row < model.latestDenied.count:
             let id = model.latestDenied[row].auditID
             guard let sequence = store.withStore({ DashboardLoop.find(auditID: id, in: $0) }) else { return false }
             state.detail = DetailState(sequence: sequence)
@@ -359,7 +371,8 @@ struct DashboardLoop {
 
     private func rowCounts(_ m: DashboardModel, _ s: DashboardState) -> [PaneID: Int] {
         [
-            .stream: m.stream.count, .denied: s.deniedGrouped ? m.deniedGroups.count : m.latestDenied.count,
+            .stream: m.stream.count, .overview: m.suspects.count,
+            .denied: [m.deniedByIdentity.count, m.latestDenied.count, m.deniedGroups.count][s.deniedView.rawValue],
             .unknownUsers: m.unknownUsers.count, .top: m.top[s.topDimension]?.count ?? 0, .latency: m.latency.count,
             .alerts: m.alerts.count, .rates: m.rates.count,
         ]

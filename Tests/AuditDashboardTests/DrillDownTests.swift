@@ -41,7 +41,7 @@ import Testing
         #expect(try apply(DrillDown.term(state, model)!).stream.count == user.requests)
 
         state.focus = .denied
-        state.deniedGrouped = true
+        state.deniedView = .grouped
         let group = model.deniedGroups[0]
         let denied = try apply(DrillDown.term(state, model)!)
         #expect(denied.deniedTotal == group.count)
@@ -73,6 +73,7 @@ import Testing
     @Test func aFilterThatMatchesNothingSaysSo() throws {
         let model = try apply("user=nobody@example.com")
         var state = DashboardState()
+        state.focus = .stream
         state.filterParts = ["user=nobody@example.com"]
         let text = DashboardScreen.render(width: 120, height: 40, model: model, state: state, status: StatusInfo()).text
         #expect(text.contains("no event in the ring matches the filter"))

@@ -7,6 +7,7 @@ import Testing
 
     @Test func numberKeysTabAndShiftTabMoveFocus() {
         var s = DashboardState()
+        #expect(s.focus == .overview)
         #expect(s.handle(.character("2"), rows: rows) == .redraw)
         #expect(s.focus == .denied)
         _ = s.handle(.tab, rows: rows)
@@ -14,7 +15,17 @@ import Testing
         _ = s.handle(.backTab, rows: rows)
         _ = s.handle(.backTab, rows: rows)
         _ = s.handle(.backTab, rows: rows)
+        // The Overview is the first tab, 0.
+        #expect(s.focus == .overview)
+        _ = s.handle(.backTab, rows: rows)
         // Back past the first pane wraps to the last: Alerts (Timeline only while replaying).
+        #expect(s.focus == .alerts)
+        _ = s.handle(.character("0"), rows: rows)
+        #expect(s.focus == .overview)
+        // From 160x30 every pane is tiled: no Overview, and its focus moves to the Alerts.
+        s.fit(width: 160, height: 42)
+        #expect(s.focus == .alerts && !s.panes.contains(.overview))
+        _ = s.handle(.character("0"), rows: rows)
         #expect(s.focus == .alerts)
         _ = s.handle(.character("8"), rows: rows)
         #expect(s.focus == .alerts)
@@ -22,6 +33,7 @@ import Testing
 
     @Test func selectionMovesAndStaysInsideThePane() {
         var s = DashboardState()
+        s.focus = .stream
         _ = s.handle(.down, rows: rows)
         _ = s.handle(.character("j"), rows: rows)
         #expect(s.selected(.stream) == 2)
@@ -158,7 +170,7 @@ import Testing
         _ = s.handle(.character("w"), rows: rows)
         #expect(!s.wall)
         _ = s.handle(.character("v"), rows: rows)
-        #expect(s.deniedGrouped)
+        #expect(s.deniedView == .latest)
         s.focus = .top
         _ = s.handle(.right, rows: rows)
         #expect(s.topDimension == .resources)
@@ -294,9 +306,15 @@ import Testing
 
     @Test func aClickOnATabFocusesItsPane() {
         var s = DashboardState()
-        let x = CellWidth_of(" 1 Rates  2 Denied ") + 2
-        #expect(s.click(x: x, y: 1, width: 80, height: 24, rows: rows) == .redraw)
+        // No counts: the tabs are padded (" 0 Overview  1 Rates  2 Denied  3 Unknown users …").
+        let x = CellWidth_of(" 0 Overview  1 Rates  2 Denied ") + 2
+        #expect(s.click(x: x, y: DashboardScreen.tabRow, width: 80, height: 24, rows: rows) == .redraw)
         #expect(s.focus == .unknownUsers)
+        // With counts the tabs close up, and a click finds them where they are drawn.
+        let counts: [PaneID: String] = [.overview: "3!", .denied: "1199", .unknownUsers: "4", .alerts: "3!"]
+        let tight = CellWidth_of("0 Overview 3! 1 Rates 2 Denied 1199 3 Unknown 4 ") + 1
+        #expect(s.click(x: tight, y: DashboardScreen.tabRow, width: 80, height: 24, rows: rows, tabCounts: counts) == .redraw)
+        #expect(s.focus == .stream)
     }
 
     @Test func aClickInATileFocusesItAndSelectsTheRowUnderThePointer() {

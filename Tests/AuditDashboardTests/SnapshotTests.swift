@@ -37,12 +37,35 @@ import Testing
         #expect(a.count == b.count, "\(name): \(a.count) stored lines, \(b.count) rendered")
     }
 
+    /// The screen with `configure`'s state; the focus starts on the Stream unless told
+    /// (`firstScreen` draws the default one).
     func screen(_ width: Int, _ height: Int, _ configure: (inout DashboardState) -> Void = { _ in }) -> CellGrid {
         var state = DashboardState()
+        state.focus = .stream
+        state.fit(width: width, height: height)
         configure(&state)
         return DashboardScreen.render(
             width: width, height: height, model: Self.models[state.filterText]!,
             state: state, status: DashboardScreenTests.status())
+    }
+
+    /// What an admin sees with no key pressed: the strip with the attacker and the worst
+    /// alert, and the Overview below 160 columns (every pane, Alerts with actors, from 160).
+    func firstScreen(_ width: Int, _ height: Int) -> CellGrid {
+        var state = DashboardState()
+        state.fit(width: width, height: height)
+        return DashboardScreen.render(width: width, height: height, model: Self.models[""]!, state: state,
+                                      status: DashboardScreenTests.status())
+    }
+
+    @Test(arguments: [(80, 24), (120, 40), (160, 42), (200, 60)])
+    func theFirstScreenTellsTheStory(width: Int, height: Int) throws {
+        let grid = firstScreen(width, height)
+        let strip = String(grid.text.split(separator: "\n", omittingEmptySubsequences: false)[1])
+        #expect(strip.contains("HIGH Attach/Exec Pod"), "\(strip)")
+        #expect(strip.contains("dev-te") && strip.contains("contractor.example") || strip.contains("ractor.example"), "\(strip)")
+        #expect(strip.contains("pods/exec"), "\(strip)")
+        try compare("first-\(width)x\(height)", grid)
     }
 
     @Test func streamAt80x24() throws { try compare("stream-80x24", screen(80, 24)) }
@@ -50,7 +73,7 @@ import Testing
     @Test func unknownUsersAt80x24() throws { try compare("unknown-80x24", screen(80, 24) { $0.focus = .unknownUsers }) }
 
     @Test func deniedGroupedAt80x24() throws {
-        try compare("denied-grouped-80x24", screen(80, 24) { $0.focus = .denied; $0.deniedGrouped = true })
+        try compare("denied-grouped-80x24", screen(80, 24) { $0.focus = .denied; $0.deniedView = .grouped })
     }
 
     @Test func everythingAt200x60() throws { try compare("all-200x60", screen(200, 60)) }

@@ -15,6 +15,11 @@ public struct DashboardModel: Sendable {
         public var code: Int
         public var denied: Bool
         public var source: String
+        /// Who the request acted as (`impersonatedUser`), or "".
+        public var impersonated = ""
+        /// The stage this row shows: the latest one in the ring, unless raw stages are shown.
+        public var stage = Stage.responseComplete
+        public var sourceIP = ""
     }
 
     /// How far back the Rates pane looks.
@@ -48,8 +53,19 @@ public struct DashboardModel: Sendable {
     public var detailTitle = ""
     /// Shown above the detail when the raw JSON is gone.
     public var detailNote: String?
-    /// Rules that fired, newest first.
+    /// Rules that fired, most severe first, then the latest firing first.
     public var alerts: [Report.AlertRow] = []
+    /// Where alerts of medium severity or higher fired, for the timeline's marks.
+    public var alertMarks: [AlertMark] = []
+    /// Denials by identity, suspicious identities first (see `DeniedIdentity`).
+    public var deniedByIdentity: [DeniedIdentity] = []
+    /// The most suspicious identities, for the Overview (empty unless asked for).
+    public var suspects: [Suspect] = []
+    /// The latest denials of identities that are not the platform's own (`system:` users,
+    /// `system:anonymous` aside; nor failed logins, which have no user), newest first.
+    public var outsideDenials: [EventRow] = []
+    /// The open identity's story (see `IdentityStory`).
+    public var story: IdentityStory?
     /// Firings so far (a new value: something fired) and the latest high or critical rule.
     public var alertFirings = 0
     /// Requests a body-reading rule could not look into, per rule.
@@ -62,11 +78,12 @@ public struct DashboardModel: Sendable {
 
     public init() {}
 
-    /// Copies what the panes need from `store`: `streamRows` newest events, `topRows` per
-    /// list. Call under the store's lock; it touches only a bounded number of rows.
+    /// Copies what the panes need from `store`: `streamRows` newest requests (every stage
+    /// when `rawStages`), `topRows` per list, the Overview's suspects when `overview`, and the
+    /// story of `story`. Call under the store's lock; only the suspects and a story read the
+    /// whole ring.
     public init(store: EventStore, streamRows: Int = 200, topRows: Int = 50, rateWindow: RateWindow = .minute,
-                detail: Int? = nil) {
-        let s = store.strings
+                detail: Int? = nil, rawStages: Bool = false, overview: Bool = true, story: String? = nil) {
         counters = store.counters
         ringCount = store.ring.count
         ringCapacity = store.ring.capacity
@@ -95,38 +112,25 @@ public struct DashboardModel: Sendable {
             .verbs: report.top.verbs, .sources: report.top.sources,
         ]
         latency = report.latency.sorted { $0.value.count > $1.value.count }.map { ($0.key, $0.value) }
-        var rows: [EventRow] = []
-        func row(_ sequence: Int) -> EventRow? {
-            guard let e = store.ring[sequence: sequence] else { return nil }
-            return EventRow(
-                sequence: sequence, time: e.received, user: e.user == 0 ? "(none)" : s.string(e.user),
-                verb: s.string(e.verb), resource: e.resourceName(s), namespace: s.string(e.namespace),
-                name: s.string(e.name), code: Int(e.code), denied: e.isDenied,
-                source: Int(e.source) < store.sourceNames.count ? store.sourceNames[Int(e.source)] : "")
-        }
-        if let view = store.view {
-            // The filter's own list of matching events: no scan of the ring.
-            let matching = view.sequences(in: store.ring)
-            matchingEvents = matching.count
-            for sequence in matching.reversed() {
-                guard rows.count < streamRows else { break }
-                if let r = row(sequence) { rows.append(r) }
-            }
-        } else {
-            var sequence = store.ring.nextSequence - 1
-            while sequence >= store.ring.firstSequence && rows.count < streamRows {
-                if let r = row(sequence) { rows.append(r) }
-                sequence -= 1
-            }
-        }
-        stream = rows
+        matchingEvents = report.matchingEvents
+        stream = Self.streamRows(store, limit: streamRows, rawStages: rawStages)
         if let rules = store.rules {
-            let byRule = Dictionary(uniqueKeysWithValues: report.alerts.map { ($0.rule, $0) })
-            alerts = rules.newestFirst.compactMap { byRule[$0.rule] }
+            // Most severe first; among equals the one that fired last.
+            let lastFiring = rules.alerts.mapValues(\.lastFiring)
+            alerts = report.alerts.sorted {
+                $0.severity != $1.severity ? $0.severity > $1.severity : (lastFiring[$0.rule] ?? 0) > (lastFiring[$1.rule] ?? 0)
+            }
             alertFirings = rules.firings
             latestSevere = rules.latestSevere
             rulesNotEvaluated = rules.notEvaluated
+            alertMarks = AlertMark.marks(alerts)
         }
+        deniedByIdentity = DeniedIdentity.rows(store, alerts: alerts, unknown: unknownUsers, limit: topRows)
+        if overview {
+            suspects = Suspect.list(store, alerts: alerts, unknown: unknownUsers, limit: topRows)
+            outsideDenials = Self.outsideDenialRows(store, limit: topRows)
+        }
+        if let story { self.story = IdentityStory(store, identity: story) }
         if let detail { loadDetail(store, detail) }
     }
 

@@ -1,16 +1,34 @@
 import AuditCore
 
-/// The panes of the dashboard, in the order of their number keys.
+/// The panes of the dashboard: 1-8 in the order of their number keys, then the Overview (0).
 public enum PaneID: Int, CaseIterable, Sendable {
-    case rates, denied, unknownUsers, stream, top, latency, alerts, timeline
+    case rates, denied, unknownUsers, stream, top, latency, alerts, timeline, overview
 
-    public var title: String { ["Rates", "Denied", "Unknown users", "Stream", "Top", "Latency", "Alerts", "Timeline"][rawValue] }
+    public var title: String {
+        ["Rates", "Denied", "Unknown users", "Stream", "Top", "Latency", "Alerts", "Timeline", "Overview"][rawValue]
+    }
+
+    /// The number key that focuses the pane (0 for the Overview).
+    public var number: Int { self == .overview ? 0 : rawValue + 1 }
+}
+
+/// How the Denied pane groups its rows (`v` cycles).
+public enum DeniedView: Int, Sendable, CaseIterable {
+    /// One row per identity, suspicious ones first: a controller's steady 403s sink.
+    case byIdentity
+    /// The latest denials, newest first.
+    case latest
+    /// One row per user + verb + resource.
+    case grouped
+
+    public var title: String { ["by identity", "latest", "grouped"][rawValue] }
 }
 
 /// What the person at the keyboard has chosen: focus, selections, pause, filter, views.
 /// Kept apart from the data so a key changes it without touching the store.
 public struct DashboardState: Sendable, Equatable {
-    public var focus = PaneID.stream
+    /// The Overview below 160 columns; the loop moves it to Alerts when every pane shows.
+    public var focus = PaneID.overview
     /// Selected row per pane.
     public var selection: [PaneID: Int] = [:]
     public var paused = false
@@ -25,8 +43,17 @@ public struct DashboardState: Sendable, Equatable {
     public var historyIndex: Int?
     public var rateWindow = DashboardModel.RateWindow.minute
     public var topDimension = TopDimension.users
-    /// Denied pane shows groups (user + verb + resource) instead of the latest denials.
-    public var deniedGrouped = false
+    /// How the Denied pane groups its rows.
+    public var deniedView = DeniedView.byIdentity
+    /// Alerts acknowledged with `a`: rule → its count then. A rule that fires again is back.
+    public var acknowledged: [String: Int] = [:]
+    /// The Stream shows every stage of a request (`R`), not one row per request.
+    public var rawStages = false
+    /// The identity whose story is open (Enter on an identity), and how far it is scrolled.
+    public var story: StoryState?
+    /// Every pane is on screen at once (160x30 and up), so there is no Overview tab; set by
+    /// `fit(width:height:)`.
+    public var tiled = false
     public var showHelp = false
     /// The event open in the detail view, by ring sequence number.
     public var detail: DetailState?
@@ -67,13 +94,33 @@ public struct DashboardState: Sendable, Equatable {
         selection[.stream] = 0
     }
 
-    /// The panes there are now.
-    public var panes: [PaneID] { timelineShown ? PaneID.allCases : PaneID.allCases.filter { $0 != .timeline } }
+    /// The panes there are now, in tab order: the Overview first (below 160 columns), the
+    /// Timeline last (while replaying).
+    public var panes: [PaneID] {
+        (tiled ? [] : [.overview]) + PaneID.allCases.filter { $0 != .overview && ($0 != .timeline || timelineShown) }
+    }
+
+    /// Fits the state to a screen of `width` x `height`: from 160x30 every pane is tiled and
+    /// the Overview's focus moves to the Alerts pane.
+    public mutating func fit(width: Int, height: Int) {
+        tiled = DashboardScreen.isTiled(width: width, height: height)
+        if tiled, focus == .overview { focus = .alerts }
+    }
 
     public init() {}
 
     /// The selected row of `pane`.
     public func selected(_ pane: PaneID) -> Int { selection[pane] ?? 0 }
+}
+
+/// The story view's state: whose story, how far scrolled.
+public struct StoryState: Sendable, Equatable {
+    /// The identity's full name (`user.username`).
+    public var identity: String
+    /// The selected request; it starts past the end, at the newest.
+    public var scroll = Int.max
+
+    public init(identity: String) { self.identity = identity }
 }
 
 /// The detail view's state: which event, how far scrolled, what is searched.

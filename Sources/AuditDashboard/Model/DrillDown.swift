@@ -29,7 +29,7 @@ public enum DrillDown {
             if u.unauthenticated { return "ip=\(q(u.lastSourceIP)) code=401" }
             if u.anonymous { return "user=\(q(u.user)) ip=\(q(u.lastSourceIP))" }
             return "user=\(q(u.user))"
-        case .denied where state.deniedGrouped:
+        case .denied where state.deniedView == .grouped:
             guard row < model.deniedGroups.count else { return nil }
             let g = model.deniedGroups[row]
             var terms = ["verb=\(q(g.verb))", "resource=\(q(g.resource))"]

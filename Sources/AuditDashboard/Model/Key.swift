@@ -20,8 +20,10 @@ public enum Intent: Equatable, Sendable {
 
 extension DashboardState {
     /// Applies `key`; `rows` says how many rows each pane has now, `detailLines` how long the
-    /// open event is, `page` how many rows a page holds.
-    public mutating func handle(_ key: Key, rows: [PaneID: Int], detailLines: [String] = [], page: Int = 10) -> Intent {
+    /// open event is, `page` how many rows a page holds, and `model` what is on screen (for
+    /// the keys that act on a row's identity or the strip's alert: Enter, `s`, `a`).
+    public mutating func handle(_ key: Key, rows: [PaneID: Int], detailLines: [String] = [], page: Int = 10,
+                                model: DashboardModel? = nil) -> Intent {
         if key == .interrupt { return .quit }
         if let prompt { return handlePrompt(key, prompt, detailLines: detailLines) }
         if showHelp {
@@ -54,6 +56,7 @@ extension DashboardState {
             detail = d
             return .redraw
         }
+        if let story { return handleStory(key, story, lines: model?.story?.lines ?? [], page: page) }
         let count = rows[focus] ?? 0
         let current = selected(focus)
         switch key {
@@ -64,9 +67,15 @@ extension DashboardState {
         case .character(":"): openPrompt(.command, "")
         case .character("r"): rateWindow = DashboardModel.RateWindow(rawValue: (rateWindow.rawValue + 1) % 3)!
         case .character("w"): wall.toggle()
-        case .character("v"): deniedGrouped.toggle()
-        case .character(let c) where ("1"..."8").contains(c):
-            guard let pane = PaneID(rawValue: Int(String(c))! - 1), panes.contains(pane) else { return .none }
+        case .character("v"): deniedView = DeniedView(rawValue: (deniedView.rawValue + 1) % DeniedView.allCases.count)!
+        case .character("R"): rawStages.toggle()
+        case .character("a"):
+            guard let incident = model?.incident(self) else { return .none }
+            acknowledge(incident.alert)
+        case .character("s"):
+            guard let model, openStory(model) else { return .none }
+        case .character(let c) where ("0"..."8").contains(c):
+            guard let pane = PaneID.allCases.first(where: { $0.number == Int(String(c))! }), panes.contains(pane) else { return .none }
             focus = pane
         case .tab: focus = panes[(panes.firstIndex(of: focus).map { $0 + 1 } ?? 0) % panes.count]
         case .backTab: focus = panes[((panes.firstIndex(of: focus) ?? 0) + panes.count - 1) % panes.count]
@@ -91,6 +100,7 @@ extension DashboardState {
             guard !filterParts.isEmpty else { return .none }
             filterParts = []
         case .enter:
+            if let model, openStoryOnEnter(model) { return .redraw }
             return .redraw  // the loop turns Enter on an event row into `detail` (it knows the rows)
         default: return .none
         }
@@ -181,13 +191,15 @@ extension DashboardState {
 extension DashboardState {
     /// A click at (`x`, `y`) on a screen of `width` x `height`: focuses the pane there (or
     /// the tab) and selects the row under the pointer.
-    public mutating func click(x: Int, y: Int, width: Int, height: Int, rows: [PaneID: Int]) -> Intent {
-        guard detail == nil, prompt == nil else { return .none }
+    /// `tabCounts` are the tabs' counts as drawn (`TabBar.counts`).
+    public mutating func click(x: Int, y: Int, width: Int, height: Int, rows: [PaneID: Int], tabCounts: [PaneID: String] = [:]) -> Intent {
+        guard detail == nil, prompt == nil, story == nil else { return .none }
         if showHelp {
             showHelp = false
             return .redraw
         }
-        if y == 1, width < 160 || height < 30, let pane = DashboardScreen.tab(atX: x, width: width, panes: panes) {
+        if y == DashboardScreen.tabRow, !DashboardScreen.isTiled(width: width, height: height),
+           let pane = DashboardScreen.tab(atX: x, width: width, panes: panes, counts: tabCounts) {
             focus = pane
             return .redraw
         }

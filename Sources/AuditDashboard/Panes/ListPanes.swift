@@ -2,23 +2,25 @@ import AuditCore
 
 /// The Denied, Unknown users, Stream, Top, Latency and Alerts panes: tables over the model.
 enum ListPanes {
-    /// Alerts by rule, newest first, coloured by severity.
+    /// Alerts by rule, most severe first, then the latest firing; each with its latest actor
+    /// and target. An acknowledged alert is dimmed.
     static func alerts(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
         if m.alerts.isEmpty {
             if r.height > 0 { grid.putClipped("no rule has fired", x: r.x, y: r.y, role: .dim, limit: r.width) }
         } else {
             TableView.draw(
                 &grid, r,
-                // Narrow, the rule's whole name and its count matter most; the rest drops off.
-                columns: [Column(title: "sev", width: 4), Column(title: "rule", width: 22, flex: 1),
-                          Column(title: "count", width: 5, right: true), Column(title: "last", width: 8),
-                          Column(title: "latest", width: 10, flex: 2)],
+                // Narrow, the rule, its actor and the count matter most; the rest drops off.
+                columns: [Column(title: "sev", width: 4), Column(title: "rule", width: 18, flex: 1),
+                          Column(title: "actor", width: 20, flex: 2, middle: true), Column(title: "count", width: 5, right: true),
+                          Column(title: "target", width: 10, flex: 2, middle: true), Column(title: "last", width: 8)],
                 rows: m.alerts.map {
                     let e = $0.examples.first
-                    return [severityTag($0.severity), $0.rule, String($0.count), ClockTime.fromReport($0.last),
-                            e.map { "\($0.user): \($0.note)" } ?? ""]
+                    return [severityTag($0.severity), $0.rule, e.map { IdentityName.short($0.user) } ?? "", String($0.count),
+                            e.map(Incident.target) ?? "", ClockTime.fromReport($0.last)]
                 },
-                roles: m.alerts.map { severityRole($0.severity) }, selected: s.selected(.alerts), focused: focused)
+                roles: m.alerts.map { s.isAcknowledged($0) ? .dim : severityRole($0.severity) }, selected: s.selected(.alerts),
+                focused: focused)
         }
         // Rules that needed request bodies the policy did not log say so, on the last line.
         if !m.rulesNotEvaluated.isEmpty, r.height > m.alerts.count + 2 {
@@ -35,20 +37,35 @@ enum ListPanes {
     }
 
     static func denied(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
-        if s.deniedGrouped {
+        switch s.deniedView {
+        case .byIdentity:
             TableView.draw(
                 &grid, r,
-                columns: [Column(title: "user", width: 12, flex: 2), Column(title: "verb", width: 6), Column(title: "resource", width: 10, flex: 1),
+                columns: [Column(title: "identity", width: 14, flex: 2, middle: true), Column(title: "count", width: 6, right: true),
+                          Column(title: "most tried", width: 12, flex: 1), Column(title: "last", width: 8),
+                          Column(title: "reason", width: 10, flex: 2)],
+                rows: m.deniedByIdentity.map {
+                    [IdentityName.short($0.user), String($0.count), $0.mostTried + ($0.otherPairs > 0 ? " +\($0.otherPairs)" : ""),
+                     ClockTime.format($0.lastSeen), $0.reason]
+                },
+                roles: m.deniedByIdentity.map { $0.suspicious ? .denied : .normal }, selected: s.selected(.denied), focused: focused)
+        case .grouped:
+            TableView.draw(
+                &grid, r,
+                columns: [Column(title: "user", width: 12, flex: 2, middle: true), Column(title: "verb", width: 6),
+                          Column(title: "resource", width: 10, flex: 1),
                           Column(title: "count", width: 6, right: true), Column(title: "last", width: 8)],
-                rows: m.deniedGroups.map { [$0.user, $0.verb, $0.resource, String($0.count), ClockTime.fromReport($0.lastSeen)] },
+                rows: m.deniedGroups.map { [IdentityName.short($0.user), $0.verb, $0.resource, String($0.count), ClockTime.fromReport($0.lastSeen)] },
                 roles: m.deniedGroups.map { _ in .denied }, selected: s.selected(.denied), focused: focused)
-        } else {
+        case .latest:
             TableView.draw(
                 &grid, r,
-                columns: [Column(title: "time", width: 8), Column(title: "user", width: 10, flex: 2), Column(title: "verb", width: 6),
+                columns: [Column(title: "time", width: 8), Column(title: "user", width: 10, flex: 2, middle: true), Column(title: "verb", width: 6),
                           Column(title: "resource", width: 8, flex: 1), Column(title: "ns", width: 8), Column(title: "code", width: 4, right: true),
                           Column(title: "reason", width: 10, flex: 2)],
-                rows: m.latestDenied.map { [ClockTime.fromReport($0.time), $0.user, $0.verb, $0.resource, $0.namespace, String($0.code), $0.reason] },
+                rows: m.latestDenied.map {
+                    [ClockTime.fromReport($0.time), IdentityName.short($0.user), $0.verb, $0.resource, $0.namespace, String($0.code), $0.reason]
+                },
                 roles: m.latestDenied.map { _ in .denied }, selected: s.selected(.denied), focused: focused)
         }
     }
@@ -58,11 +75,12 @@ enum ListPanes {
         let rows = m.unknownUsers
         TableView.draw(
             &grid, r,
-            columns: [Column(title: "user", width: 12, flex: 2), Column(title: "first", width: 8), Column(title: "reqs", width: 5, right: true),
+            columns: [Column(title: "user", width: 12, flex: 2, middle: true), Column(title: "first", width: 8),
+                      Column(title: "reqs", width: 5, right: true),
                       Column(title: "denied", width: 6, right: true), Column(title: "last verb/resource", width: 12, flex: 1),
                       Column(title: "source IP", width: 15)],
             rows: rows.map {
-                [$0.user, ClockTime.fromReport($0.firstSeen), String($0.requests), String($0.denied),
+                [IdentityName.short($0.user), ClockTime.fromReport($0.firstSeen), String($0.requests), String($0.denied),
                  $0.lastRequest, $0.lastSourceIP]
             },
             // Arrivals within the last minute of event time stand out.
@@ -73,15 +91,20 @@ enum ListPanes {
             selected: s.selected(.unknownUsers), focused: focused)
     }
 
+    /// One row per request; with `R`, every stage, with a stage column.
     static func stream(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState, focused: Bool) {
+        var columns = [Column(title: "time", width: 8), Column(title: "code", width: 4, right: true), Column(title: "verb", width: 6),
+                       Column(title: "user", width: 12, flex: 2, middle: true), Column(title: "resource", width: 10, flex: 1),
+                       Column(title: "namespace/name", width: 12, flex: 2)]
+        if s.rawStages { columns.insert(Column(title: "stage", width: 8), at: 1) }
         TableView.draw(
-            &grid, r,
-            columns: [Column(title: "time", width: 8), Column(title: "code", width: 4, right: true), Column(title: "verb", width: 6),
-                      Column(title: "user", width: 12, flex: 2), Column(title: "resource", width: 10, flex: 1),
-                      Column(title: "namespace/name", width: 12, flex: 2)],
+            &grid, r, columns: columns,
             rows: m.stream.map {
-                [ClockTime.format($0.time), $0.code < 0 ? "-" : String($0.code), $0.verb, $0.user, $0.resource,
-                 $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)"]
+                var row = [ClockTime.format($0.time), $0.code < 0 ? "-" : String($0.code), $0.verb,
+                           IdentityName.display(user: $0.user, impersonated: $0.impersonated), $0.resource,
+                           $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)"]
+                if s.rawStages { row.insert(Self.stageTag($0.stage), at: 1) }
+                return row
             },
             roles: m.stream.map { $0.denied ? .denied : ($0.code >= 500 ? .bad : ($0.code >= 400 ? .warn : .normal)) },
             selected: s.selected(.stream), focused: focused,
@@ -98,9 +121,10 @@ enum ListPanes {
         let barWidth = max(0, min(20, r.width / 4))
         TableView.draw(
             &grid, Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1),
-            columns: [Column(title: s.topDimension.title, width: 10, flex: 1), Column(title: "requests", width: 9, right: true),
+            columns: [Column(title: s.topDimension.title, width: 10, flex: 1, middle: s.topDimension == .users),
+                      Column(title: "requests", width: 9, right: true),
                       Column(title: "", width: barWidth)],
-            rows: rows.map { [$0.name, String($0.count), String(repeating: "█", count: max(1, $0.count * barWidth / peak))] },
+            rows: rows.map { [s.topDimension == .users ? IdentityName.short($0.name) : $0.name, String($0.count), String(repeating: "█", count: max(1, $0.count * barWidth / peak))] },
             roles: rows.map { _ in .normal }, selected: s.selected(.top), focused: focused)
     }
 
@@ -112,5 +136,16 @@ enum ListPanes {
                       Column(title: "p99", width: 7, right: true)],
             rows: m.latency.map { [$0.verb, String($0.latency.count), Format.seconds($0.latency.p50), Format.seconds($0.latency.p90), Format.seconds($0.latency.p99)] },
             roles: m.latency.map { $0.latency.p99 >= 1 ? .warn : .normal }, selected: s.selected(.latency), focused: focused)
+    }
+
+    /// A stage in the Stream's raw view (`R`), in eight cells.
+    static func stageTag(_ stage: Stage) -> String {
+        switch stage {
+        case .requestReceived: "received"
+        case .responseStarted: "started"
+        case .responseComplete: "complete"
+        case .panic: "panic"
+        case .unknown: ""
+        }
     }
 }

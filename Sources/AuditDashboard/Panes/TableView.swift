@@ -6,10 +6,12 @@ struct Column {
     var width: Int
     var flex = 0
     var right = false
+    /// Cut a long cell in the middle (names), not at its end.
+    var middle = false
 }
 
 /// Draws a header and rows into a rectangle: columns sized to fit, long cells ending in
-/// "…", the selected row highlighted and kept in view.
+/// "…" (names in the middle), the selected row highlighted and kept in view.
 enum TableView {
     static func draw(
         _ grid: inout CellGrid, _ r: Rect, columns: [Column], rows: [[String]], roles: [Role],
@@ -43,6 +45,8 @@ enum TableView {
                 if c.right {
                     let text = CellWidth.of(cell) > widths[k] ? String(cell.suffix(widths[k])) : cell
                     grid.putRight(text, right: x + widths[k], y: y, role: role)
+                } else if c.middle {
+                    grid.put(Ellipsis.middle(cell, width: widths[k]), x: x, y: y, role: role, limit: widths[k])
                 } else {
                     grid.putClipped(cell, x: x, y: y, role: role, limit: widths[k])
                 }

@@ -1,11 +1,12 @@
 import AuditCore
 
 /// A histogram of the replayed span: bars of events, a line of denials, and an axis with
-/// the replay cursor (▲) and the range ([ … ]).
+/// the replay cursor (▲) and the range ([ … ]); a `!` on the top row where an alert of
+/// medium severity or higher fired, in its severity's colour.
 enum TimelinePane {
     static let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    static func draw(_ grid: inout CellGrid, _ r: Rect, _ t: TimelineInfo?) {
+    static func draw(_ grid: inout CellGrid, _ r: Rect, _ t: TimelineInfo?, marks: [AlertMark] = []) {
         guard let t, !t.events.isEmpty, r.height >= 3, r.width >= 10 else {
             grid.putClipped("The timeline shows while replaying (audittop --replay FILES).", x: r.x, y: r.y, role: .dim, limit: r.width)
             return
@@ -30,6 +31,13 @@ enum TimelinePane {
             let d = t.denied[x]
             if d > 0 { grid.put(String(blocks[max(1, d * 8 / deniedPeak)]), x: r.x + x, y: r.y + bars, role: .bad, limit: 1) }
         }
+        // Marks: the worst severity per column wins (marks come sorted by time, then severity).
+        var worst: [Int: Severity] = [:]
+        for mark in marks where mark.time >= t.first && mark.time <= t.last {
+            let x = t.column(mark.time)
+            if x >= 0, x < r.width { worst[x] = max(worst[x] ?? mark.severity, mark.severity) }
+        }
+        for (x, severity) in worst { grid.put("!", x: r.x + x, y: r.y, role: ListPanes.severityRole(severity), limit: 1) }
         // The axis: the span's ends, the range and the replay cursor.
         let axis = r.y + r.height - 1
         grid.put(ClockTime.format(t.first), x: r.x, y: axis, role: .dim, limit: 8)

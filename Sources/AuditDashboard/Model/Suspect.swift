@@ -1,0 +1,122 @@
+import AuditCore
+
+/// An identity the Overview points at, with why and what it did: first and last seen, the
+/// latest source IP, its requests and denials.
+public struct Suspect: Sendable, Equatable {
+    /// The full name (`user.username`).
+    public var identity: String
+    /// Why it is here, most telling first: `HIGH Attach/Exec Pod`, `unknown user`,
+    /// `impersonated by sa:ci/deployer`. Every reason comes from `SuspectReasons`.
+    public var reasons: [String]
+    /// Event times, microseconds (0 when not seen in the ring).
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+    public var lastSourceIP: String
+    public var requests: Int
+    public var denied: Int
+    /// The most severe alert it is the actor of, if any: orders and colours the row.
+    public var severity: Severity?
+
+    /// The suspects in `store`, worst first: by alert severity, then unknown before known,
+    /// then the latest seen first; at most `limit`.
+    static func list(_ store: EventStore, alerts: [Report.AlertRow], unknown: [Report.UnknownUserRow], limit: Int) -> [Suspect] {
+        let reasons = SuspectReasons.collect(store, alerts: alerts, unknown: unknown)
+        guard !reasons.isEmpty else { return [] }
+        let facts = IdentityFacts.gather(store, identities: Set(reasons.keys), unknown: unknown)
+        var out: [Suspect] = reasons.map { identity, found in
+            let f = facts[identity] ?? IdentityFacts()
+            return Suspect(
+                identity: identity, reasons: found.map(\.text), firstSeen: f.firstSeen, lastSeen: f.lastSeen,
+                lastSourceIP: f.lastSourceIP, requests: f.requests, denied: f.denied, severity: found.compactMap(\.severity).max())
+        }
+        out.sort {
+            let a = $0.severity?.rawValue ?? -1, b = $1.severity?.rawValue ?? -1
+            if a != b { return a > b }
+            return $0.lastSeen != $1.lastSeen ? $0.lastSeen > $1.lastSeen : $0.identity < $1.identity
+        }
+        return Array(out.prefix(limit))
+    }
+}
+
+/// The one place reasons for suspicion are found. Each source adds `(identity, reason)`;
+/// a new kind of reason (a new network, a token used from outside) is one more source here.
+enum SuspectReasons {
+    struct Reason: Equatable {
+        var text: String
+        /// Set when the reason is an alert: the suspect's row takes the worst one.
+        var severity: Severity?
+    }
+
+    static func collect(_ store: EventStore, alerts: [Report.AlertRow], unknown: [Report.UnknownUserRow]) -> [String: [Reason]] {
+        var out: [String: [Reason]] = [:]
+        func add(_ identity: String, _ reason: Reason) {
+            guard !identity.isEmpty, out[identity]?.contains(reason) != true else { return }
+            out[identity, default: []].append(reason)
+        }
+        // Actors of alerts of medium severity or higher (alerts come most severe first).
+        for alert in alerts where alert.severity >= .medium {
+            for example in alert.examples {
+                add(example.user, Reason(text: "\(ListPanes.severityTag(alert.severity)) \(alert.rule)", severity: alert.severity))
+            }
+        }
+        // Users nobody said to expect.
+        for u in unknown { add(u.user, Reason(text: u.anonymous ? "anonymous" : "unknown user")) }
+        // Identities someone acted as.
+        let s = store.strings
+        for (impersonated, by) in impersonations(store) {
+            add(s.string(impersonated), Reason(text: "impersonated by " + IdentityName.short(s.string(by))))
+        }
+        return out
+    }
+
+    /// Impersonated user → the latest user who acted as them, from the ring.
+    static func impersonations(_ store: EventStore) -> [UInt32: UInt32] {
+        var out: [UInt32: UInt32] = [:]
+        var sequence = store.ring.firstSequence
+        while sequence < store.ring.nextSequence {
+            if let e = store.ring[sequence: sequence], e.impersonatedUser != 0 { out[e.impersonatedUser] = e.user }
+            sequence += 1
+        }
+        return out
+    }
+}
+
+/// What an identity did, as the Overview and the story header say it.
+struct IdentityFacts {
+    var firstSeen: Int64 = 0
+    var lastSeen: Int64 = 0
+    var lastSourceIP = ""
+    var requests = 0
+    var denied = 0
+
+    /// Facts for `identities`: an unknown user's from its record (which outlives the ring),
+    /// anyone else's from one pass over the ring (requests counted once, at their latest stage).
+    static func gather(_ store: EventStore, identities: Set<String>, unknown: [Report.UnknownUserRow]) -> [String: IdentityFacts] {
+        var out: [String: IdentityFacts] = [:]
+        for u in unknown where identities.contains(u.user) {
+            out[u.user] = IdentityFacts(
+                firstSeen: u.firstSeen.flatMap(Timestamp.parse) ?? 0, lastSeen: u.lastSeen.flatMap(Timestamp.parse) ?? 0,
+                lastSourceIP: u.lastSourceIP, requests: u.requests, denied: u.denied)
+        }
+        var ids: [UInt32: String] = [:]
+        for name in identities where out[name] == nil { if let id = store.strings.lookup(name) { ids[id] = name } }
+        guard !ids.isEmpty else { return out }
+        var seen: [UInt32: Set<AuditID>] = [:]
+        var sequence = store.ring.firstSequence
+        while sequence < store.ring.nextSequence {
+            defer { sequence += 1 }
+            guard let e = store.ring[sequence: sequence], let name = ids[e.user] else { continue }
+            var f = out[name] ?? IdentityFacts()
+            let t = e.received != 0 ? e.received : e.stageTime
+            if f.firstSeen == 0 || (t != 0 && t < f.firstSeen) { f.firstSeen = t }
+            f.lastSeen = max(f.lastSeen, t)
+            if e.sourceIP != 0 { f.lastSourceIP = store.strings.string(e.sourceIP) }
+            if seen[e.user, default: []].insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted {
+                f.requests += 1
+            }
+            if e.isDenied { f.denied += 1 }
+            out[name] = f
+        }
+        return out
+    }
+}

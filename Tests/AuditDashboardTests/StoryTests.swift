@@ -1,0 +1,86 @@
+import AuditCore
+import AuditDashboard
+import Testing
+
+/// Enter on an identity opens its story: first seen, networks, agents, and every request
+/// in time order with the alerts that fired on it.
+@Suite struct StoryTests {
+    let store = DashboardScreenTests.simulatedStore()
+
+    @Test func theStoryHoldsEveryRequestInTimeOrderWithItsAlerts() throws {
+        let story = IdentityStory(store, identity: "dev-temp@contractor.example")
+        #expect(story.requests == 13 && story.denied == 6)
+        #expect(story.networks.map(\.name) == ["203.0.113.0/24"])
+        #expect(!story.agents.isEmpty)
+        #expect(zip(story.lines, story.lines.dropFirst()).allSatisfy { $0.time <= $1.time })
+        let exec = try #require(story.lines.first { $0.resource == "pods/exec" })
+        #expect(exec.alerts.contains("Attach/Exec Pod") && exec.severity == .high)
+        #expect(story.lines.first?.verb == "list" && story.lines.first?.resource == "namespaces")
+        #expect(story.firstSeen == story.lines.first?.time)
+        // The baseline hook is there, and false until baselines fill it.
+        #expect(story.lines.allSatisfy { !$0.isNew })
+        #expect(IdentityStory.network("10.0.5.31") == "10.0.5.0/24")
+        #expect(IdentityStory.network("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
+    }
+
+    @Test func enterOnASuspectOpensTheStoryAndQGoesBack() throws {
+        var state = DashboardState()
+        let model = DashboardModel(store: store)
+        let row = try #require(model.suspects.firstIndex { $0.identity == "dev-temp@contractor.example" })
+        state.selection[.overview] = row
+        #expect(state.handle(.enter, rows: [.overview: model.suspects.count], model: model) == .redraw)
+        #expect(state.story?.identity == "dev-temp@contractor.example")
+        let open = DashboardModel(store: store, story: state.story?.identity)
+        let text = DashboardScreen.render(width: 120, height: 40, model: open, state: state, status: StatusInfo()).text
+        #expect(text.contains("Story of dev-temp@contractor.example"))
+        #expect(text.contains("203.0.113.0/24 (13)"))
+        #expect(text.contains("Attach/Exec Pod"))
+        #expect(text.contains("unknown user"))
+        // q in the story goes back, it does not quit; so do Esc and Backspace.
+        #expect(state.handle(.character("q"), rows: [:], model: open) == .redraw)
+        #expect(state.story == nil)
+        for key in [Key.escape, .backspace] {
+            state.story = StoryState(identity: "dev-temp@contractor.example")
+            _ = state.handle(key, rows: [:], model: open)
+            #expect(state.story == nil)
+        }
+    }
+
+    @Test func everyKindOfIdentityRowOpensAStory() throws {
+        let model = DashboardModel(store: store)
+        var state = DashboardState()
+        state.focus = .unknownUsers
+        var opened = state.openStoryOnEnter(model)
+        #expect(opened && state.story?.identity == model.unknownUsers[0].user)
+        state = DashboardState()
+        state.focus = .top
+        opened = state.openStoryOnEnter(model)
+        #expect(opened && state.story?.identity == model.top[.users]?.first?.name)
+        // An alert's actor: s (Enter on an alert still shows its events).
+        state = DashboardState()
+        state.focus = .alerts
+        opened = state.openStoryOnEnter(model)
+        #expect(!opened)
+        #expect(state.handle(.character("s"), rows: [:], model: model) == .redraw)
+        #expect(state.story?.identity == model.alerts[0].examples.first?.user)
+        // The strip's actor, from a pane with no identities.
+        state = DashboardState()
+        state.focus = .rates
+        _ = state.handle(.character("s"), rows: [:], model: model)
+        #expect(state.story?.identity == model.incident(state)?.actor)
+    }
+
+    @Test func fFiltersOnTheIdentityAndEnterOpensTheRequest() throws {
+        let model = DashboardModel(store: store, story: "dev-temp@contractor.example")
+        var state = DashboardState()
+        state.story = StoryState(identity: "dev-temp@contractor.example")
+        _ = state.handle(.up, rows: [:], model: model)
+        #expect(state.story?.scroll == model.story!.lines.count - 2)
+        _ = state.handle(.enter, rows: [:], model: model)
+        #expect(state.detail?.sequence == model.story!.lines[model.story!.lines.count - 2].sequence)
+        _ = state.handle(.escape, rows: [:], model: model)
+        #expect(state.detail == nil && state.story != nil)
+        _ = state.handle(.character("f"), rows: [:], model: model)
+        #expect(state.story == nil && state.filterParts == ["user=dev-temp@contractor.example"] && state.focus == .stream)
+    }
+}
