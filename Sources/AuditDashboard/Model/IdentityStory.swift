@@ -82,32 +82,37 @@ public struct IdentityStory: Sendable, Equatable {
         denied = lines.filter(\.denied).count
         firstSeen = lines.first?.time ?? 0
         lastSeen = lines.last?.time ?? 0
-        if let record = store.visibleStats.unknown.records[id], record.firstSeen != 0 { firstSeen = min(firstSeen == 0 ? .max : firstSeen, record.firstSeen) }
+        if let record = store.visibleStats.unknown.records[UnknownUsers.key(id)], record.firstSeen != 0 { firstSeen = min(firstSeen == 0 ? .max : firstSeen, record.firstSeen) }
         var nets: [String: Int] = [:]
         for (ip, n) in ips { nets[Self.network(ip), default: 0] += n }
         networks = Self.ranked(nets)
         agents = Self.ranked(agentCounts)
-        Self.markNew(&lines, store)
+        Self.markNew(&lines, store, identity: id)
         if lines.count > Self.lineLimit {
             dropped = lines.count - Self.lineLimit
             lines.removeFirst(dropped)
         }
     }
 
-    /// The hook for baselines: marks lines that are new against what the identity usually
-    /// does. The core's baselines will fill it; until then nothing is new.
-    static func markNew(_ lines: inout [Line], _ store: EventStore) {}
+    /// Marks the lines that are new against the identity's baseline: a network, a namespace
+    /// or a verb × resource it did not use while learning. Without a baseline nothing is new.
+    static func markNew(_ lines: inout [Line], _ store: EventStore, identity: UInt32) {
+        guard let profile = store.rules?.baselines.profile(identity) else { return }
+        let s = store.strings
+        for k in lines.indices {
+            let line = lines[k]
+            let network = s.lookup(network(line.sourceIP)) ?? 0
+            let namespace = line.namespace.isEmpty ? 0 : s.lookup(line.namespace) ?? UInt32.max
+            let action = UInt64(s.lookup(line.verb) ?? 0) << 32 | UInt64(s.lookup(line.resource) ?? 0)
+            lines[k].isNew = (network != 0 && !profile.networks.contains(network))
+                || (namespace != 0 && !profile.namespaces.contains(namespace)) || !profile.actions.contains(action)
+        }
+    }
 
     /// The /24 of an IPv4 address (`203.0.113.0/24`), the /64 of an IPv6 one, else the text.
     public static func network(_ ip: String) -> String {
-        let octets = ip.split(separator: ".", omittingEmptySubsequences: false)
-        if octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) { return octets.prefix(3).joined(separator: ".") + ".0/24" }
-        if ip.contains(":") {
-            let groups = ip.split(separator: ":", omittingEmptySubsequences: false)
-            if let gap = groups.firstIndex(of: ""), gap < 4 { return groups.prefix(gap).joined(separator: ":") + "::/64" }
-            return groups.prefix(4).joined(separator: ":") + "::/64"
-        }
-        return ip
+        let n = NetworkPrefix.of(ip)
+        return n.isEmpty ? ip : n
     }
 
     static func ranked(_ counts: [String: Int]) -> [Report.NameCount] {

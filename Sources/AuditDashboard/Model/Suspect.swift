@@ -56,11 +56,20 @@ enum SuspectReasons {
         // Actors of alerts of medium severity or higher (alerts come most severe first).
         for alert in alerts where alert.severity >= .medium {
             for example in alert.examples {
-                add(example.user, Reason(text: "\(ListPanes.severityTag(alert.severity)) \(alert.rule)", severity: alert.severity))
+                // `A→B`: the identity is B, the one A acted as.
+                let identity = example.user.split(separator: "→").last.map(String.init) ?? example.user
+                add(identity, Reason(text: "\(ListPanes.severityTag(alert.severity)) \(alert.rule)", severity: alert.severity))
             }
         }
         // Users nobody said to expect.
-        for u in unknown { add(u.user, Reason(text: u.anonymous ? "anonymous" : "unknown user")) }
+        // Anonymous and unauthenticated clients are told apart by address.
+        for u in unknown {
+            if u.unauthenticated {
+                add("(unauthenticated)", Reason(text: "failed logins from \(u.lastSourceIP)"))
+            } else {
+                add(u.user, Reason(text: u.anonymous ? "anonymous from \(u.lastSourceIP)" : "unknown user"))
+            }
+        }
         // Identities someone acted as.
         let s = store.strings
         for (impersonated, by) in impersonations(store) {
