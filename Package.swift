@@ -77,7 +77,7 @@ let package = Package(
             name: "audittop-bench", dependencies: ["AuditSimulator", "AuditCore", "AuditSources", "AuditDashboard", "AuditWebhook"],
             swiftSettings: strict),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"], swiftSettings: strict),
-        .testTarget(name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore"], swiftSettings: strict),
+        .testTarget(name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore", "AuditSimulator"], swiftSettings: strict),
         .testTarget(
             name: "AuditDashboardTests",
             dependencies: ["AuditDashboard", "AuditCore", "AuditSources", "AuditSimulator"],

@@ -16,9 +16,10 @@ enum Names {
     static func templateHash(_ rng: inout SplitMix) -> String { suffix(rng.next() % 4 == 0 ? 9 : 10, &rng) }
 
     /// An event's name: the object's name, a dot, and the event's creation time in
-    /// nanoseconds as hex (`web-7c9d8f6b5-x2kqp.17a3f0c2b1d4e5f6`).
-    static func event(for object: String, at micros: Int64, _ rng: inout SplitMix) -> String {
-        let nanos = UInt64(micros) &* 1000 &+ rng.next() % 1000
+    /// nanoseconds as hex (`web-7c9d8f6b5-x2kqp.17a3f0c2b1d4e5f6`); `sequence` (a count of
+    /// events so far) keeps two events of one object in one microsecond apart.
+    static func event(for object: String, at micros: Int64, sequence: Int) -> String {
+        let nanos = UInt64(micros) &* 1000 &+ UInt64(sequence % 1000)
         return object + "." + String(nanos, radix: 16)
     }
 

@@ -1,22 +1,26 @@
 /// The incident: one attack that leaves every kind of indicator in the log, in the order an
-/// attacker would work. Offsets are from the incident's start.
+/// attacker would work. Offsets are from the incident's start; it is over within two minutes
+/// (the last exec session closes at about 145 s).
 ///
-/// - f (0-19 s): the stolen token of `system:serviceaccount:web:frontend`, from 203.0.113.45,
-///   enumerates its rights: 15 `create selfsubjectrulesreviews`/`selfsubjectaccessreviews`.
-/// - d (20-58 s): `system:anonymous` from 198.51.100.77 probes `/api/v1/pods`, `/api/v1/secrets`,
-///   `/.env` and kube-system's secrets (403), then fails to log in 40 times (401, `"user":{}`).
-/// - a (25-88 s): the stolen token (`curl/8.5.0`) lists secrets namespace by namespace (200 in
-///   web, staging and default, 403 elsewhere), binds itself to cluster-admin
-///   (`create clusterrolebindings` with the body), then lists secrets in all namespaces.
-/// - g (95 s): it asks for a token of kube-system's `clusterrole-aggregation-controller`
+/// - f (0-19 s): the stolen token of `system:serviceaccount:web:frontend`, from 203.0.113.45
+///   (`kubectl/v1.30.0`), enumerates its rights: 15 `create selfsubjectrulesreviews` and
+///   `selfsubjectaccessreviews`.
+/// - d (10-47 s): `system:anonymous` from 198.51.100.77 probes `/api/v1/pods`, `/api/v1/secrets`,
+///   `/.env` and kube-system's secrets (403, forbid), then fails to log in 40 times within
+///   about 28 s (401, `"user":{}`).
+/// - a (20-70 s): the stolen token (`curl/8.5.0`) lists secrets namespace by namespace (200 in
+///   web, staging and default, 403 in the other 11), binds itself to cluster-admin at 68 s
+///   (`create clusterrolebindings` frontend-admin, with the body), then lists secrets in all namespaces.
+/// - g (73 s): it asks for a token of kube-system's `clusterrole-aggregation-controller`
 ///   (`create serviceaccounts/token`).
-/// - b (100-160 s): it execs into the control-plane pod (etcd) and a coredns pod, creates a
-///   privileged pod in kube-system with the node's `/` mounted, and execs into that.
-/// - c (170-178 s): the admin credential, now from 203.0.113.45, impersonates a new user
+/// - b (76-90 s): it execs into the control-plane pod (etcd, or kube-proxy where the platform
+///   hides etcd) and a coredns pod, creates the privileged pod `node-shell-xxxxx` in kube-system
+///   with the node's `/` mounted, and execs into that.
+/// - c (95-100 s): the admin credential, now from 203.0.113.45, impersonates a new user
 ///   `temp-admin` (in system:masters): lists and reads kube-system secrets, creates a rolebinding.
-/// - h (185-192 s): as temp-admin, it creates a CSR for a temp-admin client certificate and
+/// - h (103-107 s): as temp-admin, it creates a CSR for a temp-admin client certificate and
 ///   approves it (`update certificatesigningrequests/approval`).
-/// - e (200-208 s): the stolen token deletes kube-system's events (`deletecollection`, then `delete`).
+/// - e (110-117 s): the stolen token deletes kube-system's events (`deletecollection`, then `delete`).
 extension Simulator {
     /// The outside address the stolen credentials are used from.
     static let attackerIP = "203.0.113.45"
@@ -41,34 +45,34 @@ extension Simulator {
                 who: stolen, verb: "create", apiGroup: "authorization.k8s.io",
                 resource: rules ? "selfsubjectrulesreviews" : "selfsubjectaccessreviews", code: 201, latency: latency(mean: 900)))
         }
-        scheduleProbes(at: start + 20_000_000)
+        scheduleProbes(at: start + 10_000_000)
 
         // a: secrets, namespace after namespace, then cluster-admin.
         for (k, ns) in Workload.namespaces.enumerated() {
             let allowed = ns == "web" || ns == "staging" || ns == "default"
-            at(25 + Double(k) * 4, SimulatedRequest(who: curl, verb: "list", resource: "secrets", namespace: ns,
+            at(20 + Double(k) * 3.5, SimulatedRequest(who: curl, verb: "list", resource: "secrets", namespace: ns,
                                                     code: allowed ? 200 : 403, latency: latency(mean: allowed ? 6_000 : 1_200)))
         }
         var bind = SimulatedRequest(who: curl, verb: "create", apiGroup: "rbac.authorization.k8s.io", resource: "clusterrolebindings",
                                     name: "frontend-admin", code: 201, latency: latency(mean: 7_000))
         bind.requestObject = RBACBody.binding(name: "frontend-admin", role: "cluster-admin", subjectKind: "ServiceAccount",
                                               subject: "frontend", subjectNamespace: "web")
-        at(84, bind)
+        at(68, bind)
         curl.binding = admin
         stolen.binding = admin
-        at(88, SimulatedRequest(who: curl, verb: "list", resource: "secrets", latency: latency(mean: 40_000)))
+        at(70, SimulatedRequest(who: curl, verb: "list", resource: "secrets", latency: latency(mean: 40_000)))
 
         // g: a long-lived token for a powerful kube-system service account.
         var token = SimulatedRequest(who: stolen, verb: "create", resource: "serviceaccounts", subresource: "token",
                                      namespace: "kube-system", name: "clusterrole-aggregation-controller", code: 201,
                                      latency: latency(mean: 4_000))
         token.requestObject = "{\"kind\":\"TokenRequest\",\"apiVersion\":\"authentication.k8s.io/v1\",\"metadata\":{\"creationTimestamp\":null},\"spec\":{\"audiences\":null,\"expirationSeconds\":31536000,\"boundObjectRef\":null},\"status\":{\"token\":\"\",\"expirationTimestamp\":null}}"
-        at(95, token)
+        at(73, token)
 
         // b: shells in kube-system, and a privileged pod with the node's root file system.
         let (pod, container) = cluster.controlPlanePod
-        at(100, exec(stolen, pod: pod, container: container, command: "sh", seconds: 38))
-        at(145, exec(stolen, pod: workload.corednsPod, container: "coredns", command: "sh", seconds: 3))
+        at(76, exec(stolen, pod: pod, container: container, command: "sh", seconds: 38))
+        at(80, exec(stolen, pod: workload.corednsPod, container: "coredns", command: "sh", seconds: 3))
         let shell = "node-shell-" + Names.suffix(5, &rng)
         let node = cluster.nodes.first(where: \.master) ?? cluster.nodes[0]
         var create = SimulatedRequest(who: stolen, verb: "create", resource: "pods", namespace: "kube-system", name: shell, code: 201,
@@ -76,12 +80,12 @@ extension Simulator {
         create.requestObject = PodSpec.privileged(name: shell, namespace: "kube-system", node: node.name)
         create.responseObject = PodSpec.privileged(name: shell, namespace: "kube-system", node: node.name, uid: StableID.uuid(shell + "\(incidents)"))
         create.annotations = ",\"pod-security.kubernetes.io/enforce-policy\":\"privileged:latest\""
-        at(150, create)
-        at(153, SimulatedRequest(who: node.kubelet, verb: "patch", resource: "pods", subresource: "status", namespace: "kube-system",
+        at(84, create)
+        at(86, SimulatedRequest(who: node.kubelet, verb: "patch", resource: "pods", subresource: "status", namespace: "kube-system",
                                  name: shell, latency: latency(mean: 4_000)))
         let pulled = eventCreate(by: node.kubelet, about: shell, in: "kube-system")
-        at(154, pulled)
-        at(160, exec(stolen, pod: shell, container: "shell", command: "chroot&command=%2Fhost&command=sh", seconds: 55))
+        at(87, pulled)
+        at(90, exec(stolen, pod: shell, container: "shell", command: "chroot&command=%2Fhost&command=sh", seconds: 55))
 
         // c: the admin credential impersonates a user nobody has seen.
         let adminFromOutside = cluster.admin.using(ip: Self.attackerIP, agent: kubectl)
@@ -93,37 +97,37 @@ extension Simulator {
             r.impersonated = tempAdmin
             return r
         }
-        at(170, asTemp(SimulatedRequest(who: adminFromOutside, verb: "list", resource: "secrets", namespace: "kube-system",
+        at(95, asTemp(SimulatedRequest(who: adminFromOutside, verb: "list", resource: "secrets", namespace: "kube-system",
                                         latency: latency(mean: 5_000))))
-        at(173, asTemp(SimulatedRequest(who: adminFromOutside, verb: "get", resource: "secrets", namespace: "kube-system",
+        at(97, asTemp(SimulatedRequest(who: adminFromOutside, verb: "get", resource: "secrets", namespace: "kube-system",
                                         name: "bootstrap-token-7h2k9q", latency: latency(mean: 2_000))))
         var roleBinding = asTemp(SimulatedRequest(who: adminFromOutside, verb: "create", apiGroup: "rbac.authorization.k8s.io",
                                                   resource: "rolebindings", namespace: "kube-system", name: "temp-admin", code: 201,
                                                   latency: latency(mean: 6_000)))
         roleBinding.requestObject = RBACBody.binding(name: "temp-admin", namespace: "kube-system", role: "admin", subjectKind: "User",
                                                      subject: "temp-admin")
-        at(178, roleBinding)
+        at(100, roleBinding)
 
         // h: a client certificate for temp-admin, requested and approved by the same identity.
         var csr = asTemp(SimulatedRequest(who: adminFromOutside, verb: "create", apiGroup: "certificates.k8s.io",
                                           resource: "certificatesigningrequests", name: "temp-admin", code: 201,
                                           latency: latency(mean: 5_000)))
         csr.requestObject = RBACBody.csr(name: "temp-admin", user: "temp-admin", group: "system:masters")
-        at(185, csr)
+        at(103, csr)
         var approve = asTemp(SimulatedRequest(who: adminFromOutside, verb: "update", apiGroup: "certificates.k8s.io",
                                               resource: "certificatesigningrequests", subresource: "approval", name: "temp-admin",
                                               latency: latency(mean: 6_000)))
         approve.requestObject = RBACBody.approval(name: "temp-admin", user: "temp-admin")
-        at(190, approve)
-        at(192, asTemp(SimulatedRequest(who: adminFromOutside, verb: "get", apiGroup: "certificates.k8s.io",
+        at(106, approve)
+        at(107, asTemp(SimulatedRequest(who: adminFromOutside, verb: "get", apiGroup: "certificates.k8s.io",
                                         resource: "certificatesigningrequests", name: "temp-admin", latency: latency(mean: 1_500))))
 
         // e: covering tracks.
-        at(200, SimulatedRequest(who: stolen, verb: "deletecollection", resource: "events", namespace: "kube-system",
+        at(110, SimulatedRequest(who: stolen, verb: "deletecollection", resource: "events", namespace: "kube-system",
                                  latency: latency(mean: 30_000)))
         for k in 0..<3 {
-            at(204 + Double(k) * 2, SimulatedRequest(who: stolen, verb: "delete", resource: "events", namespace: "kube-system",
-                                                     name: Names.event(for: shell, at: start + 154_000_000 + Int64(k), &rng),
+            at(113 + Double(k) * 2, SimulatedRequest(who: stolen, verb: "delete", resource: "events", namespace: "kube-system",
+                                                     name: Names.event(for: shell, at: start + 87_000_000, sequence: k),
                                                      code: 404, latency: latency(mean: 2_000)))
         }
     }
@@ -140,7 +144,7 @@ extension Simulator {
         t += 1_500_000
         schedule(SimulatedRequest(who: scanner, verb: "list", resource: "secrets", namespace: "kube-system", code: 403,
                                   latency: latency(mean: 600)), at: t)
-        t += 4_000_000
+        t += 3_000_000
         let guesser = Identity.unauthenticated(agent: "python-requests/2.31.0", ip: Self.scannerIP)
         for _ in 0..<40 {
             schedule(SimulatedRequest(who: guesser, verb: "list", resource: "secrets", namespace: "kube-system", code: 401,

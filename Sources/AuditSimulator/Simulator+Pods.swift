@@ -51,7 +51,7 @@ extension Simulator {
 
     /// `create events` for `object`: a uniquely named Event (`OBJECT.HEXNANOS`).
     mutating func eventCreate(by who: Identity, about object: String, in ns: String, node: Int? = nil) -> SimulatedRequest {
-        let name = Names.event(for: object, at: now, &rng)
+        let name = Names.event(for: object, at: now, sequence: workload.eventCount)
         workload.remember(event: name, in: ns, node: node)
         _ = workload.write()
         return SimulatedRequest(who: who, verb: "create", resource: "events", namespace: ns, name: name, code: 201,
@@ -71,7 +71,9 @@ extension Simulator {
     /// the old one, the scheduler binds it, its kubelet starts it; events for each step.
     /// Returns the first request; the rest are queued. Now and then a deployment rolls.
     mutating func podChurn() -> SimulatedRequest {
-        let index = Int(rng.next() % UInt64(workload.deployments.count))
+        // kube-system's pods stay put: a pod created there is worth an alert.
+        var index = Int(rng.next() % UInt64(workload.deployments.count))
+        while workload.deployments[index].namespace == "kube-system" { index = (index + 1) % workload.deployments.count }
         if !workload.rolling(index) && rng.unit() < 0.03 { return rollout(index) }
         let (old, new) = workload.replacePod(of: index, &rng, nodes: cluster.nodes.count)
         let d = workload.deployments[index]

@@ -136,7 +136,7 @@ extension Simulator {
     private mutating func watch() -> SimulatedRequest {
         let who = rng.pick([cluster.coredns, cluster.ingress, cluster.prometheus, cluster.argocd, cluster.certManager,
                             cluster.controllerManager, cluster.scheduler, cluster.kubeStateMetrics])
-        let resource = rng.pick(["endpointslices", "services", "pods", "configmaps", "namespaces", "secrets", "nodes"])
+        let resource = rng.pick(["endpointslices", "services", "pods", "configmaps", "namespaces", "nodes"])
         let seconds = 300 + Int(rng.next() % 300)
         return SimulatedRequest(
             who: who, verb: "watch", apiGroup: resource == "endpointslices" ? "discovery.k8s.io" : "", resource: resource,

@@ -22,6 +22,8 @@ struct Workload {
     /// Names of recent events, for the `patch` that bumps an event's count.
     private(set) var recentEvents: [(namespace: String, name: String, node: Int?)] = []
     private var recentNext = 0
+    /// Events named so far.
+    private(set) var eventCount = 0
     /// The cluster's resourceVersion: every write moves it on.
     private(set) var resourceVersion = 48_213_604
 
@@ -113,6 +115,7 @@ struct Workload {
     /// Remembers an event's name for later patches.
     /// - Parameter node: the node whose kubelet reported it, if one did.
     mutating func remember(event name: String, in namespace: String, node: Int?) {
+        eventCount += 1
         if recentEvents.count < 256 {
             recentEvents.append((namespace, name, node))
         } else {
