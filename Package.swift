@@ -79,7 +79,9 @@ let package = Package(
         // What the test targets share: where the corpus is, and children that never outlive a test.
         .target(name: "AuditTestSupport", path: "Tests/AuditTestSupport", swiftSettings: strict),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", "AuditTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore", "AuditTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore", "AuditSimulator", "AuditTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "AuditDashboardTests",
             dependencies: ["AuditDashboard", "AuditCore", "AuditSources", "AuditSimulator"],

@@ -10,19 +10,22 @@ public final class DemoSource: LiveSource {
     public let name = "demo"
     let rate: Double
     let seed: UInt64
+    let flavor: Flavor
     private let status = SourceState("simulating")
 
     public var state: String { status.current }
 
-    public init(rate: Double = 300, seed: UInt64 = 1) {
+    /// - Parameter flavor: the platform the simulated cluster runs on.
+    public init(rate: Double = 300, seed: UInt64 = 1, flavor: Flavor = .kubeadm) {
         self.rate = rate
         self.seed = seed
+        self.flavor = flavor
     }
 
     public func run(into store: SharedEventStore, stop: StopSignal) {
         let source = store.withStore { $0.addSource(name) }
         let start = DemoSource.now()
-        var simulator = Simulator(seed: seed, rate: rate, start: start, incidentAfter: 60_000_000, incidentEvery: 240_000_000)
+        var simulator = Simulator(seed: seed, rate: rate, flavor: flavor, start: start, incidentAfter: 60_000_000, incidentEvery: 240_000_000)
         var framer = StreamDecoder()
         var pending = simulator.next()
         var batch: [UInt8] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditCore
 import AuditDashboard
+import AuditSimulator
 import AuditSources
 import AuditTerminal
 import Foundation
@@ -36,6 +37,9 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Events per second of the demo source.")
     var rate: Double = 300
 
+    @Option(help: "Platform of the demo source: kubeadm (default), eks, aks, gke or openshift.")
+    var flavor: String = "kubeadm"
+
     @OptionGroup var display: DisplayOptions
 
     @OptionGroup var engine: EngineOptions
@@ -46,6 +50,9 @@ struct DashboardCommand: ParsableCommand {
         guard ReplayClock.parseSpeed(speed) != nil else { throw ValidationError("--speed takes 1x, 10x, 0.5x or max") }
         if replay && sources.isEmpty { throw ValidationError("--replay needs the saved logs to replay") }
         if let tail, tail < 0 { throw ValidationError("--tail cannot be negative") }
+        guard Flavor(rawValue: flavor) != nil else {
+            throw ValidationError("unknown --flavor '\(flavor)'; use one of \(Flavor.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -100,7 +107,7 @@ struct DashboardCommand: ParsableCommand {
             }
             names = [found]
         }
-        return try SourceFactory.make(names, tail: tail, rate: rate, maxLine: engine.maxLine, webhook: webhook)
+        return try SourceFactory.make(names, tail: tail, rate: rate, flavor: Flavor(rawValue: flavor) ?? .kubeadm, maxLine: engine.maxLine, webhook: webhook)
     }
 }
 

@@ -10,9 +10,12 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             On a terminal, `audittop demo` runs the dashboard on the simulator, live. With
             --write or --events, or when stdout is not a terminal, it writes a deterministic log.
-            About 300 events per second of event time from a small production cluster, with an
-            incident part-way: a user never seen before probes secrets and execs into a pod while
-            an anonymous client probes the API from outside.
+            About 300 events per second of event time from a production cluster of about 20
+            nodes (kubeadm, EKS, AKS, GKE or OpenShift: --flavor), with an incident part-way: a
+            stolen service-account token used from outside enumerates its rights, lists secrets,
+            binds itself to cluster-admin and execs into kube-system; the admin credential
+            impersonates a new temp-admin who approves its own certificate; an anonymous scanner
+            probes the API and fails to log in 40 times.
             """)
 
     @Option(help: "Write to this file instead of stdout.")
@@ -27,17 +30,23 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Mean events per second of event time.")
     var rate: Double = 300
 
+    @Option(help: "Platform of the simulated cluster: kubeadm (default), eks, aks, gke or openshift.")
+    var flavor: String = "kubeadm"
+
     /// How the live dashboard looks (theme, wall, kiosk), as for `audittop`.
     @OptionGroup var display: DisplayOptions
 
     func validate() throws {
         guard (events ?? 0) >= 0 else { throw ValidationError("--events cannot be negative") }
         guard rate > 0 else { throw ValidationError("--rate must be above 0") }
+        guard Flavor(rawValue: flavor) != nil else {
+            throw ValidationError("unknown --flavor '\(flavor)'; use one of \(Flavor.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() throws {
         if write == nil && events == nil && isatty(1) == 1 {
-            var arguments = ["demo", "--rate", String(rate)]
+            var arguments = ["demo", "--rate", String(rate), "--flavor", flavor]
             if let theme = display.theme { arguments += ["--theme", theme] }
             if let fps = display.fps { arguments += ["--fps", String(fps)] }
             if let rotate = display.rotate { arguments += ["--rotate", String(rotate)] }
@@ -61,7 +70,7 @@ struct DemoCommand: ParsableCommand {
         defer { if fd != 1 { close(fd) } }
         // The incident starts 60% of the way through the log's event time.
         let span = Double(events) / rate * 1_000_000
-        var simulator = Simulator(seed: seed, rate: rate, incidentAfter: Int64(span * 0.6))
+        var simulator = Simulator(seed: seed, rate: rate, flavor: Flavor(rawValue: flavor) ?? .kubeadm, incidentAfter: Int64(span * 0.6))
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         for _ in 0..<events {

@@ -1,3 +1,4 @@
+import AuditSimulator
 import AuditSources
 import AuditWebhook
 import Foundation
@@ -5,7 +6,7 @@ import Foundation
 /// Turns SOURCE arguments into live sources: files, `-`, `demo`, and webhook URLs.
 /// Listeners bind here, so a busy port or bad TLS file is reported before anything starts.
 enum SourceFactory {
-    static func make(_ names: [String], tail: Int?, rate: Double, maxLine: Int, webhook: WebhookOptions) throws -> [any LiveSource] {
+    static func make(_ names: [String], tail: Int?, rate: Double, flavor: Flavor = .kubeadm, maxLine: Int, webhook: WebhookOptions) throws -> [any LiveSource] {
         var sources: [any LiveSource] = []
         for name in names {
             if name.hasPrefix("http://") || name.hasPrefix("https://") {
@@ -26,7 +27,7 @@ enum SourceFactory {
             }
             switch name {
             case "-": sources.append(StreamSource(maxLine: maxLine))
-            case "demo": sources.append(DemoSource(rate: rate))
+            case "demo": sources.append(DemoSource(rate: rate, flavor: flavor))
             default: sources.append(FileFollower(path: name, tail: tail, maxLine: maxLine))
             }
         }

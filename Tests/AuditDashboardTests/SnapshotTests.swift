@@ -12,10 +12,10 @@ import Testing
     static let models: [String: DashboardModel] = {
         let store = DashboardScreenTests.simulatedStore()
         let all = DashboardModel(store: store)
-        store.setFilter(try! Filter.parse("dev-temp"))
+        store.setFilter(try! Filter.parse("ip=203.0.113.45"))
         let filtered = DashboardModel(store: store)
         store.setFilter(.all)
-        return ["": all, "dev-temp": filtered]
+        return ["": all, "ip=203.0.113.45": filtered]
     }()
 
     func compare(_ name: String, _ grid: CellGrid) throws {
@@ -79,7 +79,7 @@ import Testing
     @Test func everythingAt200x60() throws { try compare("all-200x60", screen(200, 60)) }
 
     @Test func filteredAndPausedAt120x40() throws {
-        try compare("filtered-paused-120x40", screen(120, 40) { $0.filterParts = ["dev-temp"]; $0.paused = true })
+        try compare("filtered-paused-120x40", screen(120, 40) { $0.filterParts = ["ip=203.0.113.45"]; $0.paused = true })
     }
 
     @Test func alertsAt80x24() throws { try compare("alerts-80x24", screen(80, 24) { $0.focus = .alerts }) }

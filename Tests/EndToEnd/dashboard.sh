@@ -128,11 +128,11 @@ check "quits the replay" see "$session" "REPLAY-EXIT=0"
 tmux send-keys -t "$session" "clear; $bin $work/incident.log; echo FILTER-EXIT=\$?" Enter
 check "loads the incident log" see "$session" "│ 30000 events │"
 tmux send-keys -t "$session" /
-tmux send-keys -t "$session" -l "user=dev-temp* verb=get,list"
-check "counts matching events while the filter is typed" see "$session" "^/user=dev-temp\* verb=get,list.*  [1-9][0-9]* matching events in the ring"
+tmux send-keys -t "$session" -l "user=kubernetes-admin verb=get,list"
+check "counts matching events while the filter is typed" see "$session" "^/user=kubernetes-admin verb=get,list.*  [1-9][0-9]* matching events in the ring"
 tmux send-keys -t "$session" Enter
-check "applies the filter to the status bar and stream" see "$session" "filter: user=dev-temp\* verb=get,list \([1-9][0-9]* events\)"
-check "the filtered stream holds only that user" bash -c "tmux capture-pane -p -t $session | grep -E '^│[0-9:]{8} ' | grep -vq dev-temp && exit 1 || exit 0"
+check "applies the filter to the status bar and stream" see "$session" "filter: user=kubernetes-admin verb=get,list \([1-9][0-9]* events\)"
+check "the filtered stream holds only that user" bash -c "tmux capture-pane -p -t $session | grep -E '^│[0-9:]{8} ' | grep -vq kubernetes-ad && exit 1 || exit 0"
 tmux send-keys -t "$session" /
 tmux send-keys -t "$session" C-u
 tmux send-keys -t "$session" -l "usr=x"

@@ -82,7 +82,7 @@ import Testing
 }
 
 @Suite(.serialized) struct DemoCommandTests {
-    @Test func theDemoLogShowsTheIncidentUserAmongUnknownUsersWithDenials() throws {
+    @Test func theDemoLogShowsTheIncidentInAlertsDenialsAndUnknownUsers() throws {
         let dir = try Binary.temporaryDirectory()
         let file = dir.appendingPathComponent("demo.jsonl").path
         let w = try Binary.run(["demo", "--write", file, "--events", "100000"])
@@ -94,23 +94,25 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
         #expect(report["events"] as? Int == 100_000)
         let unknown = report["unknownUsers"] as! [[String: Any]]
-        let intruder = try #require(unknown.first { $0["user"] as? String == "dev-temp@contractor.example" })
-        #expect((intruder["denied"] as? Int ?? 0) >= 5)
-        #expect((intruder["verbs"] as? [String])?.contains("create") == true)
-        #expect(unknown.contains { $0["user"] as? String == "system:anonymous" && $0["anonymous"] as? Bool == true })
+        let anonymous = try #require(unknown.first { $0["user"] as? String == "system:anonymous" && $0["anonymous"] as? Bool == true })
+        #expect((anonymous["denied"] as? Int ?? 0) >= 4)
+        // The stolen token's denied secret lists, and the alerts of its steps.
         let denied = report["denied"] as! [String: Any]
         let groups = denied["groups"] as! [[String: Any]]
-        #expect(groups.contains { $0["user"] as? String == "dev-temp@contractor.example" && $0["resource"] as? String == "secrets" })
-        let anonymous = report["anonymous"] as! [String: Int]
-        #expect(anonymous["denied"]! > 0)
-        // The text report names the intruder too.
-        // With a learning window, the people seen from the start are known and only the
-        // incident's identities remain unknown.
+        #expect(groups.contains { $0["user"] as? String == "system:serviceaccount:web:frontend" && $0["resource"] as? String == "secrets" })
+        let alerts = (report["alerts"] as! [[String: Any]]).compactMap { $0["rule"] as? String }
+        for rule in ["Attach/Exec Pod", "Attach/Exec Into Privileged Pod", "Attach to cluster-admin Role", "Create Privileged Pod",
+                     "Create Sensitive Mount Pod", "Impersonation", "K8s Events Deleted"] {
+            #expect(alerts.contains(rule), "\(rule)")
+        }
+        let counts = report["anonymous"] as! [String: Int]
+        #expect(counts["denied"]! > 0)
+        // With a learning window, the people seen from the start are known; the anonymous
+        // identity stays unknown, with the scanner's address among its sources.
         let text = try Binary.run(["report", file, "--learn", "1m"]).text
         let section = try #require(text.range(of: "Unknown users: ").map { text[$0.lowerBound...] }?.split(separator: "\n\n").first)
-        #expect(section.hasPrefix("Unknown users: 2"))
-        #expect(section.contains("dev-temp@contractor.example"))
-        #expect(section.contains("system:anonymous"))
+        #expect(section.hasPrefix("Unknown users: 1"))
+        #expect(section.contains("system:anonymous") && section.contains("198.51.100.77"))
         #expect(!section.contains("alice@example.com"))
     }
 
@@ -121,6 +123,16 @@ import Testing
         #expect(a.stdout == b.stdout)
         #expect(a.stdout != c.stdout)
         #expect(a.stdout.split(separator: 0x0A).count == 2000)
+    }
+
+    @Test func aFlavorWritesItsPlatformsIdentitiesTheSameWayEachTime() throws {
+        let a = try Binary.run(["demo", "--events", "3000", "--flavor", "eks"])
+        let b = try Binary.run(["demo", "--events", "3000", "--flavor", "eks"])
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        #expect(a.text.contains("\"username\":\"eks:node-manager\"") && a.text.contains(".eu-west-1.compute.internal"))
+        #expect(!a.text.contains("k8s-worker-01"))
+        let bad = try Binary.run(["demo", "--events", "10", "--flavor", "minikube"])
+        #expect(bad.status != 0 && bad.stderr.contains("kubeadm, eks, aks, gke, openshift"))
     }
 }
 
