@@ -68,9 +68,11 @@ struct DemoCommand: ParsableCommand {
             fd = 1
         }
         defer { if fd != 1 { close(fd) } }
-        // The incident starts 60% of the way through the log's event time.
+        // The incident starts 60% of the way through the log's event time, or earlier in a
+        // short log, so that its two and a half minutes fit (never before 30%).
         let span = Double(events) / rate * 1_000_000
-        var simulator = Simulator(seed: seed, rate: rate, flavor: Flavor(rawValue: flavor) ?? .kubeadm, incidentAfter: Int64(span * 0.6))
+        let start = min(span * 0.6, max(span * 0.3, span - 150_000_000))
+        var simulator = Simulator(seed: seed, rate: rate, flavor: Flavor(rawValue: flavor) ?? .kubeadm, incidentAfter: Int64(start))
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         for _ in 0..<events {

@@ -56,7 +56,7 @@ import Testing
             #expect(grid.text.contains("─ \(title)"), "\(title)")
         }
         #expect(grid.text.contains("now ") && grid.text.contains("peak"))
-        #expect(grid.text.contains("kubernetes-admin"))
+        #expect(grid.text.contains("sa:web/frontend"))
     }
 
     @Test func aTinyTerminalGetsAPoliteMessage() {

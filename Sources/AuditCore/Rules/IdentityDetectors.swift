@@ -1,11 +1,19 @@
 /// 10 or more failed authentications (401) from one source IP within the window.
+/// Addresses that failed to authenticate while learning (a job with an expired token) are
+/// ordinary for it.
 struct FailedAuthenticationBurst: StatefulDetector {
     var threshold = 10
     var window: Int64 = 60_000_000
     private var bursts: [UInt32: RuleEngine.Burst] = [:]
+    private var learned: Set<UInt32> = []
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         guard i.entry.code == 401 else { return [] }
+        if i.learning {
+            if learned.count < Self.keyLimit { learned.insert(i.entry.sourceIP) }
+            return []
+        }
+        guard !learned.contains(i.entry.sourceIP) else { return [] }
         if bursts.count >= Self.keyLimit { bursts.removeAll() }
         guard let burst = bursts[i.entry.sourceIP, default: RuleEngine.Burst()].add(i.time, i.id, threshold: threshold, window: window)
         else { return [] }
@@ -33,9 +41,10 @@ struct AnonymousDenied: StatefulDetector {
 }
 
 /// An identity outside the platform asking what it may do, again and again: the first step
-/// of a stolen credential (`kubectl auth can-i --list`).
+/// of a stolen credential (`kubectl auth can-i --list`): a service account's reviews, or
+/// anyone's SelfSubjectRulesReviews. An identity that asked while learning asks as a habit.
 struct RBACEnumeration: StatefulDetector {
-    var threshold = 5
+    var threshold = 10
     var window: Int64 = 60_000_000
     let reviews: [UInt32]
     private var bursts: [UInt32: RuleEngine.Burst] = [:]
@@ -46,6 +55,11 @@ struct RBACEnumeration: StatefulDetector {
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         guard reviews.contains(i.entry.resource), !i.kind.isPlatform(i.store.strings.string(i.actor), i.store) else { return [] }
+        // Dashboards people use (k9s, Lens) ask SelfSubjectAccessReviews all day; a workload's
+        // token asking, or anyone listing all its rules, is the signal.
+        guard i.kind == .serviceAccount || i.entry.resource == reviews[0], !i.learning else { return [] }
+        let action = UInt64(i.entry.verb) << 32 | UInt64(i.store.resourceKey(i.entry))
+        if let profile = i.baselines.profile(i.actor), profile.actions.contains(action) { return [] }
         if bursts.count >= Self.keyLimit { bursts.removeAll() }
         guard let burst = bursts[i.actor, default: RuleEngine.Burst()].add(i.time, i.id, threshold: threshold, window: window)
         else { return [] }
@@ -81,7 +95,8 @@ struct CSRSelfApproval: StatefulDetector {
 }
 
 /// Reading secrets in namespace after namespace: 4 or more within the window that the
-/// identity had not touched (not in its baseline; while learning, not before in the feed).
+/// identity had never read secrets in (not in its baseline, nor earlier in the feed), by an
+/// identity seen for at least a window before (a deployer starting up reads them all once).
 struct SecretsAcrossNamespaces: StatefulDetector {
     var threshold = 4
     var window: Int64 = 60_000_000
@@ -89,6 +104,8 @@ struct SecretsAcrossNamespaces: StatefulDetector {
     let reads: [UInt32]
     private var recent: [UInt32: [(time: Int64, namespace: UInt32, id: AuditID)]] = [:]
     private var quietUntil: [UInt32: Int64] = [:]
+    /// Per identity: when first seen, and the namespaces it read secrets in (at most 64).
+    private var history: [UInt32: (first: Int64, read: [UInt32])] = [:]
 
     init(_ strings: StringInterner) {
         secrets = [strings.intern("secrets")]
@@ -97,7 +114,14 @@ struct SecretsAcrossNamespaces: StatefulDetector {
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         let e = i.entry
+        if history.count >= Self.keyLimit { history.removeAll() }
+        var past = history[i.actor] ?? (i.time, [])
+        defer { history[i.actor] = past }
+        past.first = min(past.first, i.time)
         guard e.resource == secrets[0], e.subresource == 0, e.namespace != 0, reads.contains(e.verb) else { return [] }
+        if past.read.contains(e.namespace) { return [] }
+        if past.read.count < 64 { past.read.append(e.namespace) }
+        guard i.time - past.first >= window else { return [] }
         let s = i.store.strings
         guard !IdentityKind.isPlatformComponent(s.string(i.actor)) else { return [] }
         if let profile = i.baselines.profile(i.actor), profile.namespaces.contains(e.namespace) { return [] }

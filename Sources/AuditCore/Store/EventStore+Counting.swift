@@ -187,6 +187,11 @@ extension EventStore {
         outcome.stages |= stageBit
         let rank = entry.stage.rank
         if let previous {
+            // The apiserver writes RequestReceived before impersonation runs, so a request
+            // first counted under the impersonator now learns whom it acted as.
+            if previous.rank == Stage.requestReceived.rank, rank > previous.rank, entry.impersonatedUser != 0 {
+                reattribute(entry, into: &stats)
+            }
             if rank > previous.rank {
                 outcome.rank = rank
                 outcome.code = entry.code
@@ -207,6 +212,19 @@ extension EventStore {
             stats.latency[entry.verb, default: LatencyHistogram()].record(entry.stageTime - entry.received)
         }
         return outcome
+    }
+
+    /// Moves a request counted under its impersonator to the identity it acted as.
+    func reattribute(_ entry: RingEntry, into stats: inout Statistics) {
+        stats.users.add(entry.user, -1)
+        stats.users.add(entry.actor)
+        let actor = entry.actor
+        let time = entry.received
+        if stats.unknown.isUnknown(actor, at: time, impersonated: true, name: { strings.string(actor) }, groups: { [] }) {
+            stats.unknown.observe(
+                unknownKey(entry), at: time, verb: entry.verb, resource: resourceKey(entry), sourceIP: entry.sourceIP,
+                agent: entry.userAgent, denied: false, anonymous: false, impersonator: entry.user)
+        }
     }
 
     /// A later stage changed a request's code or denial: move its counts.

@@ -62,7 +62,9 @@ extension Report {
         // By first sight in event time, so saved logs of several apiservers give the same
         // list whatever order they are read in.
         let firstSeen = stats.unknown.order.compactMap { stats.unknown.records[$0] }.sorted {
-            $0.firstSeen != $1.firstSeen ? $0.firstSeen < $1.firstSeen : s.string($0.user) < s.string($1.user)
+            if $0.firstSeen != $1.firstSeen { return $0.firstSeen < $1.firstSeen }
+            if $0.user != $1.user { return s.string($0.user) < s.string($1.user) }
+            return s.string($0.sourceIPKey) < s.string($1.sourceIPKey)
         }
         unknownUsers = firstSeen.map { u in
             return UnknownUserRow(

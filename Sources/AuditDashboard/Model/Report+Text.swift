@@ -52,7 +52,9 @@ extension Report {
                 ["user", "first seen", "requests", "denied", "verbs", "source IPs"],
                 unknownUsers.map {
                     [
-                        $0.user + ($0.anonymous ? " (anonymous)" : ""), $0.firstSeen ?? "-", String($0.requests),
+                        $0.unauthenticated ? "(unauthenticated)"
+                            : $0.user + ($0.anonymous ? " (anonymous)" : "") + ($0.impersonatedBy.isEmpty ? "" : " via " + $0.impersonatedBy.joined(separator: ",")),
+                        $0.firstSeen ?? "-", String($0.requests),
                         String($0.denied), $0.verbs.joined(separator: ","), $0.sourceIPs.joined(separator: ","),
                     ]
                 },

@@ -80,7 +80,7 @@ enum ListPanes {
                       Column(title: "denied", width: 6, right: true), Column(title: "last verb/resource", width: 12, flex: 1),
                       Column(title: "source IP", width: 15)],
             rows: rows.map {
-                [IdentityName.short($0.user), ClockTime.fromReport($0.firstSeen), String($0.requests), String($0.denied),
+                [$0.unauthenticated ? "(unauthenticated)" : IdentityName.short($0.user), ClockTime.fromReport($0.firstSeen), String($0.requests), String($0.denied),
                  $0.lastRequest, $0.lastSourceIP]
             },
             // Arrivals within the last minute of event time stand out.
