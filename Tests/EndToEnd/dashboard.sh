@@ -9,7 +9,7 @@ bin=${AUDITTOP:-$PWD/.build/debug/audittop}
 work=$(mktemp -d)
 session=audittop-e2e-$$
 export SWIFT_BACKTRACE=interactive=no
-trap 'for s in "$session" "$session-demo" "$session-wall" "$session-light" "$session-mono" "$session-true" "$session-256"; do tmux kill-session -t "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
+trap 'for s in "$session" "$session-strip" "$session-demo" "$session-wall" "$session-light" "$session-mono" "$session-true" "$session-256"; do tmux kill-session -t "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
 
 passed=0
 failed=0
@@ -45,6 +45,10 @@ events() { # from to user code >> file
 }
 widest() { screen "$1" | while IFS= read -r line; do printf '%s' "$line" | LC_ALL=C.UTF-8 wc -m; done | sort -n | tail -1; }
 
+# The live demo at 80x24, started first: its incident begins a minute in, and is checked
+# near the end (the incident strip, a, and an identity's story).
+tmux new-session -d -s "$session-strip" -x 80 -y 24 "TERM=xterm-256color $bin demo"
+
 log=$work/audit.log
 events 1 10 system:kube-scheduler 200 > "$log"
 tmux new-session -d -s "$session" -x 200 -y 60 "bash --norc --noprofile"
@@ -53,7 +57,7 @@ check "loads the existing file" see "$session" "│ 10 events │"
 events 11 14 system:kube-scheduler 200 >> "$log"
 events 15 15 eve@evil.example 403 >> "$log"
 check "follows appended events" see "$session" "│ 15 events │"
-check "shows the denied request" see "$session" "eve@evil.example +list +secrets +default +403"
+check "shows the denied request (by identity)" see "$session" "eve@evil\.example +1 list secrets +[0-9:]{8}"
 check "shows the unknown user" see "$session" "eve@evil\.example +[0-9:]{8} +1 +1"
 tmux send-keys -t "$session" 4 Enter
 check "opens the detail view" see "$session" '"username": "(eve@evil.example|system:kube-scheduler)"'
@@ -66,7 +70,7 @@ check "counts what waits while paused" see "$session" "PAUSED \(3 waiting\)"
 tmux send-keys -t "$session" " "
 check "resumes with everything" see "$session" "│ 18 events │.*FOLLOW"
 tmux resize-window -t "$session" -x 80 -y 24
-check "reflows to tabs at 80x24" see "$session" "1 Rates  2 Denied  3 Unknown users"
+check "reflows to tabs at 80x24" see "$session" "^0 Overview .*1 Rates +2 Denied"
 check "nothing wider than 80 columns" test "$(widest "$session")" -le 80
 mv "$log" "$work/audit-2026-03-14T09-00-00.000.log"
 events 19 21 system:kube-scheduler 200 > "$log"
@@ -141,7 +145,9 @@ check "a filter mistake says the column" see "$session" "column 1: unknown field
 tmux send-keys -t "$session" Escape Escape
 check "Esc clears the filter" gone "$session" "filter:"
 tmux send-keys -t "$session" 5 Enter
-check "Enter on a top user drills down" see "$session" "filter: user=system:serviceaccount:[a-z:-]+ \([1-9][0-9]* events\)"
+check "Enter on a top user opens its story" see "$session" "Story of sa:[a-z-]+/"
+tmux send-keys -t "$session" f
+check "f in the story drills down on the user" see "$session" "filter: user=system:serviceaccount:[a-z:-]+ \([1-9][0-9]* events\)"
 tmux send-keys -t "$session" :
 tmux send-keys -t "$session" -l "exp"
 tmux send-keys -t "$session" Tab
@@ -197,6 +203,22 @@ check "NO_COLOR starts" see "$session-mono" "events"
 check "NO_COLOR output has no colour escapes" test "$(colour_sets "$session-mono")" -eq 0
 check "the same count finds colours in a colour run" test "$walls_colours" -gt 0
 tmux send-keys -t "$session-mono" q
+
+# The incident strip at 80x24: the most severe alert, its actor and target, on line 2.
+# Waits up to 90 s: the demo's incident starts a minute in.
+strip() { screen "$session-strip" | sed -n 2p; }
+for _ in $(seq 900); do strip | grep -Eq '^ (CRIT|HIGH) ' && break; sleep 0.1; done
+check "the strip shows a high alert with its actor and target at 80x24" bash -c "tmux capture-pane -p -t $session-strip | sed -n 2p | grep -Eq '^ (CRIT|HIGH) [A-Za-z/ -]+  [^ ]+  [^ ]+.* [0-9:]{8}  \+[0-9]+'"
+check "the Overview is the first screen, with the alert count on its tab" see "$session-strip" "^0 Overview [1-9][0-9]*! "
+before=$(strip)
+tmux send-keys -t "$session-strip" a
+check "a acknowledges the strip's alert and the next one shows" bash -c "for _ in \$(seq 30); do [ \"\$(tmux capture-pane -p -t $session-strip | sed -n 2p)\" != '$before' ] && exit 0; sleep 0.1; done; exit 1"
+tmux send-keys -t "$session-strip" Enter
+check "Enter on a suspect opens its story" see "$session-strip" "─ Story of .*(Esc back, f filter)"
+check "the story lists the identity's requests and networks" see "$session-strip" "^│networks +[0-9a-f.:]+/(24|64) \([0-9]+\)"
+tmux send-keys -t "$session-strip" q
+check "q in the story goes back to the Overview" see "$session-strip" "─ 0 Overview"
+tmux send-keys -t "$session-strip" q
 
 out=$("$bin" "$log" </dev/null 2>&1 >/dev/null); code=$?
 check "no terminal: exit 2 with a message" test "$code" -eq 2 -a -n "$out"

@@ -13,7 +13,7 @@ enum ListPanes {
                 // Narrow, the rule, its actor and the count matter most; the rest drops off.
                 columns: [Column(title: "sev", width: 4), Column(title: "rule", width: 18, flex: 1),
                           Column(title: "actor", width: 20, flex: 2, middle: true), Column(title: "count", width: 5, right: true),
-                          Column(title: "target", width: 10, flex: 2, middle: true), Column(title: "last", width: 8)],
+                          Column(title: "target", width: 10, flex: 2), Column(title: "last", width: 8)],
                 rows: m.alerts.map {
                     let e = $0.examples.first
                     return [severityTag($0.severity), $0.rule, e.map { IdentityName.short($0.user) } ?? "", String($0.count),

@@ -21,12 +21,16 @@ enum StoryPane {
             grid.putClipped(value, x: inner.x + 10, y: inner.y + k, role: k == 0 && !reasons.isEmpty ? .unknownUser : .normal,
                             limit: inner.width - 10)
         }
+        // "as" (impersonation) only when a request of the story was made as someone else.
+        let impersonation = story.lines.contains { !$0.actingAs.isEmpty }
+        var columns = [Column(title: "", width: 1), Column(title: "time", width: 8), Column(title: "code", width: 4, right: true),
+                       Column(title: "verb", width: 6), Column(title: "resource", width: 10, flex: 1),
+                       Column(title: "namespace/name", width: 10, flex: 2), Column(title: "alerts", width: 12, flex: 2),
+                       Column(title: "source IP", width: 15)]
+        if impersonation { columns.append(Column(title: "as", width: 10, flex: 1, middle: true)) }
         TableView.draw(
             &grid, Rect(x: inner.x, y: inner.y + header.count, width: inner.width, height: inner.height - header.count),
-            columns: [Column(title: "", width: 1), Column(title: "time", width: 8), Column(title: "code", width: 4, right: true),
-                      Column(title: "verb", width: 6), Column(title: "resource", width: 10, flex: 1),
-                      Column(title: "namespace/name", width: 10, flex: 2), Column(title: "alerts", width: 12, flex: 2),
-                      Column(title: "source IP", width: 15), Column(title: "as", width: 10, flex: 1, middle: true)],
+            columns: columns,
             rows: story.lines.map {
                 [$0.isNew ? "+" : "", ClockTime.format($0.time), $0.code < 0 ? "-" : String($0.code), $0.verb, $0.resource,
                  $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)", $0.alerts.joined(separator: ", "), $0.sourceIP, $0.actingAs]
