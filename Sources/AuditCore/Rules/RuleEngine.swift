@@ -11,6 +11,8 @@ public struct AlertExample: Sendable, Codable, Equatable {
     public var auditID: String
     /// What the rule saw, e.g. `container nginx is privileged` or `12 denials in 60 s`.
     public var note: String
+    /// The request's source IP: all that names an anonymous or unauthenticated client.
+    public var sourceIP: String
 }
 
 /// What one rule has fired so far.
@@ -419,7 +421,7 @@ public final class RuleEngine {
         alert.examples.append(AlertExample(
             time: time == 0 ? "" : Timestamp.format(time), user: TerminalText.sanitize(store.actorName(e)), verb: s.string(e.verb),
             resource: resourceText(e, store), namespace: s.string(e.namespace), name: TerminalText.sanitize(s.string(e.name)),
-            auditID: id.uuidString, note: TerminalText.sanitize(note)))
+            auditID: id.uuidString, note: TerminalText.sanitize(note), sourceIP: TerminalText.sanitize(s.string(e.sourceIP))))
         if alert.examples.count > exampleLimit { alert.examples.removeFirst() }
         alerts[name] = alert
         if severity >= .high, e.actor != 0, store.stats.unknown.isLearning(at: time) {

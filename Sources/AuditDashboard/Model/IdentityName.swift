@@ -35,6 +35,14 @@ public enum IdentityName {
         return name
     }
 
+    /// Who an alert's example names, as the strip and the Alerts pane show it: the identity
+    /// shortened, or for anonymous and unauthenticated clients, their address.
+    public static func actor(_ e: AlertExample) -> String {
+        if e.user.isEmpty { return e.sourceIP.isEmpty ? "" : "unauthenticated " + e.sourceIP }
+        if e.user == "system:anonymous", !e.sourceIP.isEmpty { return "anonymous " + e.sourceIP }
+        return short(e.user)
+    }
+
     /// True for the platform's own identities: `system:` users (nodes, service accounts,
     /// control-plane components), but not `system:anonymous`, nor a request with no user.
     public static func isPlatform(_ name: String) -> Bool {

@@ -22,7 +22,7 @@ enum IncidentStrip {
         var x = grid.put(tag, x: 0, y: y, role: role)
         x += grid.put(rule, x: x, y: y, role: role, limit: width - x)
         let room = width - x - CellWidth.of(tail) - 4
-        let actorText = incident.actor.isEmpty ? "" : IdentityName.short(incident.actor)
+        let actorText = a.examples.first.map(IdentityName.actor) ?? ""
         let actorWidth = min(CellWidth.of(TerminalText.visible(actorText)), max(8, min(30, room * 3 / 5)))
         if !actorText.isEmpty, room > 8 {
             x += grid.put("  ", x: x, y: y, role: role)

@@ -16,7 +16,7 @@ enum ListPanes {
                           Column(title: "target", width: 10, flex: 2), Column(title: "last", width: 8)],
                 rows: m.alerts.map {
                     let e = $0.examples.first
-                    return [severityTag($0.severity), $0.rule, e.map { IdentityName.short($0.user) } ?? "", String($0.count),
+                    return [severityTag($0.severity), $0.rule, e.map(IdentityName.actor) ?? "", String($0.count),
                             e.map(Incident.target) ?? "", ClockTime.fromReport($0.last)]
                 },
                 roles: m.alerts.map { s.isAcknowledged($0) ? .dim : severityRole($0.severity) }, selected: s.selected(.alerts),
