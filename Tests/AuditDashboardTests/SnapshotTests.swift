@@ -122,7 +122,8 @@ import Testing
     @Test func wallAt240x67() throws { try SnapshotTests().compare("wall-240x67", screen(240, 67)) }
     @Test func anAlertTakesOverTheWall() throws {
         let grid = screen(120, 40, takeover: true)
-        #expect(grid.text.contains("HIGH ALERT"))
+        // The newest severe alert: the exec into the privileged pod.
+        #expect(grid.text.contains("CRITICAL ALERT"))
         try SnapshotTests().compare("wall-takeover-120x40", grid)
     }
 
