@@ -37,7 +37,8 @@ import Testing
         state.selection[.unknownUsers] = 2
         let user = model.unknownUsers[2]
         #expect(DrillDown.term(state, model) == "user=\(user.user)")
-        #expect(try apply(DrillDown.term(state, model)!).stream.count == user.requests)
+        // Each of a person's requests is logged at RequestReceived and at ResponseComplete.
+        #expect(try apply(DrillDown.term(state, model)!).stream.count == 2 * user.requests)
 
         state.focus = .denied
         state.deniedGrouped = true
