@@ -38,7 +38,8 @@ import Testing
         state.selection[.unknownUsers] = named
         let user = model.unknownUsers[named]
         #expect(DrillDown.term(state, model) == "user=\(user.user)")
-        #expect(try apply(DrillDown.term(state, model)!).stream.count == user.requests)
+        // Each of a person's requests is logged at RequestReceived and at ResponseComplete.
+        #expect(try apply(DrillDown.term(state, model)!).stream.count == 2 * user.requests)
 
         state.focus = .denied
         state.deniedView = .grouped
