@@ -72,12 +72,13 @@ public enum DashboardScreen {
         let fill = m.ringCapacity > 0 ? m.ringCount * 100 / m.ringCapacity : 0
         // Counters first: they matter most and have a bounded width; sources go last.
         let sources = info.sources.map { "\($0.name.contains("://") ? $0.name : $0.name.split(separator: "/").last.map(String.init) ?? $0.name): \($0.state)" }.joined(separator: ", ")
-        let counters = [
-            "\(c.ingested) events", "\(Format.number(info.eventsPerSecond))/s", "ring \(fill)%",
-            "evicted \(c.evicted) malformed \(c.malformed.total) dup \(c.duplicates)",
-        ]
-        // Below 120 columns the counters go without separators so they still fit at 80.
+        // Below 120 columns the counters go without separators, and evicted and malformed
+        // only when there are any, so they still fit at 80.
         let narrow = grid.width < 120
+        let losses = narrow
+            ? (c.evicted > 0 ? "evicted \(c.evicted) " : "") + (c.malformed.total > 0 ? "malformed \(c.malformed.total) " : "") + "dup \(c.duplicates)"
+            : "evicted \(c.evicted) malformed \(c.malformed.total) dup \(c.duplicates)"
+        let counters = ["\(c.ingested) events", "\(Format.number(info.eventsPerSecond))/s", "ring \(fill)%", losses]
         var parts = narrow ? [counters.joined(separator: " ")] : ["audittop"] + counters
         // A filtered view says so first: every number on screen depends on it.
         if !s.filterParts.isEmpty {
@@ -85,6 +86,8 @@ public enum DashboardScreen {
             parts.insert(filter, at: narrow ? 0 : 1)
         }
         if let flash = info.flash { parts.insert("ALERT \(flash)", at: narrow ? 0 : 1) }
+        // While learning, newcomers count as known: say so, and for how long.
+        if let left = m.learningLeft { parts.insert("learning \(max(1, (left + 59_999_999) / 60_000_000))m", at: narrow ? 0 : 1) }
         parts.append(sources.isEmpty ? "no source" : sources)
         let alert = info.flash != nil || info.sources.contains { $0.state.hasPrefix("error") || $0.state.hasPrefix("waiting") }
         let mode = s.paused ? "PAUSED (\(info.waiting) waiting)" : "FOLLOW"

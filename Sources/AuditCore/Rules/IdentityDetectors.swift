@@ -164,7 +164,9 @@ struct OutsideUse: StatefulDetector {
             var why: [String] = []
             if !ip.isEmpty, !NetworkPrefix.isPrivate(ip) {
                 why.append("from the public address \(ip)")
-            } else if !i.baselines.clusterNetworks.isEmpty, i.network != 0, !i.baselines.clusterNetworks.contains(i.network) {
+            } else if !i.learning, !i.baselines.clusterNetworks.isEmpty, i.network != 0,
+                !i.baselines.clusterNetworks.contains(i.network)
+            {
                 why.append("from \(ip), outside the networks of the cluster's nodes and pods")
             }
             if i.product != 0, ClientProduct.isGenericTool(s.string(i.product)), !(profile?.products.contains(i.product) ?? false) {

@@ -47,6 +47,9 @@ public struct DashboardModel: Sendable {
     public var latency: [(verb: String, latency: Report.Latency)] = []
     /// Newest event time seen, microseconds.
     public var newestEventTime: Int64?
+    /// Event time left in the learning window (microseconds), while it is open: until then
+    /// newcomers are learned as known, and the baseline rules wait.
+    public var learningLeft: Int64?
     /// The open event, pretty-printed: from its raw JSON, or its decoded fields when the
     /// raw body was dropped by the byte budget.
     public var detailLines: [[PrettyJSON.Piece]] = []
@@ -101,6 +104,11 @@ public struct DashboardModel: Sendable {
             rateBucketSeconds = 60
         }
         newestEventTime = store.stats.lastTime
+        if let learn = store.stats.unknown.learn, let start = store.stats.unknown.learningStarted, let now = store.stats.lastTime,
+            now < start + learn
+        {
+            learningLeft = start + learn - now
+        }
         let report = Report(store: store, limit: topRows)
         latestDenied = report.denied.latest
         deniedGroups = report.denied.groups
