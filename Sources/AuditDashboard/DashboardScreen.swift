@@ -123,10 +123,12 @@ public enum DashboardScreen {
     }
 
     /// Where each visible pane is drawn, for turning a click into a pane and row.
-    public static func paneRects(width: Int, height: Int, state: DashboardState) -> [PaneID: Rect] {
+    public static func paneRects(width: Int, height: Int, state: DashboardState, alerts: Int = 0) -> [PaneID: Rect] {
         guard width >= minimumWidth, height >= minimumHeight, state.detail == nil, state.story == nil, !state.showHelp else { return [:] }
         let body = bodyRect(width: width, height: height)
-        if isTiled(width: width, height: height) { return Dictionary(uniqueKeysWithValues: tileLayout(body, timeline: state.timelineShown)) }
+        if isTiled(width: width, height: height) {
+            return Dictionary(uniqueKeysWithValues: tileLayout(body, timeline: state.timelineShown, alerts: alerts))
+        }
         return [state.focus: Rect(x: body.x, y: body.y + 1, width: body.width, height: body.height - 1)]
     }
 
@@ -143,25 +145,29 @@ public enum DashboardScreen {
         pane(&grid, s.focus, Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1), m, s, focused: true)
     }
 
-    /// Three bands: Rates and Denied; Unknown users, Top and Latency; the Stream below.
+    /// Three bands: Rates, Denied and Alerts; Unknown users, Top and Latency; the Stream below.
+    /// The top band grows with the alerts (up to 45% of the body) so that every alert of an
+    /// incident shows at once; the Stream gives up the rows.
     static func tiles(_ grid: inout CellGrid, _ r: Rect, _ m: DashboardModel, _ s: DashboardState) {
-        for (id, rect) in tileLayout(r, timeline: s.timelineShown) { pane(&grid, id, rect, m, s, focused: id == s.focus) }
+        for (id, rect) in tileLayout(r, timeline: s.timelineShown, alerts: m.alerts.count) { pane(&grid, id, rect, m, s, focused: id == s.focus) }
     }
 
-    static func tileLayout(_ r: Rect, timeline: Bool = false) -> [(PaneID, Rect)] {
+    static func tileLayout(_ r: Rect, timeline: Bool = false, alerts: Int = 0) -> [(PaneID, Rect)] {
         let band = max(9, r.height * 3 / 10)
-        let rowA = Rect(x: r.x, y: r.y, width: r.width, height: band)
-        let rowB = Rect(x: r.x, y: r.y + band, width: r.width, height: band)
-        let rowC = Rect(x: r.x, y: r.y + 2 * band, width: r.width, height: r.height - 2 * band)
+        // An alert a row, under the box's edge and the header.
+        let top = max(band, min(alerts + 3, r.height * 45 / 100, r.height - band - 8))
+        let rowA = Rect(x: r.x, y: r.y, width: r.width, height: top)
+        let rowB = Rect(x: r.x, y: r.y + top, width: r.width, height: band)
+        let rowC = Rect(x: r.x, y: r.y + top + band, width: r.width, height: r.height - top - band)
         // Alerts get the widest share of the top band: rule, actor and target must all show.
         let ratesWidth = r.width * 22 / 100
         let alertsWidth = r.width * 40 / 100
         let unknownWidth = r.width / 2
         let topWidth = (r.width - unknownWidth) / 2
         let layout: [(PaneID, Rect)] = [
-            (.rates, Rect(x: rowA.x, y: rowA.y, width: ratesWidth, height: band)),
-            (.denied, Rect(x: rowA.x + ratesWidth, y: rowA.y, width: r.width - ratesWidth - alertsWidth, height: band)),
-            (.alerts, Rect(x: rowA.x + r.width - alertsWidth, y: rowA.y, width: alertsWidth, height: band)),
+            (.rates, Rect(x: rowA.x, y: rowA.y, width: ratesWidth, height: top)),
+            (.denied, Rect(x: rowA.x + ratesWidth, y: rowA.y, width: r.width - ratesWidth - alertsWidth, height: top)),
+            (.alerts, Rect(x: rowA.x + r.width - alertsWidth, y: rowA.y, width: alertsWidth, height: top)),
             (.unknownUsers, Rect(x: rowB.x, y: rowB.y, width: unknownWidth, height: band)),
             (.top, Rect(x: rowB.x + unknownWidth, y: rowB.y, width: topWidth, height: band)),
             (.latency, Rect(x: rowB.x + unknownWidth + topWidth, y: rowB.y, width: r.width - unknownWidth - topWidth, height: band)),

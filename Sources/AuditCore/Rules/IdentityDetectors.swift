@@ -1,6 +1,6 @@
 /// 10 or more failed authentications (401) from one source IP within the window.
-/// Addresses that failed to authenticate while learning (a job with an expired token) are
-/// ordinary for it.
+/// Private addresses that failed to authenticate while learning (a pod with an expired token)
+/// are ordinary; a public address never is, so a scanner is caught while learning too.
 struct FailedAuthenticationBurst: StatefulDetector {
     var threshold = 10
     var window: Int64 = 60_000_000
@@ -9,9 +9,8 @@ struct FailedAuthenticationBurst: StatefulDetector {
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         guard i.entry.code == 401 else { return [] }
-        if i.learning {
-            if learned.count < Self.keyLimit { learned.insert(i.entry.sourceIP) }
-            return []
+        if i.learning, learned.count < Self.keyLimit, NetworkPrefix.isPrivate(i.store.strings.string(i.entry.sourceIP)) {
+            learned.insert(i.entry.sourceIP)
         }
         guard !learned.contains(i.entry.sourceIP) else { return [] }
         if bursts.count >= Self.keyLimit { bursts.removeAll() }
@@ -57,9 +56,9 @@ struct RBACEnumeration: StatefulDetector {
         guard reviews.contains(i.entry.resource), !i.kind.isPlatform(i.store.strings.string(i.actor), i.store) else { return [] }
         // Dashboards people use (k9s, Lens) ask SelfSubjectAccessReviews all day; a workload's
         // token asking, or anyone listing all its rules, is the signal.
-        guard i.kind == .serviceAccount || i.entry.resource == reviews[0], !i.learning else { return [] }
+        guard i.kind == .serviceAccount || i.entry.resource == reviews[0] else { return [] }
         let action = UInt64(i.entry.verb) << 32 | UInt64(i.store.resourceKey(i.entry))
-        if let profile = i.baselines.profile(i.actor), profile.actions.contains(action) { return [] }
+        if !i.learning, let profile = i.baselines.profile(i.actor), profile.actions.contains(action) { return [] }
         if bursts.count >= Self.keyLimit { bursts.removeAll() }
         guard let burst = bursts[i.actor, default: RuleEngine.Burst()].add(i.time, i.id, threshold: threshold, window: window)
         else { return [] }

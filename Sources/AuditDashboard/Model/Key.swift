@@ -203,7 +203,7 @@ extension DashboardState {
             focus = pane
             return .redraw
         }
-        for (pane, rect) in DashboardScreen.paneRects(width: width, height: height, state: self)
+        for (pane, rect) in DashboardScreen.paneRects(width: width, height: height, state: self, alerts: rows[.alerts] ?? 0)
         where x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height {
             focus = pane
             // Rows start below the box's top edge and the header (Top has its list tabs too).

@@ -57,7 +57,9 @@ enum SuspectReasons {
         for alert in alerts where alert.severity >= .medium {
             for example in alert.examples {
                 // `A→B`: the identity is B, the one A acted as.
-                let identity = example.user.split(separator: "→").last.map(String.init) ?? example.user
+                // No username: the client is its address.
+                let identity = example.user.isEmpty ? (example.sourceIP.isEmpty ? "" : "unauthenticated " + example.sourceIP)
+                    : example.user.split(separator: "→").last.map(String.init) ?? example.user
                 add(identity, Reason(text: "\(ListPanes.severityTag(alert.severity)) \(alert.rule)", severity: alert.severity))
             }
         }
@@ -65,7 +67,7 @@ enum SuspectReasons {
         // Anonymous and unauthenticated clients are told apart by address.
         for u in unknown {
             if u.unauthenticated {
-                add("(unauthenticated)", Reason(text: "failed logins from \(u.lastSourceIP)"))
+                add(IdentityFacts.key(u), Reason(text: "failed logins"))
             } else {
                 add(u.user, Reason(text: u.anonymous ? "anonymous from \(u.lastSourceIP)" : "unknown user"))
             }
@@ -98,12 +100,18 @@ struct IdentityFacts {
     var requests = 0
     var denied = 0
 
+    /// The name a suspect row goes by: the identity, or for failed logins (no username)
+    /// `unauthenticated IP`, one row per address.
+    static func key(_ u: Report.UnknownUserRow) -> String {
+        u.unauthenticated ? "unauthenticated " + u.lastSourceIP : u.user
+    }
+
     /// Facts for `identities`: an unknown user's from its record (which outlives the ring),
     /// anyone else's from one pass over the ring (requests counted once, at their latest stage).
     static func gather(_ store: EventStore, identities: Set<String>, unknown: [Report.UnknownUserRow]) -> [String: IdentityFacts] {
         var out: [String: IdentityFacts] = [:]
-        for u in unknown where identities.contains(u.user) {
-            out[u.user] = IdentityFacts(
+        for u in unknown where identities.contains(IdentityFacts.key(u)) && out[IdentityFacts.key(u)] == nil {
+            out[IdentityFacts.key(u)] = IdentityFacts(
                 firstSeen: u.firstSeen.flatMap(Timestamp.parse) ?? 0, lastSeen: u.lastSeen.flatMap(Timestamp.parse) ?? 0,
                 lastSourceIP: u.lastSourceIP, requests: u.requests, denied: u.denied)
         }
@@ -114,13 +122,13 @@ struct IdentityFacts {
         var sequence = store.ring.firstSequence
         while sequence < store.ring.nextSequence {
             defer { sequence += 1 }
-            guard let e = store.ring[sequence: sequence], let name = ids[e.user] else { continue }
+            guard let e = store.ring[sequence: sequence], let name = ids[e.actor] else { continue }
             var f = out[name] ?? IdentityFacts()
             let t = e.received != 0 ? e.received : e.stageTime
             if f.firstSeen == 0 || (t != 0 && t < f.firstSeen) { f.firstSeen = t }
             f.lastSeen = max(f.lastSeen, t)
             if e.sourceIP != 0 { f.lastSourceIP = store.strings.string(e.sourceIP) }
-            if seen[e.user, default: []].insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted {
+            if seen[e.actor, default: []].insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted {
                 f.requests += 1
             }
             if e.isDenied { f.denied += 1 }
