@@ -60,34 +60,34 @@ enum QueryBench {
         }
         store.setFilter(.all)
 
-        // Rules: ingest the same events into fresh stores, rules on and off, alternating.
-        print("\ningesting \(capacity) events from memory, built-in rules on and off (\(max(runs, 5) * 2) runs each, alternating)...")
-        var on: [Double] = []
-        var off: [Double] = []
-        var fired = 0
+        // Rules: ingest the same events into fresh stores with the rules off, on, and on while
+        // learning baselines (the live default, 10 minutes: the whole log here), in turn.
+        print("\ningesting \(capacity) events from memory: rules off, on, and on while learning (\(max(runs, 5) * 2) runs each, in turn)...")
+        enum Mode: CaseIterable { case off, on, learning }
+        var times: [[Double]] = [[], [], []]
+        var fired = [0, 0, 0]
         for run in 0..<max(runs, 5) * 2 {
-            // Alternate which goes first, so neither always meets a warmer machine.
-            for rules in run % 2 == 0 ? [true, false] : [false, true] {
+            // Rotate which goes first, so none always meets a warmer machine.
+            let order = Mode.allCases.indices.map { Mode.allCases[($0 + run) % Mode.allCases.count] }
+            for mode in order {
                 var configuration = StoreConfiguration()
-                if !rules { configuration.rules = .none }
+                if mode == .off { configuration.rules = .none }
+                if mode == .learning { configuration.learn = 600_000_000 }
                 let s = EventStore(configuration: configuration)
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 ingest(log, into: s)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                if rules {
-                    on.append(seconds)
-                    fired = s.rules?.firings ?? 0
-                } else {
-                    off.append(seconds)
-                }
+                let k = Mode.allCases.firstIndex(of: mode)!
+                times[k].append(seconds)
+                fired[k] = s.rules?.firings ?? 0
             }
         }
-        on.sort()
-        off.sort()
-        let a = on[on.count / 2]
-        let b = off[off.count / 2]
-        print(String(format: "rules on: %.3f s (%.0f events/s), off: %.3f s (%.0f events/s): rules add %.1f%% (%d alerts fired)",
-                     a, Double(capacity) / a, b, Double(capacity) / b, (a / b - 1) * 100, fired))
+        let medians = times.map { $0.sorted()[$0.count / 2] }
+        let off = medians[0]
+        for (k, name) in ["rules off", "rules on", "rules on, learning baselines"].enumerated() {
+            let extra = k == 0 ? "" : String(format: ": %+.1f%% (%d alerts fired)", (medians[k] / off - 1) * 100, fired[k])
+            print(name + String(format: ": %.3f s (%.0f events/s)", medians[k], Double(capacity) / medians[k]) + extra)
+        }
     }
 
     static func ingest(_ log: [UInt8], into store: EventStore) {
