@@ -62,16 +62,17 @@ enum QueryBench {
 
         // Rules: ingest the same events into fresh stores with the rules off, on, and on while
         // learning baselines (the live default, 10 minutes: the whole log here), in turn.
-        print("\ningesting \(capacity) events from memory: rules off, on, and on while learning (\(max(runs, 5) * 2) runs each, in turn)...")
-        enum Mode: CaseIterable { case off, on, learning }
-        var times: [[Double]] = [[], [], []]
-        var fired = [0, 0, 0]
+        print("\ningesting \(capacity) events from memory: rules off, on without the identity rules, on, and on while learning (\(max(runs, 5) * 2) runs each, in turn)...")
+        enum Mode: CaseIterable { case off, withoutIdentity, on, learning }
+        var times: [[Double]] = [[], [], [], []]
+        var fired = [0, 0, 0, 0]
         for run in 0..<max(runs, 5) * 2 {
             // Rotate which goes first, so none always meets a warmer machine.
             let order = Mode.allCases.indices.map { Mode.allCases[($0 + run) % Mode.allCases.count] }
             for mode in order {
                 var configuration = StoreConfiguration()
                 if mode == .off { configuration.rules = .none }
+                if mode == .withoutIdentity { configuration.rules.disabled = Set(BuiltinRule.identityRules.map(\.name)) }
                 if mode == .learning { configuration.learn = 600_000_000 }
                 let s = EventStore(configuration: configuration)
                 let t0 = DispatchTime.now().uptimeNanoseconds
@@ -84,8 +85,9 @@ enum QueryBench {
         }
         let medians = times.map { $0.sorted()[$0.count / 2] }
         let off = medians[0]
-        for (k, name) in ["rules off", "rules on", "rules on, learning baselines"].enumerated() {
-            let extra = k == 0 ? "" : String(format: ": %+.1f%% (%d alerts fired)", (medians[k] / off - 1) * 100, fired[k])
+        for (k, name) in ["rules off", "rules on but the identity rules", "rules on", "rules on, learning baselines"].enumerated() {
+            var extra = k == 0 ? "" : String(format: ": %+.1f%% (%d alerts fired)", (medians[k] / off - 1) * 100, fired[k])
+            if k >= 2 { extra += String(format: "; the identity rules: %+.1f%%", (medians[k] / medians[1] - 1) * 100) }
             print(name + String(format: ": %.3f s (%.0f events/s)", medians[k], Double(capacity) / medians[k]) + extra)
         }
     }

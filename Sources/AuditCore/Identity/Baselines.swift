@@ -3,34 +3,99 @@
 /// namespaces and verb × resource. The baseline rules judge requests after learning against it.
 ///
 /// Memory is bounded: at most `identityLimit` identities, each set at most `setLimit`
-/// values (about 20,000 × 4 × 32 ids, under 12 MB at the worst), and address and agent
-/// caches of at most `cacheLimit` entries each.
-public struct Baselines: Sendable {
+/// values (about 20,000 × (3 × 32 × 4 + 32 × 16) bytes, under 20 MB at the worst), and
+/// address and agent caches of at most `cacheLimit` entries each.
+///
+/// A class: the rule engine owns the one instance and its detectors read it in place.
+public final class Baselines {
     public static let identityLimit = 20_000
     public static let setLimit = 32
     static let cacheLimit = 65_536
+
+    /// A verb on a resource, by interned ids (`create` `apps` `deployments` `scale`).
+    public struct Action: Equatable, Sendable {
+        public var verb, group, resource, subresource: UInt32
+
+        /// The action of a ring entry.
+        public init(_ e: RingEntry) {
+            verb = e.verb
+            group = e.apiGroup
+            resource = e.resource == 0 ? e.path : e.resource
+            subresource = e.subresource
+        }
+
+        init(verb: UInt32, group: UInt32, resource: UInt32, subresource: UInt32) {
+            self.verb = verb
+            self.group = group
+            self.resource = resource
+            self.subresource = subresource
+        }
+
+        /// `verb group/resource/subresource`, the core group without a prefix (`list secrets`,
+        /// `create apps/deployments/scale`), as the baseline file and the story write it.
+        func text(_ s: StringInterner) -> String {
+            var name = s.string(resource)
+            if subresource != 0 { name += "/" + s.string(subresource) }
+            if group != 0 { name = s.string(group) + "/" + name }
+            return s.string(verb) + " " + name
+        }
+
+        /// Reads `text`'s form back. Two parts are a group and a resource when the first
+        /// looks like a group (has a dot, or is one of the dotless built-in groups).
+        public static func parse(_ text: String, _ id: (String) -> UInt32?) -> Action? {
+            let words = text.split(separator: " ", maxSplits: 1).map(String.init)
+            guard words.count == 2, let verb = id(words[0]) else { return nil }
+            let parts = words[1].split(separator: "/").map(String.init)
+            var group = "", resource = "", sub = ""
+            switch parts.count {
+            case _ where words[1].hasPrefix("/"): resource = words[1]
+            case 1: resource = parts[0]
+            case 2 where parts[0].contains(".") || dotlessGroups.contains(parts[0]): (group, resource) = (parts[0], parts[1])
+            case 2: (resource, sub) = (parts[0], parts[1])
+            case 3: (group, resource, sub) = (parts[0], parts[1], parts[2])
+            default: return nil
+            }
+            func ids(_ t: String) -> UInt32? { t.isEmpty ? 0 : id(t) }
+            guard let g = ids(group), let r = ids(resource), let s = ids(sub) else { return nil }
+            return Action(verb: verb, group: g, resource: r, subresource: s)
+        }
+
+        static let dotlessGroups: Set<String> = ["apps", "batch", "policy", "autoscaling", "extensions"]
+    }
 
     /// One identity's profile, as interned ids.
     public struct Profile: Sendable {
         public var networks: [UInt32] = []
         public var products: [UInt32] = []
         public var namespaces: [UInt32] = []
-        /// `verb << 32 | resource key`.
-        public var actions: [UInt64] = []
+        public var actions: [Action] = []
         public var clusterWideSecrets = false
         public var denied = 0
     }
 
-    /// By identity id.
-    public private(set) var profiles: [UInt32: Profile] = [:]
+    /// What an address is: its network's id, and whether it routes only inside a site.
+    struct Address {
+        var network: UInt32
+        var isPrivate: Bool
+    }
+
+    /// What an agent is: its client product's id, and whether that is a generic tool.
+    struct Client {
+        var product: UInt32
+        var isGenericTool: Bool
+    }
+
+    /// Profiles, indexed through `index` by identity id.
+    private var profiles: [Profile] = []
+    private var index: [UInt32: Int] = [:]
     /// Networks nodes and service accounts used while learning (ids of `10.0.1.0/24` texts).
     public private(set) var clusterNetworks: Set<UInt32> = []
     /// Identities that set off a high or critical rule while learning: never learned.
     private var suspects: Set<UInt32> = []
     /// Identities not learned because `identityLimit` was reached.
     public private(set) var dropped = 0
-    private var networkOf: [UInt32: UInt32] = [:]
-    private var productOf: [UInt32: UInt32] = [:]
+    private var addresses: [UInt32: Address] = [:]
+    private var clients: [UInt32: Client] = [:]
 
     public init() {}
 
@@ -38,63 +103,72 @@ public struct Baselines: Sendable {
     public var isEmpty: Bool { profiles.isEmpty }
 
     /// The profile of identity `user`, if it was learned.
-    public func profile(_ user: UInt32) -> Profile? { profiles[user] }
+    public func profile(_ user: UInt32) -> Profile? { index[user].map { profiles[$0] } }
 
-    /// The id of the network (`/24`, `/64`) of the address with id `ip`, 0 for no address.
-    mutating func network(_ ip: UInt32, _ strings: StringInterner) -> UInt32 {
-        guard ip != 0 else { return 0 }
-        if let n = networkOf[ip] { return n }
-        if networkOf.count >= Baselines.cacheLimit { networkOf.removeAll(keepingCapacity: true) }
-        let text = NetworkPrefix.of(strings.string(ip))
-        let n = text.isEmpty ? 0 : strings.intern(text)
-        networkOf[ip] = n
-        return n
+    /// True when identity `user` has a profile.
+    func hasProfile(_ user: UInt32) -> Bool { index[user] != nil }
+
+    /// The address with id `ip`: its network (`/24`, `/64`; 0 when not an address) and whether
+    /// it is private. Decided once per address.
+    func address(_ ip: UInt32, _ strings: StringInterner) -> Address {
+        if let a = addresses[ip] { return a }
+        if addresses.count >= Baselines.cacheLimit { addresses.removeAll(keepingCapacity: true) }
+        let text = ip == 0 ? "" : strings.string(ip)
+        let network = NetworkPrefix.of(text)
+        let a = Address(network: network.isEmpty ? 0 : strings.intern(network), isPrivate: NetworkPrefix.isPrivate(text))
+        addresses[ip] = a
+        return a
     }
 
-    /// The id of the client product of the agent with id `agent`, 0 for none.
-    mutating func product(_ agent: UInt32, _ strings: StringInterner) -> UInt32 {
-        guard agent != 0 else { return 0 }
-        if let p = productOf[agent] { return p }
-        if productOf.count >= Baselines.cacheLimit { productOf.removeAll(keepingCapacity: true) }
-        let text = ClientProduct.of(strings.string(agent))
-        let p = text.isEmpty ? 0 : strings.intern(text)
-        productOf[agent] = p
-        return p
+    /// The agent with id `agent`: its client product (0 for none) and whether it is a generic
+    /// tool. Decided once per agent.
+    func client(_ agent: UInt32, _ strings: StringInterner) -> Client {
+        if let c = clients[agent] { return c }
+        if clients.count >= Baselines.cacheLimit { clients.removeAll(keepingCapacity: true) }
+        let text = agent == 0 ? "" : ClientProduct.of(strings.string(agent))
+        let c = Client(product: text.isEmpty ? 0 : strings.intern(text), isGenericTool: ClientProduct.isGenericTool(text))
+        clients[agent] = c
+        return c
     }
 
     /// Learns one request of `actor`. `kind` tells whether its network is the cluster's own.
-    mutating func learn(
-        actor: UInt32, kind: IdentityKind, network: UInt32, product: UInt32, namespace: UInt32, verb: UInt32, resource: UInt32,
+    func learn(
+        actor: UInt32, kind: IdentityKind, network: UInt32, product: UInt32, namespace: UInt32, action: Action,
         clusterWideSecrets: Bool, denied: Bool
     ) {
         guard actor != 0, !suspects.contains(actor) else { return }
         if network != 0, kind == .node || kind == .serviceAccount || kind == .controlPlane, clusterNetworks.count < Baselines.cacheLimit {
             clusterNetworks.insert(network)
         }
-        guard var p = profiles[actor] ?? newProfile() else { return }
-        Baselines.insert(network, into: &p.networks)
-        Baselines.insert(product, into: &p.products)
-        Baselines.insert(namespace, into: &p.namespaces)
-        let action = UInt64(verb) << 32 | UInt64(resource)
-        if verb != 0, p.actions.count < Baselines.setLimit, !p.actions.contains(action) { p.actions.append(action) }
-        if clusterWideSecrets { p.clusterWideSecrets = true }
-        if denied { p.denied += 1 }
-        profiles[actor] = p
+        guard let k = slot(actor) else { return }
+        Baselines.insert(network, into: &profiles[k].networks)
+        Baselines.insert(product, into: &profiles[k].products)
+        Baselines.insert(namespace, into: &profiles[k].namespaces)
+        if action.verb != 0, profiles[k].actions.count < Baselines.setLimit, !profiles[k].actions.contains(action) {
+            profiles[k].actions.append(action)
+        }
+        if clusterWideSecrets { profiles[k].clusterWideSecrets = true }
+        if denied { profiles[k].denied += 1 }
     }
 
     /// Forgets what was learned of `actor` and learns no more of it.
-    mutating func suspect(_ actor: UInt32) {
+    func suspect(_ actor: UInt32) {
         guard suspects.count < Baselines.identityLimit else { return }
         suspects.insert(actor)
-        profiles[actor] = nil
+        if let k = index[actor] { profiles[k] = Profile() }
+        index[actor] = nil
     }
 
-    private mutating func newProfile() -> Profile? {
+    /// The profile slot of `actor`, made when there is room.
+    private func slot(_ actor: UInt32) -> Int? {
+        if let k = index[actor] { return k }
         guard profiles.count < Baselines.identityLimit else {
             dropped += 1
             return nil
         }
-        return Profile()
+        profiles.append(Profile())
+        index[actor] = profiles.count - 1
+        return profiles.count - 1
     }
 
     private static func insert(_ id: UInt32, into set: inout [UInt32]) {
@@ -105,12 +179,13 @@ public struct Baselines: Sendable {
     public func file(_ strings: StringInterner) -> BaselineFile {
         var f = BaselineFile()
         f.clusterNetworks = clusterNetworks.map(strings.string).sorted()
-        for (user, p) in profiles {
+        for (user, k) in index {
+            let p = profiles[k]
             var out = BaselineFile.Profile()
             out.networks = p.networks.map(strings.string).sorted()
             out.clients = p.products.map(strings.string).sorted()
             out.namespaces = p.namespaces.map(strings.string).sorted()
-            out.actions = p.actions.map { strings.string(UInt32($0 >> 32)) + " " + strings.string(UInt32($0 & 0xFFFF_FFFF)) }.sorted()
+            out.actions = p.actions.map { $0.text(strings) }.sorted()
             out.clusterWideSecrets = p.clusterWideSecrets
             out.denied = p.denied
             f.identities[strings.string(user)] = out
@@ -119,22 +194,19 @@ public struct Baselines: Sendable {
     }
 
     /// Adds a saved baseline, interning its names.
-    public mutating func load(_ f: BaselineFile, _ strings: StringInterner) {
+    public func load(_ f: BaselineFile, _ strings: StringInterner) {
         for n in f.clusterNetworks where clusterNetworks.count < Baselines.cacheLimit { clusterNetworks.insert(strings.intern(n)) }
         for (name, saved) in f.identities {
-            let user = strings.intern(name)
-            guard var p = profiles[user] ?? newProfile() else { continue }
-            for n in saved.networks { Baselines.insert(strings.intern(n), into: &p.networks) }
-            for c in saved.clients { Baselines.insert(strings.intern(c), into: &p.products) }
-            for ns in saved.namespaces { Baselines.insert(strings.intern(ns), into: &p.namespaces) }
+            guard let k = slot(strings.intern(name)) else { continue }
+            for n in saved.networks { Baselines.insert(strings.intern(n), into: &profiles[k].networks) }
+            for c in saved.clients { Baselines.insert(strings.intern(c), into: &profiles[k].products) }
+            for ns in saved.namespaces { Baselines.insert(strings.intern(ns), into: &profiles[k].namespaces) }
             for a in saved.actions {
-                guard let space = a.firstIndex(of: " ") else { continue }
-                let action = UInt64(strings.intern(String(a[..<space]))) << 32 | UInt64(strings.intern(String(a[a.index(after: space)...])))
-                if p.actions.count < Baselines.setLimit, !p.actions.contains(action) { p.actions.append(action) }
+                guard let action = Action.parse(a, { strings.intern($0) }) else { continue }
+                if profiles[k].actions.count < Baselines.setLimit, !profiles[k].actions.contains(action) { profiles[k].actions.append(action) }
             }
-            p.clusterWideSecrets = p.clusterWideSecrets || saved.clusterWideSecrets
-            p.denied += saved.denied
-            profiles[user] = p
+            profiles[k].clusterWideSecrets = profiles[k].clusterWideSecrets || saved.clusterWideSecrets
+            profiles[k].denied += saved.denied
         }
     }
 }

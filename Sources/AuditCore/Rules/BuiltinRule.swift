@@ -119,6 +119,13 @@ public enum BuiltinRule: Int, Sendable, CaseIterable {
         }
     }
 
+    /// The rules about identities: their detectors run (and baselines are learned) only when
+    /// one of them is on.
+    public static let identityRules: [BuiltinRule] = [
+        .anonymousDenied, .failedAuthenticationBurst, .rbacEnumeration, .serviceAccountTokenCreated, .csrSelfApproved,
+        .newNetwork, .tokenFromOutside, .secretsAcrossNamespaces,
+    ]
+
     public static func named(_ name: String) -> BuiltinRule? {
         allCases.first { $0.name.lowercased() == name.lowercased() }
     }

@@ -57,8 +57,7 @@ struct RBACEnumeration: StatefulDetector {
         // Dashboards people use (k9s, Lens) ask SelfSubjectAccessReviews all day; a workload's
         // token asking, or anyone listing all its rules, is the signal.
         guard i.kind == .serviceAccount || i.entry.resource == reviews[0] else { return [] }
-        let action = UInt64(i.entry.verb) << 32 | UInt64(i.store.resourceKey(i.entry))
-        if !i.learning, let profile = i.baselines.profile(i.actor), profile.actions.contains(action) { return [] }
+        if !i.learning, let profile = i.baselines.profile(i.actor), profile.actions.contains(Baselines.Action(i.entry)) { return [] }
         if bursts.count >= Self.keyLimit { bursts.removeAll() }
         guard let burst = bursts[i.actor, default: RuleEngine.Burst()].add(i.time, i.id, threshold: threshold, window: window)
         else { return [] }
@@ -103,8 +102,9 @@ struct SecretsAcrossNamespaces: StatefulDetector {
     let reads: [UInt32]
     private var recent: [UInt32: [(time: Int64, namespace: UInt32, id: AuditID)]] = [:]
     private var quietUntil: [UInt32: Int64] = [:]
-    /// Per identity: when first seen, and the namespaces it read secrets in (at most 64).
-    private var history: [UInt32: (first: Int64, read: [UInt32])] = [:]
+    /// Per identity: when first seen; and the namespaces it read secrets in (at most 64).
+    private var firstSeen: [UInt32: Int64] = [:]
+    private var read: [UInt32: [UInt32]] = [:]
 
     init(_ strings: StringInterner) {
         secrets = [strings.intern("secrets")]
@@ -113,14 +113,19 @@ struct SecretsAcrossNamespaces: StatefulDetector {
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         let e = i.entry
-        if history.count >= Self.keyLimit { history.removeAll() }
-        var past = history[i.actor] ?? (i.time, [])
-        defer { history[i.actor] = past }
-        past.first = min(past.first, i.time)
+        let first: Int64
+        if let seen = firstSeen[i.actor] {
+            first = seen
+        } else {
+            if firstSeen.count >= Self.keyLimit { firstSeen.removeAll() }
+            firstSeen[i.actor] = i.time
+            first = i.time
+        }
         guard e.resource == secrets[0], e.subresource == 0, e.namespace != 0, reads.contains(e.verb) else { return [] }
-        if past.read.contains(e.namespace) { return [] }
-        if past.read.count < 64 { past.read.append(e.namespace) }
-        guard i.time - past.first >= window else { return [] }
+        if read.count >= Self.keyLimit { read.removeAll() }
+        if read[i.actor]?.contains(e.namespace) == true { return [] }
+        if read[i.actor, default: []].count < 64 { read[i.actor, default: []].append(e.namespace) }
+        guard i.time - first >= window else { return [] }
         let s = i.store.strings
         guard !IdentityKind.isPlatformComponent(s.string(i.actor)) else { return [] }
         if let profile = i.baselines.profile(i.actor), profile.namespaces.contains(e.namespace) { return [] }
@@ -152,35 +157,48 @@ struct OutsideUse: StatefulDetector {
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         let e = i.entry
-        guard e.sourceIP != 0, i.kind != .anonymous, i.kind != .unauthenticated else { return [] }
+        // Only a service account's token, or (after learning) an identity with a baseline, is
+        // judged: most requests stop here, with no lookup.
+        let token = i.kind == .serviceAccount
+        let network = !i.learning && i.baselines.hasProfile(i.actor)
+        guard e.sourceIP != 0, token || network else { return [] }
+        let s = i.store.strings
+        let address = i.baselines.address(e.sourceIP, s)
+        var why: [String] = []
+        var newNetwork = false
+        var profile: Baselines.Profile?
+        if token {
+            if !address.isPrivate {
+                why.append("from the public address \(s.string(e.sourceIP))")
+            } else if !i.learning, !i.baselines.clusterNetworks.isEmpty, address.network != 0,
+                !i.baselines.clusterNetworks.contains(address.network)
+            {
+                why.append("from \(s.string(e.sourceIP)), outside the networks of the cluster's nodes and pods")
+            }
+            let client = i.baselines.client(e.userAgent, s)
+            if client.isGenericTool {
+                profile = i.baselines.profile(i.actor)
+                if !(profile?.products.contains(client.product) ?? false) {
+                    why.append("with \(s.string(client.product))" + (profile == nil ? "" : ", which it never used"))
+                }
+            }
+        }
+        if network, address.network != 0 {
+            profile = profile ?? i.baselines.profile(i.actor)
+            if let networks = profile?.networks, !networks.isEmpty, !networks.contains(address.network) { newNetwork = true }
+        }
+        guard !why.isEmpty || newNetwork else { return [] }
         let pair = UInt64(i.actor) << 32 | UInt64(e.sourceIP)
         guard !reported.contains(pair) else { return [] }
-        let s = i.store.strings
-        let profile = i.baselines.profile(i.actor)
+        if reported.count >= Self.keyLimit { reported.removeAll() }
+        reported.insert(pair)
         var out: [Detection] = []
-        let ip = s.string(e.sourceIP)
-        if i.kind == .serviceAccount {
-            var why: [String] = []
-            if !ip.isEmpty, !NetworkPrefix.isPrivate(ip) {
-                why.append("from the public address \(ip)")
-            } else if !i.learning, !i.baselines.clusterNetworks.isEmpty, i.network != 0,
-                !i.baselines.clusterNetworks.contains(i.network)
-            {
-                why.append("from \(ip), outside the networks of the cluster's nodes and pods")
-            }
-            if i.product != 0, ClientProduct.isGenericTool(s.string(i.product)), !(profile?.products.contains(i.product) ?? false) {
-                why.append("with \(s.string(i.product))" + (profile == nil ? "" : ", which it never used"))
-            }
-            if !why.isEmpty {
-                out.append(Detection(rule: .tokenFromOutside, note: "\(i.store.actorName(e)) " + why.joined(separator: ", ")))
-            }
+        if !why.isEmpty {
+            out.append(Detection(rule: .tokenFromOutside, note: "\(i.store.actorName(e)) " + why.joined(separator: ", ")))
         }
-        if !i.learning, let profile, i.network != 0, !profile.networks.isEmpty, !profile.networks.contains(i.network) {
-            out.append(Detection(rule: .newNetwork, note: "\(i.store.actorName(e)) from \(ip) (\(s.string(i.network))), new for it"))
-        }
-        if !out.isEmpty {
-            if reported.count >= Self.keyLimit { reported.removeAll() }
-            reported.insert(pair)
+        if newNetwork {
+            out.append(Detection(rule: .newNetwork,
+                                 note: "\(i.store.actorName(e)) from \(s.string(e.sourceIP)) (\(s.string(address.network))), new for it"))
         }
         return out
     }

@@ -7,8 +7,6 @@ extension RuleEngine {
         let actor = e.actor
         let kind = identityKind(actor, store)
         let learning = store.stats.unknown.isLearning(at: time)
-        let network = baselines.network(e.sourceIP, store.strings)
-        let product = baselines.product(e.userAgent, store.strings)
         if e.resource == ids.serviceaccounts, e.subresource == ids.token, e.verb == ids.create, !denied,
             !IdentityKind.isPlatformComponent(store.strings.string(actor))
         {
@@ -16,8 +14,8 @@ extension RuleEngine {
                  note: "token for \(store.strings.string(e.namespace))/\(store.strings.string(e.name)) by \(store.actorName(e))")
         }
         let input = DetectorInput(
-            entry: e, id: id, time: time, actor: actor, kind: kind, denied: denied, learning: learning, network: network,
-            product: product, baselines: baselines, store: store)
+            entry: e, id: id, time: time, actor: actor, kind: kind, denied: denied, learning: learning, baselines: baselines,
+            store: store)
         report(failedLogins.look(at: input), e, id: id, time: time, store)
         report(anonymousDenials.look(at: input), e, id: id, time: time, store)
         report(enumeration.look(at: input), e, id: id, time: time, store)
@@ -28,8 +26,9 @@ extension RuleEngine {
         if learning {
             let clusterWide = e.resource == ids.secrets && e.namespace == 0 && (e.verb == ids.list || e.verb == ids.watch)
             baselines.learn(
-                actor: actor, kind: kind, network: network, product: product, namespace: e.namespace, verb: e.verb,
-                resource: store.resourceKey(e), clusterWideSecrets: clusterWide, denied: e.isDenied)
+                actor: actor, kind: kind, network: baselines.address(e.sourceIP, store.strings).network,
+                product: baselines.client(e.userAgent, store.strings).product, namespace: e.namespace, action: Baselines.Action(e),
+                clusterWideSecrets: clusterWide, denied: e.isDenied)
         }
     }
 

@@ -68,7 +68,7 @@ public final class RuleEngine {
     private var customWindows: [[String: Burst]]
     private let exampleLimit = 5
     /// What is ordinary for each identity (learned, or loaded from `--baseline`).
-    public internal(set) var baselines = Baselines()
+    public let baselines = Baselines()
     /// Per user id: its kind, once decided.
     var kinds: [IdentityKind?] = []
     var failedLogins = FailedAuthenticationBurst()
@@ -77,6 +77,8 @@ public final class RuleEngine {
     var csrApprovals: CSRSelfApproval
     var secretsSweep: SecretsAcrossNamespaces
     var outsideUse = OutsideUse()
+    /// Any of the identity rules is on (else their detectors are not run at all).
+    let identityRulesOn: Bool
 
     /// Interned ids of the names the rules compare against.
     struct Ids {
@@ -113,6 +115,7 @@ public final class RuleEngine {
         secretsSweep = SecretsAcrossNamespaces(strings)
         if let baseline { baselines.load(baseline, strings) }
         enabled = ruleSet.builtins ? BuiltinRule.allCases.filter { !ruleSet.disabled.contains($0.name) } : []
+        identityRulesOn = BuiltinRule.identityRules.contains { [enabled] in enabled.contains($0) }
         on = BuiltinRule.allCases.map { [enabled] rule in enabled.contains(rule) }
         custom = ruleSet.custom.map { ($0, FilterMatcher($0.filter, reference: 0)) }
         ids = Ids(strings)
@@ -169,7 +172,7 @@ public final class RuleEngine {
         guard e.stage != .requestReceived, !enabled.isEmpty else { return }
         var body = Body(raw: raw, level: e.level)
         let denied = e.isDenied || e.code >= 400
-        identityRules(e, id: id, time: time, denied: denied, store)
+        if identityRulesOn { identityRules(e, id: id, time: time, denied: denied, store) }
         let verb = e.verb
         let writes = verb == ids.create || verb == ids.update || verb == ids.patch
 
@@ -517,12 +520,31 @@ public final class RuleEngine {
 
         mutating func object(for rule: BuiltinRule, _ engine: RuleEngine) -> [String: Any]? { object(for: [rule], engine) }
 
+        /// Where the top-level `requestObject` value lies in `raw`, if it is an object.
+        static func requestObject(in raw: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+            guard let base = raw.baseAddress else { return nil }
+            var c = JSONCursor(base: base, end: raw.count, maxDepth: 256)
+            var found: Range<Int>?
+            c.skipWhitespace()
+            try? c.forEachMember(depth: 0) { (c: inout JSONCursor, key: Span) throws(MalformedKind) in
+                let isBody = found == nil && c.equals(key, "requestObject")
+                let start = c.i
+                try c.skipValue(depth: 1)
+                if isBody, base[start] == UInt8(ascii: "{") { found = start..<c.i }
+            }
+            return found
+        }
+
         /// `requestObject`, or nil (counted as not evaluated for `rules` when the policy
         /// logged no body).
         mutating func object(for rules: [BuiltinRule], _ engine: RuleEngine) -> [String: Any]? {
             if parsed == nil {
-                let event = try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any]
-                parsed = .some(event?["requestObject"] as? [String: Any])
+                // Only `requestObject` is parsed into values: found with the decoder's cursor,
+                // it spares Foundation the rest of the event (a response body is often bigger).
+                let span = Body.requestObject(in: raw)
+                parsed = .some(span.flatMap { s in
+                    try? JSONSerialization.jsonObject(with: Data(UnsafeBufferPointer(rebasing: raw[s]))) as? [String: Any]
+                })
             }
             if let object = parsed!, !object.isEmpty { return object }
             if level != .request && level != .requestResponse { engine.noBody(rules) }

@@ -19,10 +19,7 @@ struct DetectorInput {
     var denied: Bool
     /// The store's learning window is still open: baselines are being learned.
     var learning: Bool
-    /// Ids of the request's source network (`/24`, `/64`) and client product, 0 when unknown.
-    var network: UInt32
-    var product: UInt32
-    /// What is ordinary for each identity.
+    /// What is ordinary for each identity, and what addresses and agents are.
     var baselines: Baselines
     var store: EventStore
 }

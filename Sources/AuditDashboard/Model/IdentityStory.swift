@@ -103,9 +103,9 @@ public struct IdentityStory: Sendable, Equatable {
             let line = lines[k]
             let network = s.lookup(network(line.sourceIP)) ?? 0
             let namespace = line.namespace.isEmpty ? 0 : s.lookup(line.namespace) ?? UInt32.max
-            let action = UInt64(s.lookup(line.verb) ?? 0) << 32 | UInt64(s.lookup(line.resource) ?? 0)
+            let action = Baselines.Action.parse(line.verb + " " + line.resource) { s.lookup($0) }
             lines[k].isNew = (network != 0 && !profile.networks.contains(network))
-                || (namespace != 0 && !profile.namespaces.contains(namespace)) || !profile.actions.contains(action)
+                || (namespace != 0 && !profile.namespaces.contains(namespace)) || !(action.map(profile.actions.contains) ?? false)
         }
     }
 
