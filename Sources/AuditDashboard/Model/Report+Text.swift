@@ -68,7 +68,7 @@ extension Report {
                 alerts.map {
                     let e = $0.examples.first
                     return [$0.severity.name, $0.rule, String($0.count), $0.first ?? "-", $0.last ?? "-",
-                            e.map { "\($0.user): \($0.note)" } ?? ""]
+                            e.map { $0.user.isEmpty ? $0.note : "\($0.user): \($0.note)" } ?? ""]
                 },
                 alert: true)
         }
