@@ -224,6 +224,33 @@ enum Who {
         #expect(learned.rules?.alerts[rule]?.examples.last?.note.contains("outside the networks") == true)
     }
 
+    @Test func aBoundTokenUsedFromAnotherNodesAddressFires() {
+        let sa = "system:serviceaccount:web:frontend"
+        func bound(_ line: String, node: String) -> String {
+            line.replacingOccurrences(
+                of: #""groups":["system:authenticated"]}"#,
+                with: #""groups":["system:authenticated"],"extra":{"authentication.kubernetes.io/credential-id":["JTI=1"],"authentication.kubernetes.io/node-name":["\#(node)"]}}"#)
+        }
+        let learning = [
+            Who.event(1, at: 0, user: "system:node:k8s-worker-01", ip: "10.0.1.11"),
+            Who.event(2, at: 1, user: "system:node:k8s-worker-02", ip: "10.0.1.12"),
+            bound(Who.event(3, at: 2, user: sa, resource: "configmaps", namespace: "web", ip: "10.244.1.5", agent: "frontend/1.0"), node: "k8s-worker-01"),
+            bound(Who.event(4, at: 3, user: "system:serviceaccount:web:cart", resource: "configmaps", namespace: "web", ip: "10.244.2.7",
+                            agent: "cart/1.0"), node: "k8s-worker-02"),
+        ]
+        let rule = "Service Account Token Used From Outside"
+        // The token of a pod on worker-01, used from a pod address of worker-02: in the cluster, not its node.
+        let moved = bound(Who.event(5, at: 120, user: sa, resource: "secrets", namespace: "web", ip: "10.244.2.9", agent: "frontend/1.0"),
+                          node: "k8s-worker-01")
+        let alert = Who.store(learning + [moved], learn: 60).rules?.alerts[rule]
+        #expect(alert?.examples.last?.note.contains("not an address of k8s-worker-01") == true)
+        let home = bound(Who.event(5, at: 120, user: sa, resource: "secrets", namespace: "web", ip: "10.244.1.8", agent: "frontend/1.0"),
+                         node: "k8s-worker-01")
+        #expect(Who.store(learning + [home], learn: 60).rules?.alerts[rule] == nil)
+        // Without learning, nothing is known of the node's addresses.
+        #expect(Who.store(learning + [moved]).rules?.alerts[rule] == nil)
+    }
+
     @Test func aKnownIdentityFromANewNetworkFiresOnlyAfterLearning() {
         let lines = [
             Who.event(1, at: 0, ip: "10.0.0.1"),

@@ -21,6 +21,9 @@ public struct DecodedEvent {
     /// The `user.groups` array, brackets included; read with `EventDecoder.forEachString`.
     public var groups = Span.empty
     public var impersonatedUser = Span.empty
+    /// `user.extra["authentication.kubernetes.io/node-name"]`: the node a bound
+    /// service-account token was issued for.
+    public var tokenNode = Span.empty
     /// The `impersonatedUser.groups` array, brackets included.
     public var impersonatedGroups = Span.empty
     /// The first entry of `sourceIPs`: the client as the apiserver saw it.

@@ -125,7 +125,7 @@ public struct EventDecoder: Sendable {
                 case 4 where c.equals(key, "kind"): event.kind = try c.stringOrSkip(depth: d)
                 case 4 where c.equals(key, "verb"): event.verb = try c.stringOrSkip(depth: d)
                 case 4 where c.equals(key, "user"):
-                    try parseUser(&c, depth: d, name: &event.username, uid: &event.uid, groups: &event.groups)
+                    try parseUser(&c, depth: d, name: &event.username, uid: &event.uid, groups: &event.groups, node: &event.tokenNode)
                 case 5 where c.equals(key, "level"): event.level = try c.stringOrSkip(depth: d)
                 case 5 where c.equals(key, "stage"): event.stage = try c.stringOrSkip(depth: d)
                 case 5 where top && c.equals(key, "items") && c.byte == UInt8(ascii: "["):
@@ -174,8 +174,8 @@ public struct EventDecoder: Sendable {
                 case 14 where c.equals(key, "stageTimestamp"):
                     event.stageTime = timestamp(&c, try c.stringOrSkip(depth: d))
                 case 16 where c.equals(key, "impersonatedUser"):
-                    var uid = Span.empty
-                    try parseUser(&c, depth: d, name: &event.impersonatedUser, uid: &uid, groups: &event.impersonatedGroups)
+                    var uid = Span.empty, node = Span.empty
+                    try parseUser(&c, depth: d, name: &event.impersonatedUser, uid: &uid, groups: &event.impersonatedGroups, node: &node)
                 case 24 where c.equals(key, "requestReceivedTimestamp"):
                     event.received = timestamp(&c, try c.stringOrSkip(depth: d))
                 default:
@@ -200,7 +200,7 @@ public struct EventDecoder: Sendable {
     }
 
     private func parseUser(
-        _ c: inout JSONCursor, depth: Int, name: inout Span, uid: inout Span, groups: inout Span
+        _ c: inout JSONCursor, depth: Int, name: inout Span, uid: inout Span, groups: inout Span, node: inout Span
     ) throws(MalformedKind) {
         guard c.byte == UInt8(ascii: "{") else { return try c.skipValue(depth: depth) }
         try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
@@ -212,9 +212,27 @@ public struct EventDecoder: Sendable {
                 groups = Span(start: s, count: c.i - s, escaped: false)
             } else if c.equals(k, "uid") {
                 uid = try c.stringOrSkip(depth: depth + 1)
+            } else if c.equals(k, "extra"), c.byte == UInt8(ascii: "{") {
+                try parseExtra(&c, depth: depth + 1, node: &node)
             } else {
                 try c.skipValue(depth: depth + 1)
             }
+        }
+    }
+
+    /// `user.extra`: the node a bound service-account token was issued for
+    /// (`authentication.kubernetes.io/node-name`, its first value); the rest is skipped.
+    private func parseExtra(_ c: inout JSONCursor, depth: Int, node: inout Span) throws(MalformedKind) {
+        try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            guard c.equals(k, "authentication.kubernetes.io/node-name"), c.byte == UInt8(ascii: "[") else {
+                return try c.skipValue(depth: depth + 1)
+            }
+            var first = Span.empty
+            try c.forEachElement(depth: depth + 1) { (c: inout JSONCursor) throws(MalformedKind) in
+                let s = try c.stringOrSkip(depth: depth + 2)
+                if first.isEmpty { first = s }
+            }
+            node = first
         }
     }
 

@@ -94,6 +94,8 @@ public final class Baselines {
     private var suspects: Set<UInt32> = []
     /// Identities not learned because `identityLimit` was reached.
     public private(set) var dropped = 0
+    /// Per node name: the networks of its kubelet and of the tokens bound to it.
+    private var nodeNetworks: [UInt32: [UInt32]] = [:]
     private var addresses: [UInt32: Address] = [:]
     private var clients: [UInt32: Client] = [:]
 
@@ -150,6 +152,16 @@ public final class Baselines {
         if clusterWideSecrets { profiles[k].clusterWideSecrets = true }
         if denied { profiles[k].denied += 1 }
     }
+
+    /// Learns that `network` is one of node `node`'s.
+    func learnNode(_ node: UInt32, network: UInt32) {
+        guard node != 0 else { return }
+        if nodeNetworks[node] == nil, nodeNetworks.count >= Baselines.identityLimit { return }
+        Baselines.insert(network, into: &nodeNetworks[node, default: []])
+    }
+
+    /// The networks learned for node `node`, if any.
+    func networks(ofNode node: UInt32) -> [UInt32]? { nodeNetworks[node] }
 
     /// Forgets what was learned of `actor` and learns no more of it.
     func suspect(_ actor: UInt32) {

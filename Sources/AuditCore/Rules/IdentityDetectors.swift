@@ -174,6 +174,10 @@ struct OutsideUse: StatefulDetector {
                 !i.baselines.clusterNetworks.contains(address.network)
             {
                 why.append("from \(s.string(e.sourceIP)), outside the networks of the cluster's nodes and pods")
+            } else if !i.learning, i.tokenNode != 0, address.network != 0, let own = i.baselines.networks(ofNode: i.tokenNode),
+                !own.contains(address.network)
+            {
+                why.append("from \(s.string(e.sourceIP)), not an address of \(s.string(i.tokenNode)), the node its token was issued for")
             }
             let client = i.baselines.client(e.userAgent, s)
             if client.isGenericTool {

@@ -3,7 +3,7 @@
 extension RuleEngine {
     /// Shows the request to every stateful detector, then learns it into the baselines while
     /// the learning window is open.
-    func identityRules(_ e: RingEntry, id: AuditID, time: Int64, denied: Bool, _ store: EventStore) {
+    func identityRules(_ e: RingEntry, id: AuditID, time: Int64, denied: Bool, tokenNode: UInt32, _ store: EventStore) {
         let actor = e.actor
         let kind = identityKind(actor, store)
         let learning = store.stats.unknown.isLearning(at: time)
@@ -14,8 +14,8 @@ extension RuleEngine {
                  note: "token for \(store.strings.string(e.namespace))/\(store.strings.string(e.name)) by \(store.actorName(e))")
         }
         let input = DetectorInput(
-            entry: e, id: id, time: time, actor: actor, kind: kind, denied: denied, learning: learning, baselines: baselines,
-            store: store)
+            entry: e, id: id, time: time, actor: actor, kind: kind, tokenNode: tokenNode, denied: denied, learning: learning,
+            baselines: baselines, store: store)
         report(failedLogins.look(at: input), e, id: id, time: time, store)
         report(anonymousDenials.look(at: input), e, id: id, time: time, store)
         report(enumeration.look(at: input), e, id: id, time: time, store)
@@ -25,8 +25,13 @@ extension RuleEngine {
         // Learnt after the detectors looked, so a request is judged against what came before it.
         if learning {
             let clusterWide = e.resource == ids.secrets && e.namespace == 0 && (e.verb == ids.list || e.verb == ids.watch)
+            let network = baselines.address(e.sourceIP, store.strings).network
+            // Which addresses are a node's own: its kubelet's, and those of the tokens bound to it.
+            if network != 0, kind == .node || tokenNode != 0 {
+                baselines.learnNode(tokenNode != 0 ? tokenNode : nodeName(actor, store), network: network)
+            }
             baselines.learn(
-                actor: actor, kind: kind, network: baselines.address(e.sourceIP, store.strings).network,
+                actor: actor, kind: kind, network: network,
                 product: baselines.client(e.userAgent, store.strings).product, namespace: e.namespace, action: Baselines.Action(e),
                 clusterWideSecrets: clusterWide, denied: e.isDenied)
         }
@@ -49,6 +54,15 @@ extension RuleEngine {
         case .secretsListedEverywhere: return profile.clusterWideSecrets
         default: return false
         }
+    }
+
+    /// The id of `NAME` for the kubelet `system:node:NAME`.
+    func nodeName(_ user: UInt32, _ store: EventStore) -> UInt32 {
+        if let n = nodeNames[user] { return n }
+        if nodeNames.count >= Baselines.identityLimit { nodeNames.removeAll() }
+        let n = store.strings.intern(String(store.strings.string(user).dropFirst("system:node:".count)))
+        nodeNames[user] = n
+        return n
     }
 
     /// The kind of identity `user` is, decided once per id.

@@ -71,6 +71,8 @@ public final class RuleEngine {
     public let baselines = Baselines()
     /// Per user id: its kind, once decided.
     var kinds: [IdentityKind?] = []
+    /// Kubelet identity → the id of its node's name (`system:node:NAME` → `NAME`).
+    var nodeNames: [UInt32: UInt32] = [:]
     var failedLogins = FailedAuthenticationBurst()
     var anonymousDenials = AnonymousDenied()
     var enumeration: RBACEnumeration
@@ -144,7 +146,8 @@ public final class RuleEngine {
     public var newestFirst: [Alert] { alerts.values.sorted { $0.lastFiring > $1.lastFiring } }
 
     /// Looks at one ingested event (`raw` is its JSON), after the store has counted it.
-    func evaluate(_ e: RingEntry, id: AuditID, raw: UnsafeBufferPointer<UInt8>, store: EventStore) {
+    /// `tokenNode` is the id of the node a bound service-account token names, or 0.
+    func evaluate(_ e: RingEntry, id: AuditID, raw: UnsafeBufferPointer<UInt8>, tokenNode: UInt32 = 0, store: EventStore) {
         let time = e.received != 0 ? e.received : e.stageTime
         // Bursts count every request once, at its deciding event.
         if e.stage != .requestReceived {
@@ -172,7 +175,7 @@ public final class RuleEngine {
         guard e.stage != .requestReceived, !enabled.isEmpty else { return }
         var body = Body(raw: raw, level: e.level)
         let denied = e.isDenied || e.code >= 400
-        if identityRulesOn { identityRules(e, id: id, time: time, denied: denied, store) }
+        if identityRulesOn { identityRules(e, id: id, time: time, denied: denied, tokenNode: tokenNode, store) }
         let verb = e.verb
         let writes = verb == ids.create || verb == ids.update || verb == ids.patch
 

@@ -15,6 +15,8 @@ struct DetectorInput {
     /// The identity the request acted as (`RingEntry.actor`) and its kind.
     var actor: UInt32
     var kind: IdentityKind
+    /// The node a bound service-account token was issued for (`user.extra`), or 0.
+    var tokenNode: UInt32
     /// The request was refused (401, 403, `forbid`, or any other 4xx).
     var denied: Bool
     /// The store's learning window is still open: baselines are being learned.
