@@ -114,9 +114,45 @@ enum Who {
         #expect(records.allSatisfy { $0.isUnauthenticated })
     }
 
+    /// RequestReceived is written before impersonation runs: the request moves to the
+    /// identity it acted as at its next stage, and the impersonator is not left behind.
+    @Test func aRequestFirstSeenWithoutItsImpersonationMovesToItsIdentity() throws {
+        let received = Who.event(1, verb: "list", user: "mallory", resource: "secrets", name: nil)
+            .replacingOccurrences(of: #""stage":"ResponseComplete""#, with: #""stage":"RequestReceived""#)
+            .replacingOccurrences(of: #""responseStatus":{"metadata":{},"code":200},"#, with: "")
+        let complete = Who.event(1, verb: "list", user: "mallory", resource: "secrets", name: nil, impersonating: "temp-admin")
+        let store = Who.store([received, complete])
+        #expect(Who.unknown(store) == ["temp-admin"])
+        #expect(store.requests(of: "mallory") == 0 && store.requests(of: "temp-admin") == 1)
+        let newUsers = store.rules?.alerts["New Unknown User"]?.examples.map(\.user) ?? []
+        #expect(newUsers == ["mallory→temp-admin"])
+    }
+
+    @Test func aProbeRefusedAfterItsRequestReceivedIsKept() {
+        let received = Who.event(1, user: "system:anonymous", resource: nil, uri: "/healthz", ip: "198.51.100.77")
+            .replacingOccurrences(of: #""stage":"ResponseComplete""#, with: #""stage":"RequestReceived""#)
+            .replacingOccurrences(of: #""responseStatus":{"metadata":{},"code":200},"#, with: "")
+        let refused = Who.event(1, user: "system:anonymous", resource: nil, code: 403, uri: "/healthz", ip: "198.51.100.77")
+        let store = Who.store([received, refused])
+        let records = store.stats.unknown.order.compactMap { store.stats.unknown.records[$0] }
+        #expect(records.map(\.denied) == [1])
+        #expect(records.map { store.strings.string($0.sourceIPKey) } == ["198.51.100.77"])
+    }
+
+    @Test(arguments: ["get pods", "list secrets", "create apps/deployments/scale", "create pods/exec",
+                      "update certificates.k8s.io/certificatesigningrequests/approval", "get /healthz", "create batch/jobs"])
+    func actionsReadBackAsTheyWereWritten(text: String) throws {
+        let strings = StringInterner()
+        let action = try #require(Baselines.Action.parse(text) { strings.intern($0) })
+        #expect(action.text(strings) == text)
+    }
+
     @Test func networksAndClientProducts() {
         #expect(NetworkPrefix.of("10.0.1.17") == "10.0.1.0/24")
         #expect(NetworkPrefix.of("2001:db8:1:2::5") == "2001:db8:1:2::/64")
+        #expect(NetworkPrefix.of("2001:db8::5") == "2001:db8::/64")
+        #expect(NetworkPrefix.of("::ffff:10.0.1.17") == "10.0.1.0/24")
+        #expect(NetworkPrefix.isLoopback("::1") && NetworkPrefix.isLoopback("127.0.0.1") && !NetworkPrefix.isLoopback("10.0.0.1"))
         #expect(NetworkPrefix.of("not an address") == "")
         for a in ["10.1.2.3", "172.20.0.1", "192.168.1.1", "100.64.0.1", "127.0.0.1", "fd00::1", "fe80::1", "::1", "::ffff:10.0.0.1"] {
             #expect(NetworkPrefix.isPrivate(a), "\(a)")
@@ -202,6 +238,14 @@ enum Who {
         #expect(csr(creator: "temp-admin", approver: "temp-admin").rules?.alerts["CSR Created And Approved By One Identity"]?.severity == .high)
         #expect(csr(creator: "temp-admin", approver: "system:kube-controller-manager").rules?.alerts["CSR Created And Approved By One Identity"] == nil)
         #expect(csr(creator: "system:node:n1", approver: "system:node:n1").rules?.alerts["CSR Created And Approved By One Identity"] == nil)
+        // Reading the approval is not approving.
+        let read = Who.store([
+            Who.event(1, verb: "create", user: "temp-admin", resource: "certificatesigningrequests", namespace: nil, name: "csr-x1",
+                      code: 201, apiGroup: "certificates.k8s.io"),
+            Who.event(2, at: 5, verb: "get", user: "temp-admin", resource: "certificatesigningrequests", namespace: nil, name: "csr-x1",
+                      subresource: "approval", apiGroup: "certificates.k8s.io"),
+        ])
+        #expect(read.rules?.alerts["CSR Created And Approved By One Identity"] == nil)
     }
 
     @Test func aServiceAccountTokenUsedFromOutsideFires() {

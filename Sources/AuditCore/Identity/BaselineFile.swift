@@ -24,6 +24,9 @@ public struct BaselineFile: Codable, Sendable, Equatable {
     public var clusterNetworks: [String] = []
     /// By identity (the impersonated user for impersonated requests).
     public var identities: [String: Profile] = [:]
+    /// Private addresses that failed to authenticate while learning: a pod with an expired
+    /// token, not a scanner.
+    public var failingAddresses: [String] = []
 
     public init() {}
 }

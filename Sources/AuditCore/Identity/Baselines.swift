@@ -33,7 +33,7 @@ public final class Baselines {
 
         /// `verb group/resource/subresource`, the core group without a prefix (`list secrets`,
         /// `create apps/deployments/scale`), as the baseline file and the story write it.
-        func text(_ s: StringInterner) -> String {
+        public func text(_ s: StringInterner) -> String {
             var name = s.string(resource)
             if subresource != 0 { name += "/" + s.string(subresource) }
             if group != 0 { name = s.string(group) + "/" + name }
@@ -77,6 +77,8 @@ public final class Baselines {
     struct Address {
         var network: UInt32
         var isPrivate: Bool
+        /// Loopback (the apiserver calling itself): never a network to learn.
+        var isLoopback: Bool
     }
 
     /// What an agent is: its client product's id, and whether that is a generic tool.
@@ -117,7 +119,8 @@ public final class Baselines {
         if addresses.count >= Baselines.cacheLimit { addresses.removeAll(keepingCapacity: true) }
         let text = ip == 0 ? "" : strings.string(ip)
         let network = NetworkPrefix.of(text)
-        let a = Address(network: network.isEmpty ? 0 : strings.intern(network), isPrivate: NetworkPrefix.isPrivate(text))
+        let a = Address(network: network.isEmpty ? 0 : strings.intern(network), isPrivate: NetworkPrefix.isPrivate(text),
+                        isLoopback: NetworkPrefix.isLoopback(text))
         addresses[ip] = a
         return a
     }
@@ -138,7 +141,8 @@ public final class Baselines {
         actor: UInt32, kind: IdentityKind, network: UInt32, product: UInt32, namespace: UInt32, action: Action,
         clusterWideSecrets: Bool, denied: Bool
     ) {
-        guard actor != 0, !suspects.contains(actor) else { return }
+        // Anonymous and unauthenticated clients have no baseline: what they do is never ordinary.
+        guard actor != 0, kind != .anonymous, kind != .unauthenticated, !suspects.contains(actor) else { return }
         if network != 0, kind == .node || kind == .serviceAccount || kind == .controlPlane, clusterNetworks.count < Baselines.cacheLimit {
             clusterNetworks.insert(network)
         }
@@ -165,10 +169,18 @@ public final class Baselines {
 
     /// Forgets what was learned of `actor` and learns no more of it.
     func suspect(_ actor: UInt32) {
-        guard suspects.count < Baselines.identityLimit else { return }
-        suspects.insert(actor)
         if let k = index[actor] { profiles[k] = Profile() }
         index[actor] = nil
+        if suspects.count < Baselines.identityLimit { suspects.insert(actor) }
+    }
+
+    /// Private addresses that failed to authenticate while learning (a pod with an expired
+    /// token): ordinary from then on.
+    public private(set) var failingAddresses: Set<UInt32> = []
+
+    /// Learns that the private address `ip` fails to authenticate as a habit.
+    func learnFailing(_ ip: UInt32) {
+        if failingAddresses.count < Baselines.cacheLimit { failingAddresses.insert(ip) }
     }
 
     /// The profile slot of `actor`, made when there is room.
@@ -202,12 +214,14 @@ public final class Baselines {
             out.denied = p.denied
             f.identities[strings.string(user)] = out
         }
+        f.failingAddresses = failingAddresses.map(strings.string).sorted()
         return f
     }
 
     /// Adds a saved baseline, interning its names.
     public func load(_ f: BaselineFile, _ strings: StringInterner) {
         for n in f.clusterNetworks where clusterNetworks.count < Baselines.cacheLimit { clusterNetworks.insert(strings.intern(n)) }
+        for a in f.failingAddresses { learnFailing(strings.intern(a)) }
         for (name, saved) in f.identities {
             guard let k = slot(strings.intern(name)) else { continue }
             for n in saved.networks { Baselines.insert(strings.intern(n), into: &profiles[k].networks) }

@@ -6,8 +6,41 @@ public enum NetworkPrefix {
     /// not an address.
     public static func of(_ address: String) -> String {
         if let v4 = ipv4(address) { return "\(v4.0).\(v4.1).\(v4.2).0/24" }
-        guard let groups = ipv6(address) else { return "" }
-        return groups.prefix(4).map { String($0, radix: 16) }.joined(separator: ":") + "::/64"
+        guard let g = ipv6(address) else { return "" }
+        // ::ffff:a.b.c.d is an IPv4 address.
+        if let v4 = mapped(g) { return of(v4) }
+        return canonical(Array(g.prefix(4)) + [0, 0, 0, 0]) + "/64"
+    }
+
+    /// True for 127.0.0.0/8, ::1 and their IPv4-mapped form.
+    public static func isLoopback(_ address: String) -> Bool {
+        if let (a, _, _, _) = ipv4(address) { return a == 127 }
+        guard let g = ipv6(address) else { return false }
+        if let v4 = mapped(g) { return isLoopback(v4) }
+        return g.dropLast().allSatisfy { $0 == 0 } && g[7] == 1
+    }
+
+    /// The IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) stands for.
+    static func mapped(_ g: [Int]) -> String? {
+        guard g[0..<5].allSatisfy({ $0 == 0 }), g[5] == 0xFFFF else { return nil }
+        return "\(g[6] >> 8).\(g[6] & 0xFF).\(g[7] >> 8).\(g[7] & 0xFF)"
+    }
+
+    /// RFC 5952 text of eight groups: lower-case hex, the longest run of two or more zero
+    /// groups (the first of equals) written `::`.
+    static func canonical(_ g: [Int]) -> String {
+        var best = (start: -1, count: 0)
+        var k = 0
+        while k < 8 {
+            guard g[k] == 0 else { k += 1; continue }
+            var end = k
+            while end < 8, g[end] == 0 { end += 1 }
+            if end - k > best.count { best = (k, end - k) }
+            k = end
+        }
+        let hex = g.map { String($0, radix: 16) }
+        guard best.count >= 2 else { return hex.joined(separator: ":") }
+        return hex[..<best.start].joined(separator: ":") + "::" + hex[(best.start + best.count)...].joined(separator: ":")
     }
 
     /// True for addresses that route only inside a site: RFC 1918, carrier-grade NAT,
@@ -21,10 +54,7 @@ public enum NetworkPrefix {
         guard let g = ipv6(address) else { return false }
         if g[0] & 0xFE00 == 0xFC00 || g[0] & 0xFFC0 == 0xFE80 { return true }
         if g.dropLast().allSatisfy({ $0 == 0 }) && g[7] == 1 { return true }
-        // ::ffff:a.b.c.d is an IPv4 address.
-        if g[0..<5].allSatisfy({ $0 == 0 }) && g[5] == 0xFFFF {
-            return isPrivate("\(g[6] >> 8).\(g[6] & 0xFF).\(g[7] >> 8).\(g[7] & 0xFF)")
-        }
+        if let v4 = mapped(g) { return isPrivate(v4) }
         return false
     }
 

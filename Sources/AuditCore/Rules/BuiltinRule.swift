@@ -98,13 +98,13 @@ public enum BuiltinRule: Int, Sendable, CaseIterable {
         case .denialBurst: "one user was denied many requests within a short window"
         case .serverErrorBurst: "the API server answered many requests with 5xx within a short window"
         case .anonymousDenied: "system:anonymous was denied a request other than a health probe (per source IP)"
-        case .failedAuthenticationBurst: "10 or more requests failed authentication (401) from one source IP within 60 s"
-        case .rbacEnumeration: "an identity outside the platform asked what it may do (SelfSubjectRulesReview, SelfSubjectAccessReview) 5 or more times within 60 s"
+        case .failedAuthenticationBurst: "10 or more requests failed authentication (401) from one source IP within 60 s (not a private address that failed while learning)"
+        case .rbacEnumeration: "a service account asked what it may do (SelfSubjectRulesReview, SelfSubjectAccessReview), or anyone outside the platform listed its rules (SelfSubjectRulesReview), 10 or more times within 60 s"
         case .serviceAccountTokenCreated: "a service-account token was minted (serviceaccounts/token) by someone other than a kubelet or the control plane"
         case .csrSelfApproved: "a certificate signing request was created and approved by the same identity outside the control plane"
         case .newNetwork: "an identity with a baseline made a request from a network it did not use while learning"
         case .tokenFromOutside: "a service-account token was used from a public address, an address outside the cluster's networks, or with a tool (curl, python-requests) its account never used"
-        case .secretsAcrossNamespaces: "one identity read secrets in 4 or more namespaces it had not touched, within 60 s"
+        case .secretsAcrossNamespaces: "one identity read secrets in 4 or more namespaces within 60 s where it had never read secrets before (nor, in its baseline, used the namespace)"
         }
     }
 

@@ -5,14 +5,11 @@ struct FailedAuthenticationBurst: StatefulDetector {
     var threshold = 10
     var window: Int64 = 60_000_000
     private var bursts: [UInt32: RuleEngine.Burst] = [:]
-    private var learned: Set<UInt32> = []
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         guard i.entry.code == 401 else { return [] }
-        if i.learning, learned.count < Self.keyLimit, NetworkPrefix.isPrivate(i.store.strings.string(i.entry.sourceIP)) {
-            learned.insert(i.entry.sourceIP)
-        }
-        guard !learned.contains(i.entry.sourceIP) else { return [] }
+        if i.learning, i.baselines.address(i.entry.sourceIP, i.store.strings).isPrivate { i.baselines.learnFailing(i.entry.sourceIP) }
+        guard !i.baselines.failingAddresses.contains(i.entry.sourceIP) else { return [] }
         if bursts.count >= Self.keyLimit { bursts.removeAll() }
         guard let burst = bursts[i.entry.sourceIP, default: RuleEngine.Burst()].add(i.time, i.id, threshold: threshold, window: window)
         else { return [] }
@@ -53,10 +50,11 @@ struct RBACEnumeration: StatefulDetector {
     }
 
     mutating func look(at i: DetectorInput) -> [Detection] {
-        guard reviews.contains(i.entry.resource), !i.kind.isPlatform(i.store.strings.string(i.actor), i.store) else { return [] }
         // Dashboards people use (k9s, Lens) ask SelfSubjectAccessReviews all day; a workload's
         // token asking, or anyone listing all its rules, is the signal.
-        guard i.kind == .serviceAccount || i.entry.resource == reviews[0] else { return [] }
+        guard reviews.contains(i.entry.resource), i.kind == .serviceAccount || i.entry.resource == reviews[0],
+            !i.kind.isPlatform(i.store.strings.string(i.actor), i.store)
+        else { return [] }
         if !i.learning, let profile = i.baselines.profile(i.actor), profile.actions.contains(Baselines.Action(i.entry)) { return [] }
         if bursts.count >= Self.keyLimit { bursts.removeAll() }
         guard let burst = bursts[i.actor, default: RuleEngine.Burst()].add(i.time, i.id, threshold: threshold, window: window)
@@ -69,7 +67,7 @@ struct RBACEnumeration: StatefulDetector {
 
 /// A CSR approved by the identity that created it.
 struct CSRSelfApproval: StatefulDetector {
-    let csr, approval, create: UInt32
+    let csr, approval, create, update, patch: UInt32
     /// CSR name → who created it.
     private var creators: [UInt32: UInt32] = [:]
 
@@ -77,6 +75,8 @@ struct CSRSelfApproval: StatefulDetector {
         csr = strings.intern("certificatesigningrequests")
         approval = strings.intern("approval")
         create = strings.intern("create")
+        update = strings.intern("update")
+        patch = strings.intern("patch")
     }
 
     mutating func look(at i: DetectorInput) -> [Detection] {
@@ -87,7 +87,9 @@ struct CSRSelfApproval: StatefulDetector {
             creators[e.name] = i.actor
             return []
         }
-        guard e.subresource == approval, creators[e.name] == i.actor, i.kind != .node, i.kind != .controlPlane else { return [] }
+        guard e.subresource == approval, e.verb == update || e.verb == patch, creators[e.name] == i.actor, i.kind != .node,
+            i.kind != .controlPlane
+        else { return [] }
         return [Detection(rule: .csrSelfApproved, note: "\(i.store.strings.string(e.name)) created and approved by \(i.store.actorName(e))")]
     }
 }
@@ -123,8 +125,9 @@ struct SecretsAcrossNamespaces: StatefulDetector {
         }
         guard e.resource == secrets[0], e.subresource == 0, e.namespace != 0, reads.contains(e.verb) else { return [] }
         if read.count >= Self.keyLimit { read.removeAll() }
-        if read[i.actor]?.contains(e.namespace) == true { return [] }
-        if read[i.actor, default: []].count < 64 { read[i.actor, default: []].append(e.namespace) }
+        // 64 namespaces read: it reads secrets everywhere (an operator); no longer judged.
+        if let seen = read[i.actor], seen.count >= 64 || seen.contains(e.namespace) { return [] }
+        read[i.actor, default: []].append(e.namespace)
         guard i.time - first >= window else { return [] }
         let s = i.store.strings
         guard !IdentityKind.isPlatformComponent(s.string(i.actor)) else { return [] }
@@ -160,49 +163,52 @@ struct OutsideUse: StatefulDetector {
         // Only a service account's token, or (after learning) an identity with a baseline, is
         // judged: most requests stop here, with no lookup.
         let token = i.kind == .serviceAccount
-        let network = !i.learning && i.baselines.hasProfile(i.actor)
-        guard e.sourceIP != 0, token || network else { return [] }
+        let judgeNetwork = !i.learning && i.baselines.hasProfile(i.actor)
+        guard e.sourceIP != 0, token || judgeNetwork else { return [] }
         let s = i.store.strings
         let address = i.baselines.address(e.sourceIP, s)
-        var why: [String] = []
-        var newNetwork = false
+        let known = address.network != 0
+        // Why a token left its pod, most telling first; decided before any text is made.
+        var publicAddress = false, outsideCluster = false, notItsNode = false, tool: UInt32 = 0
         var profile: Baselines.Profile?
         if token {
-            if !address.isPrivate {
-                why.append("from the public address \(s.string(e.sourceIP))")
-            } else if !i.learning, !i.baselines.clusterNetworks.isEmpty, address.network != 0,
-                !i.baselines.clusterNetworks.contains(address.network)
+            publicAddress = known && !address.isPrivate
+            outsideCluster = !publicAddress && !i.learning && known && !i.baselines.clusterNetworks.isEmpty
+                && !i.baselines.clusterNetworks.contains(address.network)
+            if !publicAddress, !outsideCluster, !i.learning, i.tokenNode != 0, known,
+                let own = i.baselines.networks(ofNode: i.tokenNode)
             {
-                why.append("from \(s.string(e.sourceIP)), outside the networks of the cluster's nodes and pods")
-            } else if !i.learning, i.tokenNode != 0, address.network != 0, let own = i.baselines.networks(ofNode: i.tokenNode),
-                !own.contains(address.network)
-            {
-                why.append("from \(s.string(e.sourceIP)), not an address of \(s.string(i.tokenNode)), the node its token was issued for")
+                notItsNode = !own.contains(address.network)
             }
             let client = i.baselines.client(e.userAgent, s)
             if client.isGenericTool {
                 profile = i.baselines.profile(i.actor)
-                if !(profile?.products.contains(client.product) ?? false) {
-                    why.append("with \(s.string(client.product))" + (profile == nil ? "" : ", which it never used"))
-                }
+                if !(profile?.products.contains(client.product) ?? false) { tool = client.product }
             }
         }
-        if network, address.network != 0 {
+        var newNetwork = false
+        if judgeNetwork, known {
             profile = profile ?? i.baselines.profile(i.actor)
             if let networks = profile?.networks, !networks.isEmpty, !networks.contains(address.network) { newNetwork = true }
         }
-        guard !why.isEmpty || newNetwork else { return [] }
+        let outside = publicAddress || outsideCluster || notItsNode || tool != 0
+        guard outside || newNetwork else { return [] }
         let pair = UInt64(i.actor) << 32 | UInt64(e.sourceIP)
         guard !reported.contains(pair) else { return [] }
         if reported.count >= Self.keyLimit { reported.removeAll() }
         reported.insert(pair)
+        let ip = s.string(e.sourceIP)
         var out: [Detection] = []
-        if !why.isEmpty {
+        if outside {
+            var why: [String] = []
+            if publicAddress { why.append("from the public address \(ip)") }
+            if outsideCluster { why.append("from \(ip), outside the networks of the cluster's nodes and pods") }
+            if notItsNode { why.append("from \(ip), not an address of \(s.string(i.tokenNode)), the node its token was issued for") }
+            if tool != 0 { why.append("with \(s.string(tool))" + (profile == nil ? "" : ", which it never used")) }
             out.append(Detection(rule: .tokenFromOutside, note: "\(i.store.actorName(e)) " + why.joined(separator: ", ")))
         }
         if newNetwork {
-            out.append(Detection(rule: .newNetwork,
-                                 note: "\(i.store.actorName(e)) from \(s.string(e.sourceIP)) (\(s.string(address.network))), new for it"))
+            out.append(Detection(rule: .newNetwork, note: "\(i.store.actorName(e)) from \(ip) (\(s.string(address.network))), new for it"))
         }
         return out
     }

@@ -25,7 +25,8 @@ extension RuleEngine {
         // Learnt after the detectors looked, so a request is judged against what came before it.
         if learning {
             let clusterWide = e.resource == ids.secrets && e.namespace == 0 && (e.verb == ids.list || e.verb == ids.watch)
-            let network = baselines.address(e.sourceIP, store.strings).network
+            let address = baselines.address(e.sourceIP, store.strings)
+            let network = address.isLoopback ? 0 : address.network
             // Which addresses are a node's own: its kubelet's, and those of the tokens bound to it.
             if network != 0, kind == .node || tokenNode != 0 {
                 baselines.learnNode(tokenNode != 0 ? tokenNode : nodeName(actor, store), network: network)

@@ -156,7 +156,8 @@ public final class RuleEngine {
             }
             if e.code >= 500, isOn(.serverErrorBurst) { countServerError(e, id: id, time: time, store) }
         }
-        if e.actor != 0, isOn(.newUnknownUser) {
+        // Judged at the deciding stage: RequestReceived is written before impersonation runs.
+        if e.actor != 0, e.stage != .requestReceived, isOn(.newUnknownUser) {
             let u = Int(e.actor)
             if u >= userVerdicts.count { userVerdicts.append(contentsOf: repeatElement(0, count: u + 1 - userVerdicts.count + 256)) }
             // The store classified the user when it counted the request, before this runs.

@@ -31,6 +31,9 @@ public struct KnownUsers: Sendable {
         }
     }
 
+    /// Adds one exact name (no glob or group notation).
+    public mutating func add(name: String) { exact.insert(name) }
+
     /// True when the file lists nothing.
     public var isEmpty: Bool { exact.isEmpty && globs.isEmpty && groups.isEmpty }
 

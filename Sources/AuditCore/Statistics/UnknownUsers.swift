@@ -161,6 +161,22 @@ public struct UnknownUsers: Sendable {
         records[key] = r
     }
 
+    /// Takes back one request counted for `key` (it turned out to act as someone else); a
+    /// record left with no request goes.
+    mutating func retract(_ key: UInt64, at time: Int64) {
+        guard var r = records[key] else { return }
+        r.requests -= 1
+        if r.requests <= 0 {
+            records[key] = nil
+            order.removeAll { $0 == key }
+            // Undecided again: the identity may yet show up in its own name.
+            let i = Int(UInt32(truncatingIfNeeded: key))
+            if i < verdicts.count { verdicts[i] = 0 }
+        } else {
+            records[key] = r
+        }
+    }
+
     mutating func changeDenied(_ key: UInt64, by delta: Int) {
         records[key]?.denied += delta
     }

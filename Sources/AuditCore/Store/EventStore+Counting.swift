@@ -172,7 +172,12 @@ extension EventStore {
 
     /// True for an anonymous health or discovery probe (`AnonymousProbe`).
     func isAnonymousProbe(_ entry: RingEntry) -> Bool {
-        entry.resource == 0 && entry.path != 0 && AnonymousProbe.isProbe(path: strings.string(entry.path))
+        guard entry.resource == 0, entry.path != 0 else { return false }
+        if let known = probePaths[entry.path] { return known }
+        if probePaths.count >= 4096 { probePaths.removeAll() }
+        let probe = AnonymousProbe.isProbe(path: strings.string(entry.path))
+        probePaths[entry.path] = probe
+        return probe
     }
 
     /// Counts one event of a request into `stats`: a request seen for the first time (no
@@ -189,8 +194,11 @@ extension EventStore {
         if let previous {
             // The apiserver writes RequestReceived before impersonation runs, so a request
             // first counted under the impersonator now learns whom it acted as.
-            if previous.rank == Stage.requestReceived.rank, rank > previous.rank, entry.impersonatedUser != 0 {
+            if previous.rank == Stage.requestReceived.rank, rank > previous.rank, entry.impersonatedUser != 0,
+                previous.stages & RequestTable.Outcome.countedAsImpersonated == 0
+            {
                 reattribute(entry, into: &stats)
+                outcome.stages |= RequestTable.Outcome.countedAsImpersonated
             }
             if rank > previous.rank {
                 outcome.rank = rank
@@ -205,6 +213,7 @@ extension EventStore {
             outcome.code = entry.code
             outcome.denied = denied
             countRequest(entry, message: message(), verbClass: verbClass(entry.verb), into: &stats)
+            if entry.impersonatedUser != 0 { outcome.stages |= RequestTable.Outcome.countedAsImpersonated }
         }
         if rank == 3, entry.flags & RingEntry.longRunningFlag == 0, entry.received != 0, entry.stageTime != 0,
             previous == nil || previous!.rank < 3
@@ -214,10 +223,12 @@ extension EventStore {
         return outcome
     }
 
-    /// Moves a request counted under its impersonator to the identity it acted as.
+    /// Moves a request counted under its impersonator to the identity it acted as: the top
+    /// users' count, and the impersonator's unknown-user record if this request made it.
     func reattribute(_ entry: RingEntry, into stats: inout Statistics) {
         stats.users.add(entry.user, -1)
         stats.users.add(entry.actor)
+        stats.unknown.retract(UnknownUsers.key(entry.user), at: entry.received)
         let actor = entry.actor
         let time = entry.received
         if stats.unknown.isUnknown(actor, at: time, impersonated: true, name: { strings.string(actor) }, groups: { [] }) {
@@ -247,7 +258,15 @@ extension EventStore {
             stats.denied.remove(DeniedRequests.Key(user: entry.actor, verb: entry.verb, resource: resource))
         }
         if entry.actor == anonymousIDValue { stats.anonymousDenied += denied ? 1 : -1 }
-        stats.unknown.changeDenied(unknownKey(entry), by: denied ? 1 : -1)
+        let key = unknownKey(entry)
+        // A probe that looked allowed at RequestReceived and was then refused is no probe.
+        if denied, entry.actor == anonymousIDValue, stats.unknown.records[key] == nil {
+            stats.unknown.observe(
+                key, at: entry.received, verb: entry.verb, resource: resource, sourceIP: entry.sourceIP, agent: entry.userAgent,
+                denied: true, anonymous: true, impersonator: 0)
+            return
+        }
+        stats.unknown.changeDenied(key, by: denied ? 1 : -1)
     }
 
     private func addDenied(_ entry: RingEntry, resource: UInt32, message: String, into stats: inout Statistics) {

@@ -49,6 +49,8 @@ public final class EventStore: DocumentSink, EventSink {
     private var hinted: (UnsafePointer<UInt8>, AuditID)?
     private var syntheticIDs: UInt64 = 0
     let anonymousIDValue: UInt32
+    /// Per path id: whether it is an anonymous probe's (at most 4,096 paths).
+    var probePaths: [UInt32: Bool] = [:]
     let watchIDValue: UInt32
 
     public init(configuration: StoreConfiguration = StoreConfiguration()) {
@@ -58,7 +60,10 @@ public final class EventStore: DocumentSink, EventSink {
         requests = RequestTable(window: configuration.requestWindow)
         decoder = EventDecoder(maxDepth: configuration.maxDepth)
         stats.denied = DeniedRequests(keep: configuration.deniedKeep)
-        stats.unknown = UnknownUsers(known: configuration.knownUsers, platform: configuration.platformIdentities, learn: configuration.learn)
+        // Whoever a loaded baseline knows was learned before: known now.
+        var known = configuration.knownUsers
+        for name in configuration.baseline?.identities.keys ?? [:].keys { known.add(name: name) }
+        stats.unknown = UnknownUsers(known: known, platform: configuration.platformIdentities, learn: configuration.learn)
         anonymousIDValue = strings.intern("system:anonymous")
         watchIDValue = strings.intern("watch")
         rules = configuration.rules.isEmpty ? nil : RuleEngine(configuration.rules, strings: strings, baseline: configuration.baseline)

@@ -10,7 +10,11 @@ import CAuditScan
 final class RequestTable {
     /// What was counted for a request.
     struct Outcome: Equatable {
+        /// Bits `1 << Stage.rawValue` (0x80: a stage of unknown name), and
+        /// `countedAsImpersonated`.
         var stages: UInt8 = 0
+        /// The request was counted under the identity it impersonated.
+        static let countedAsImpersonated: UInt8 = 0x40
         var rank: UInt8 = 0
         var code: Int16 = -1
         var denied = false
