@@ -81,7 +81,9 @@ struct DashboardLoop {
             let shown = state
             model = store.withStore {
                 DashboardModel(store: $0, streamRows: 500, topRows: 50, rateWindow: shown.rateWindow, detail: shown.detail?.sequence,
-                               rawStages: shown.rawStages, overview: !shown.tiled, story: shown.story?.identity)
+                               rawStages: shown.rawStages,
+                               // Suspects take two passes over the ring: only for the Overview and the story's header.
+                               overview: !shown.tiled && (shown.focus == .overview || shown.story != nil), story: shown.story?.identity)
             }
         }
         while terminal.quitSignal == 0 {

@@ -101,7 +101,28 @@ public final class Baselines {
     private var addresses: [UInt32: Address] = [:]
     private var clients: [UInt32: Client] = [:]
 
+    /// Fingerprints of requests learned lately (direct-mapped): most requests repeat one seen
+    /// a moment ago (a kubelet's lease, a controller's get), and learning them again would
+    /// change nothing.
+    private var recent = [UInt64](repeating: 0, count: 8192)
+
     public init() {}
+
+    /// False when a request with the same identity, address, agent, namespace, action and
+    /// node was learned lately: learning it again would change nothing.
+    func isNew(_ e: RingEntry, tokenNode: UInt32) -> Bool {
+        // Denials are counted, and cluster-wide lists flagged: never skipped.
+        if e.isDenied || e.resource != 0 && e.namespace == 0 { return true }
+        @inline(__always) func mix(_ h: UInt64, _ v: UInt32) -> UInt64 { (h ^ UInt64(v)) &* 0x0000_0100_0000_01b3 }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        h = mix(mix(mix(mix(mix(h, e.actor), e.sourceIP), e.userAgent), e.namespace), e.verb)
+        h = mix(mix(mix(mix(mix(h, e.apiGroup), e.resource), e.subresource), e.path), tokenNode)
+        h |= 1
+        let slot = Int(truncatingIfNeeded: h >> 51)
+        if recent[slot] == h { return false }
+        recent[slot] = h
+        return true
+    }
 
     /// True when nothing was learned or loaded.
     public var isEmpty: Bool { profiles.isEmpty }

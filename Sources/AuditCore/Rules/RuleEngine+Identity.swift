@@ -23,7 +23,7 @@ extension RuleEngine {
         report(secretsSweep.look(at: input), e, id: id, time: time, store)
         report(outsideUse.look(at: input), e, id: id, time: time, store)
         // Learnt after the detectors looked, so a request is judged against what came before it.
-        if learning {
+        if learning, baselines.isNew(e, tokenNode: tokenNode) {
             let clusterWide = e.resource == ids.secrets && e.namespace == 0 && (e.verb == ids.list || e.verb == ids.watch)
             let address = baselines.address(e.sourceIP, store.strings)
             let network = address.isLoopback ? 0 : address.network
