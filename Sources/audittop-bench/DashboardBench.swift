@@ -41,26 +41,34 @@ enum DashboardBench {
             }
         }
         ingested.start()
-        var times: [Double] = []
         var info = StatusInfo()
         info.sources = [("bench", "following")]
         let before = store.withStore { $0.counters.ingested }
         let started = Date()
-        for _ in 0..<100 {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let model = store.withStore { DashboardModel(store: $0, streamRows: 500, topRows: 50) }
-            let grid = DashboardScreen.render(width: 200, height: 60, model: model, state: DashboardState(), status: info)
-            let t1 = DispatchTime.now().uptimeNanoseconds
-            precondition(grid.width == 200)
-            times.append(Double(t1 - t0) / 1_000_000)
-            usleep(100_000)
+        // As the loop builds them: tiled at 200x60 (no suspects), and the Overview at 80x24.
+        var results: [(String, [Double])] = []
+        for (width, height, overview) in [(200, 60, false), (80, 24, true)] {
+            var times: [Double] = []
+            var state = DashboardState()
+            state.fit(width: width, height: height)
+            for _ in 0..<100 {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let model = store.withStore { DashboardModel(store: $0, streamRows: 500, topRows: 50, overview: overview) }
+                let grid = DashboardScreen.render(width: width, height: height, model: model, state: state, status: info)
+                let t1 = DispatchTime.now().uptimeNanoseconds
+                precondition(grid.width == width)
+                times.append(Double(t1 - t0) / 1_000_000)
+                usleep(100_000)
+            }
+            results.append(("\(width)x\(height)" + (overview ? " (the Overview)" : ""), times.sorted()))
         }
         stop.set()
         let rate = Double(store.withStore { $0.counters.ingested } - before) / Date().timeIntervalSince(started)
-        times.sort()
         print("")
-        print(String(format: "frame compose at 200x60, full ring, ingesting %.0f events/s: median %.2f ms, p99 %.2f ms (100 frames)",
-                     rate, times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)]))
+        for (name, times) in results {
+            print("frame compose at " + name + String(format: ", full ring, ingesting %.0f events/s: median %.2f ms, p99 %.2f ms (100 frames)",
+                                                      rate, times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)]))
+        }
         print(String(format: "RSS with the default ring full (200,000 events, 64 MiB raw budget): %.0f MB", rssFull))
         if let idle = try idleCPU(audittop) { print(String(format: "audittop following an idle file: %.2f%% of one core over 5 s", idle)) }
     }

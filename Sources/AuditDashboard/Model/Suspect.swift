@@ -118,22 +118,26 @@ struct IdentityFacts {
         var ids: [UInt32: String] = [:]
         for name in identities where out[name] == nil { if let id = store.strings.lookup(name) { ids[id] = name } }
         guard !ids.isEmpty else { return out }
+        // One bit per id modulo 64: most entries are ruled out with one AND, before any hashing.
+        let mask = ids.keys.reduce(UInt64(0)) { $0 | 1 << UInt64($1 & 63) }
         var seen: [UInt32: Set<AuditID>] = [:]
+        var lastIP: [String: UInt32] = [:]
         var sequence = store.ring.firstSequence
         while sequence < store.ring.nextSequence {
             defer { sequence += 1 }
-            guard let e = store.ring[sequence: sequence], let name = ids[e.actor] else { continue }
+            guard let e = store.ring[sequence: sequence], mask & (1 << UInt64(e.actor & 63)) != 0, let name = ids[e.actor] else { continue }
             var f = out[name] ?? IdentityFacts()
             let t = e.received != 0 ? e.received : e.stageTime
             if f.firstSeen == 0 || (t != 0 && t < f.firstSeen) { f.firstSeen = t }
             f.lastSeen = max(f.lastSeen, t)
-            if e.sourceIP != 0 { f.lastSourceIP = store.strings.string(e.sourceIP) }
+            if e.sourceIP != 0 { lastIP[name] = e.sourceIP }
             if seen[e.actor, default: []].insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted {
                 f.requests += 1
             }
             if e.isDenied { f.denied += 1 }
             out[name] = f
         }
+        for (name, ip) in lastIP { out[name]?.lastSourceIP = store.strings.string(ip) }
         return out
     }
 }
