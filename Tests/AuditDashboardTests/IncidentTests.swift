@@ -135,5 +135,7 @@ func auditLine(id: String, stage: String = "ResponseComplete", user: String, ver
         // The model marks medium-or-higher alerts only.
         #expect(!Self.model.alertMarks.isEmpty)
         #expect(Self.model.alertMarks.allSatisfy { $0.severity >= .medium })
+        // One mark for every firing, not only the few examples an alert keeps.
+        #expect(Self.model.alertMarks.count == Self.model.alerts.filter { $0.severity >= .medium }.reduce(0) { $0 + $1.count })
     }
 }

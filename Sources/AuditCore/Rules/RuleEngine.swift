@@ -42,6 +42,10 @@ public final class RuleEngine {
     public private(set) var alerts: [String: Alert] = [:]
     /// Firings in all; a new value means something fired.
     public private(set) var firings = 0
+    /// Event times and severities of the latest firings of medium or higher (at most
+    /// `severeFiringLimit`, oldest dropped first): the replay's timeline marks them.
+    public private(set) var severeFirings: [(time: Int64, severity: Severity)] = []
+    public static let severeFiringLimit = 4096
     /// The latest firing of high or critical severity: (firing number, rule).
     public private(set) var latestSevere: (firing: Int, rule: String)?
     /// Requests whose body a rule needed but the policy did not log, per rule name.
@@ -436,6 +440,10 @@ public final class RuleEngine {
             store.suspect(e.actor, at: time)
         }
         if severity >= .high { latestSevere = (firings, name) }
+        if severity >= .medium, time != 0 {
+            if severeFirings.count >= RuleEngine.severeFiringLimit { severeFirings.removeFirst(RuleEngine.severeFiringLimit / 4) }
+            severeFirings.append((time, severity))
+        }
     }
 
     func remember(_ rule: BuiltinRule, _ id: AuditID) { rememberIndex(rule.rawValue, id) }

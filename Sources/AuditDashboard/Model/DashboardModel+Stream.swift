@@ -76,15 +76,4 @@ public struct AlertMark: Sendable, Equatable {
         self.time = time
         self.severity = severity
     }
-
-    /// Marks for `alerts`: each rule's first and latest firing and its kept examples (the
-    /// engine keeps no more than that per rule).
-    static func marks(_ alerts: [Report.AlertRow]) -> [AlertMark] {
-        var out: [AlertMark] = []
-        for a in alerts where a.severity >= .medium {
-            let times: [String?] = [a.first, a.last] + a.examples.map { Optional($0.time) }
-            for t in Set(times.compactMap { $0.flatMap(Timestamp.parse) }) { out.append(AlertMark(time: t, severity: a.severity)) }
-        }
-        return out.sorted { $0.time != $1.time ? $0.time < $1.time : $0.severity < $1.severity }
-    }
 }

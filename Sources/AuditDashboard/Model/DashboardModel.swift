@@ -131,7 +131,7 @@ public struct DashboardModel: Sendable {
             alertFirings = rules.firings
             latestSevere = rules.latestSevere
             rulesNotEvaluated = rules.notEvaluated
-            alertMarks = AlertMark.marks(alerts)
+            alertMarks = rules.severeFirings.map { AlertMark(time: $0.time, severity: $0.severity) }
         }
         deniedByIdentity = DeniedIdentity.rows(store, alerts: alerts, unknown: unknownUsers, limit: topRows)
         if overview {
