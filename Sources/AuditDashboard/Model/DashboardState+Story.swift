@@ -56,14 +56,12 @@ extension DashboardState {
         var st = open
         let last = max(0, lines.count - 1)
         st.scroll = min(st.scroll, last)
+        if ScrollKeys.move(key, &st.scroll, last: last, page: page) {
+            story = st
+            return .redraw
+        }
         switch key {
         case .escape, .backspace, .character("q"): story = nil; return .redraw
-        case .up, .character("k"): st.scroll = max(0, st.scroll - 1)
-        case .down, .character("j"): st.scroll = min(last, st.scroll + 1)
-        case .pageUp: st.scroll = max(0, st.scroll - page)
-        case .pageDown: st.scroll = min(last, st.scroll + page)
-        case .home, .character("g"): st.scroll = 0
-        case .end, .character("G"): st.scroll = last
         case .enter:
             guard st.scroll < lines.count else { return .none }
             detail = DetailState(sequence: lines[st.scroll].sequence)

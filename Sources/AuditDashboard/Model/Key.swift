@@ -32,16 +32,13 @@ extension DashboardState {
             return .redraw
         }
         if var d = detail {
-            let last = max(0, detailLines.count - 1)
+            if ScrollKeys.move(key, &d.scroll, last: max(0, detailLines.count - 1), page: page) {
+                detail = d
+                return .redraw
+            }
             switch key {
             case .escape, .backspace: detail = nil; return .redraw
             case .character("q"): return .quit
-            case .up, .character("k"): d.scroll = max(0, d.scroll - 1)
-            case .down, .character("j"): d.scroll = min(last, d.scroll + 1)
-            case .pageUp: d.scroll = max(0, d.scroll - page)
-            case .pageDown: d.scroll = min(last, d.scroll + page)
-            case .home, .character("g"): d.scroll = 0
-            case .end, .character("G"): d.scroll = last
             case .character("/"):
                 prompt = ""
                 promptKind = .detailSearch
