@@ -105,12 +105,43 @@ import Testing
         #expect(store.counters.malformed[.notAnEvent] == 2)
     }
 
-    @Test func aBrokenListCountsOnceAndKeepsTheEventsBeforeTheDamage() {
-        let list = "[\(Fixture.event(id: Fixture.id(1))),6,{\"kind\":\"Pod\"},\(Fixture.event(id: Fixture.id(2))),{\"x\":tru}]"
+    @Test func aBrokenItemCostsOnlyItself() {
+        let list = "[\(Fixture.event(id: Fixture.id(1))),6,{\"kind\":\"Pod\"},{\"x\":tru},\(Fixture.event(id: Fixture.id(2)))]"
+        let store = Fixture.store(list)
+        #expect(store.counters.ingested == 2)
+        #expect(store.counters.malformed[.invalidJSON] == 1)
+        #expect(store.counters.malformed[.notAnEvent] == 2)
+    }
+
+    @Test func aListThatNeverEndsCountsOnceAndKeepsTheEventsBeforeTheDamage() {
+        let list = "[\(Fixture.event(id: Fixture.id(1))),\(Fixture.event(id: Fixture.id(2))),{\"x\":[1,"
         let store = Fixture.store(list)
         #expect(store.counters.ingested == 2)
         #expect(store.counters.malformed.total == 1)
-        #expect(store.counters.malformed[.invalidJSON] == 1)
+    }
+
+    /// The webhook's case: an EventList whose first item has a raw NUL or a byte that is not
+    /// UTF-8 in a string. That item is counted by kind; the other 99 are kept, as a file's
+    /// lines would be.
+    @Test(arguments: [(UInt8(0x00), MalformedKind.nulByte), (UInt8(0xFF), MalformedKind.invalidUTF8)])
+    func aBadByteInTheFirstItemOfABatchLosesOnlyThatItem(byte: UInt8, kind: MalformedKind) {
+        let items = (1...100).map { Fixture.event(id: Fixture.id($0), user: $0 == 1 ? "bad#user" : "alice@example.com") }
+        var body = Array("{\"kind\":\"EventList\",\"items\":[\(items.joined(separator: ","))]}".utf8)
+        let mark = body.firstIndex(of: UInt8(ascii: "#"))!
+        body[mark] = byte
+        let batch = EventStore()
+        body.withUnsafeBufferPointer { batch.document($0) }
+        #expect(batch.counters.ingested == 99)
+        #expect(batch.counters.malformed[kind] == 1 && batch.counters.malformed.total == 1)
+        // The same items as lines: the same events kept, the same item counted.
+        var lines = Array(items.joined(separator: "\n").utf8) + [0x0A]
+        lines[lines.firstIndex(of: UInt8(ascii: "#"))!] = byte
+        let file = EventStore()
+        var framer = StreamDecoder()
+        lines.withUnsafeBufferPointer { framer.feed($0, to: file) }
+        framer.finish(to: file)
+        #expect(file.counters.ingested == batch.counters.ingested)
+        #expect(file.counters.malformed[kind] == 1)
     }
 
     @Test func olderVersionsAndLegacyTimestampsDecode() {

@@ -97,8 +97,18 @@ public struct EventDecoder: Sendable {
             return
         }
         var event = DecodedEvent(base: c.base)
-        if try !parseObject(&c, depth: depth, event: &event, top: false, sink: sink, deferred: &deferred) {
-            finish(&event, sink: sink, deferred: &deferred)
+        let start = c.i
+        do throws(MalformedKind) {
+            if try !parseObject(&c, depth: depth, event: &event, top: false, sink: sink, deferred: &deferred) {
+                finish(&event, sink: sink, deferred: &deferred)
+            }
+        } catch {
+            // A bad item (a raw NUL, invalid UTF-8, a broken value) costs only itself: when its
+            // end can still be found, it is counted and the list goes on after it. Good input
+            // is scanned once; only a bad item is scanned again, to find where it ends.
+            guard let end = JSONCursor.endOfValue(c.base, from: start, to: c.end) else { throw error }
+            sink.malformed(error)
+            c.i = end
         }
     }
 

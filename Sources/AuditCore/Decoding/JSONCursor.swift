@@ -221,6 +221,32 @@ struct JSONCursor {
         return .empty
     }
 
+    /// Where the object or array starting at `start` ends (one past its closing bracket),
+    /// looking only at brackets, quotes and backslashes: what is inside strings may be
+    /// anything. Nil when it does not end before `end`.
+    static func endOfValue(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        var i = start
+        var depth = 0
+        var inString = false
+        while i < end {
+            let b = base[i]
+            if inString {
+                if b == UInt8(ascii: "\\") { i += 2; continue }
+                if b == UInt8(ascii: "\"") { inString = false }
+            } else if b == UInt8(ascii: "\"") {
+                inString = true
+            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                depth += 1
+            } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { return i + 1 }
+                if depth < 0 { return nil }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// True when `span` holds exactly the ASCII bytes of `literal`.
     @inline(__always) func equals(_ span: Span, _ literal: StaticString) -> Bool {
         span.count == literal.utf8CodeUnitCount

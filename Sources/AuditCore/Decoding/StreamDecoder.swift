@@ -89,17 +89,16 @@ public struct StreamDecoder {
     /// multi-line document is handed over as it is (its complete events are kept; the
     /// decoder counts the cut).
     public mutating func finish(to sink: some DocumentSink) {
-        switch framing {
-        case .documents:
-            if depth > 0 && !discarding {
-                let whole = pending
-                whole.withUnsafeBufferPointer { sink.document($0) }
-            }
-        case .lines, .undecided:
-            if !discarding && !pending.isEmpty {
-                let whole = pending
-                whole.withUnsafeBufferPointer { line($0, to: sink) }
-            }
+        if framing != .documents, !discarding, !pending.isEmpty {
+            let whole = pending
+            pending.removeAll()
+            // The last line may open a multi-line value that never closes: it then becomes
+            // the unfinished document below, instead of being lost.
+            whole.withUnsafeBufferPointer { line($0, to: sink) }
+        }
+        if framing == .documents, depth > 0, !discarding {
+            let whole = pending
+            whole.withUnsafeBufferPointer { sink.document($0) }
         }
         pending.removeAll()
         discarding = false
