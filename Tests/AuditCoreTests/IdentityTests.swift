@@ -49,6 +49,14 @@ enum Who {
         #expect(Who.unknown(store).isEmpty, "\(name)")
     }
 
+    @Test func thePlatformIsTheListNotJustTheSystemPrefix() {
+        let unknown = UnknownUsers()
+        for name in ["system:kube-scheduler", "system:serviceaccount:web:frontend", "eks:node-manager", "aksService", "kube:admin"] {
+            #expect(unknown.isPlatform(name), "\(name)")
+        }
+        for name in ["system:anonymous", "", "alice@example.com", "temp-admin"] { #expect(!unknown.isPlatform(name), "\(name)") }
+    }
+
     @Test func peopleAreUnknownButSystemMastersMembersAreNot() {
         let store = Who.store([
             Who.event(1, user: "dev@corp.example"),

@@ -64,11 +64,4 @@ import Testing
         #expect(CellWidth.of(narrow) <= 20 && narrow.contains("→"))
         #expect(IdentityName.display(user: "bob@example.com") == "bob@example.com")
     }
-
-    @Test func platformIdentitiesAreSystemUsersButNotAnonymous() {
-        #expect(IdentityName.isPlatform("system:kube-scheduler"))
-        #expect(IdentityName.isPlatform("system:serviceaccount:web:frontend"))
-        #expect(!IdentityName.isPlatform("system:anonymous"))
-        #expect(!IdentityName.isPlatform("dev-temp@contractor.example"))
-    }
 }

@@ -27,5 +27,5 @@ public enum PlatformIdentities {
         """
 
     /// The built-in list, parsed.
-    public static var builtinList: KnownUsers { KnownUsers(text: builtin) }
+    public static let builtinList = KnownUsers(text: builtin)
 }

@@ -61,8 +61,6 @@ public final class RuleEngine {
     private var matched: [Set<AuditID>]
     private var matchedOrder: [[AuditID]]
     private static let matchedLimit = 50_000
-    /// Per user id: 0 undecided, 1 a person, 2 a service account, node or control-plane component.
-    private var serviceIdentity: [UInt8] = []
     /// Per user id: 0 not yet looked at, 1 not unknown, 2 announced as a new unknown user.
     private var userVerdicts: [UInt8] = []
     /// Pods seen created privileged or in a host namespace: "namespace/name" → what.
@@ -478,26 +476,24 @@ public final class RuleEngine {
         e.namespace == 0 ? "" : " in " + store.strings.string(e.namespace)
     }
 
-    /// Service accounts, nodes and the control plane's own identities.
+    /// Service accounts, nodes and the control plane's own identities (`IdentityKind`).
     private func isServiceIdentity(_ user: UInt32, _ store: EventStore) -> Bool {
-        let i = Int(user)
-        if i < serviceIdentity.count, serviceIdentity[i] != 0 { return serviceIdentity[i] == 2 }
-        if i >= serviceIdentity.count { serviceIdentity.append(contentsOf: repeatElement(0, count: i + 1 - serviceIdentity.count + 256)) }
-        let name = store.strings.string(user)
-        let service = name.hasPrefix("system:serviceaccount:") || name.hasPrefix("system:node:") || isControlPlane(user, store)
-        serviceIdentity[i] = service ? 2 : 1
-        return service
+        switch identityKind(user, store) {
+        case .serviceAccount, .node, .controlPlane: true
+        default: false
+        }
     }
 
-    private func isControlPlane(_ user: UInt32, _ store: EventStore) -> Bool {
-        ["system:kube-controller-manager", "system:kube-scheduler", "system:apiserver", "system:kube-proxy"]
-            .contains(store.strings.string(user))
-    }
+    private func isControlPlane(_ user: UInt32, _ store: EventStore) -> Bool { identityKind(user, store) == .controlPlane }
 
-    /// Falco's trusted identities for kube-system and kube-public.
+    /// Falco's trusted identities for kube-system and kube-public: the control plane, nodes
+    /// and kube-system's service accounts.
     private func isTrustedInKubeNamespaces(_ user: UInt32, _ store: EventStore) -> Bool {
-        let name = store.strings.string(user)
-        return isControlPlane(user, store) || name.hasPrefix("system:serviceaccount:kube-system:") || name.hasPrefix("system:node:")
+        switch identityKind(user, store) {
+        case .controlPlane, .node: true
+        case .serviceAccount: store.strings.string(user).hasPrefix("system:serviceaccount:kube-system:")
+        default: false
+        }
     }
 
     static func objectName(_ object: [String: Any], _ e: RingEntry, _ store: EventStore) -> String {

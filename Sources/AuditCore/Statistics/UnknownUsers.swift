@@ -124,6 +124,12 @@ public struct UnknownUsers: Sendable {
         }
     }
 
+    /// True for the platform's own identities as this store's list names them
+    /// (`system:anonymous` never is one).
+    public func isPlatform(_ name: String) -> Bool {
+        name != "system:anonymous" && !name.isEmpty && platform.contains(user: name)
+    }
+
     /// Forgets verdicts, e.g. after the known-users list changed.
     public mutating func reclassify() { verdicts.removeAll() }
 

@@ -42,8 +42,8 @@ extension DashboardModel {
             sourceIP: s.string(e.sourceIP))
     }
 
-    /// The ring's latest denials of identities outside the platform (see
-    /// `IdentityName.isPlatform`), newest first, one per request. Failed logins (no user)
+    /// The ring's latest denials of identities outside the platform (the store's platform
+    /// list, `UnknownUsers.isPlatform`), newest first, one per request. Failed logins (no user)
     /// stay in the Denied pane: they are no one's story. Reads back from the newest event
     /// until `limit` are found, so a controller's steady 403s cannot push them out.
     static func outsideDenialRows(_ store: EventStore, limit: Int) -> [EventRow] {
@@ -54,9 +54,9 @@ extension DashboardModel {
         while sequence >= store.ring.firstSequence && rows.count < limit {
             defer { sequence -= 1 }
             guard let e = store.ring[sequence: sequence], e.isDenied else { continue }
-            let skip = platform[e.user] ?? {
-                let p = IdentityName.isPlatform(store.strings.string(e.user))
-                platform[e.user] = p
+            let skip = platform[e.actor] ?? {
+                let p = store.stats.unknown.isPlatform(store.strings.string(e.actor))
+                platform[e.actor] = p
                 return p
             }()
             guard !skip, shown.insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted else { continue }

@@ -43,12 +43,6 @@ public enum IdentityName {
         return short(e.user)
     }
 
-    /// True for the platform's own identities: `system:` users (nodes, service accounts,
-    /// control-plane components), but not `system:anonymous`, nor a request with no user.
-    public static func isPlatform(_ name: String) -> Bool {
-        name.hasPrefix("system:") && name != "system:anonymous"
-    }
-
     /// `name` shortened by kind, then cut in the middle to `width` cells when still too long.
     public static func fit(_ name: String, width: Int) -> String {
         Ellipsis.middle(short(name), width: width)

@@ -22,7 +22,7 @@ enum OverviewPane {
             selected: s.selected(.overview), focused: focused, empty: "no suspicious identity: no unknown user, no alert of medium or higher")
         let y = r.y + 1 + suspectRows
         guard r.y + r.height - y >= 3 else { return }
-        grid.putClipped("Latest denials outside the platform (not system: users)", x: r.x, y: y, role: .title, limit: r.width)
+        grid.putClipped("Latest denials outside the platform (its identities: config print)", x: r.x, y: y, role: .title, limit: r.width)
         TableView.draw(
             &grid, Rect(x: r.x, y: y + 1, width: r.width, height: r.y + r.height - y - 1),
             columns: [Column(title: "time", width: 8), Column(title: "identity", width: 18, flex: 2, middle: true),
