@@ -23,7 +23,7 @@ public struct ConfigFile: Sendable {
         Key(name: "filter", kind: .text, defaultValue: "", help: "the filter to start with"),
         Key(name: "capacity", kind: .number, defaultValue: "200000", help: "events kept in the ring"),
         Key(name: "raw-budget", kind: .text, defaultValue: "64MiB", help: "bytes of raw JSON kept for the detail view"),
-        Key(name: "learn", kind: .text, defaultValue: "", help: "learn users and baselines within this much event time (live sources: 10m; 0s is off)"),
+        Key(name: "learn", kind: .text, defaultValue: "10m live, off in report", help: "learn users and baselines within this much event time (live sources: 10m; 0s is off)"),
         Key(name: "platform-identities", kind: .text, defaultValue: "", help: "a file replacing the built-in platform identities, or none"),
         Key(name: "baseline", kind: .text, defaultValue: "", help: "a baseline file: loaded at start when present, saved at the end"),
         Key(name: "fps", kind: .number, defaultValue: "10", help: "most frames drawn per second"),
