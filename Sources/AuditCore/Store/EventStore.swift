@@ -227,7 +227,8 @@ public final class EventStore: DocumentSink, EventSink {
         counters.ingested += 1
         if ring.append(entry) { counters.evicted += 1 }
         if let rules {
-            let node = e.tokenNode.isEmpty ? 0 : strings.intern(e.tokenNode, in: base, scratch: &scratch)
+            // Only the identity rules read the token's node: interned for them alone.
+            let node = e.tokenNode.isEmpty || !rules.identityRulesOn ? 0 : strings.intern(e.tokenNode, in: base, scratch: &scratch)
             rules.evaluate(entry, id: id, raw: UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count), tokenNode: node, store: self)
         }
         if let view { view.add(entry, sequence: ring.nextSequence - 1, id: id, message: e.string(e.message), store: self) }
