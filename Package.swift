@@ -80,7 +80,8 @@ let package = Package(
         .target(name: "AuditTestSupport", path: "Tests/AuditTestSupport", swiftSettings: strict),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", "AuditTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "AuditSourcesTests", dependencies: ["AuditSources", "AuditCore", "AuditSimulator", "AuditTestSupport"],
+            name: "AuditSourcesTests",
+            dependencies: ["AuditSources", "AuditCore", "AuditSimulator", "AuditDashboard", "AuditTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "AuditDashboardTests",

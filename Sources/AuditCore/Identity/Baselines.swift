@@ -133,6 +133,36 @@ public final class Baselines {
     /// True when identity `user` has a profile.
     func hasProfile(_ user: UInt32) -> Bool { index[user] != nil }
 
+    /// Marks every id the profiles, networks and suspects refer to (`StringInterner.reclaim`).
+    func mark(_ live: inout LiveStrings) {
+        live.mark(all: index.keys)
+        for p in profiles {
+            live.mark(all: p.networks)
+            live.mark(all: p.products)
+            live.mark(all: p.namespaces)
+            for a in p.actions {
+                live.mark(a.verb)
+                live.mark(a.group)
+                live.mark(a.resource)
+                live.mark(a.subresource)
+            }
+        }
+        live.mark(all: clusterNetworks)
+        live.mark(all: suspects)
+        for (node, networks) in nodeNetworks {
+            live.mark(node)
+            live.mark(all: networks)
+        }
+        live.mark(all: failingAddresses)
+    }
+
+    /// Drops what the caches decided for ids a reclaim freed, and the fingerprints (made of ids).
+    func prune(_ live: LiveStrings) {
+        addresses = addresses.filter { live.contains($0.key) && live.contains($0.value.network) }
+        clients = clients.filter { live.contains($0.key) && live.contains($0.value.product) }
+        for i in recent.indices { recent[i] = 0 }
+    }
+
     /// The address with id `ip`: its network (`/24`, `/64`; 0 when not an address) and whether
     /// it is private. Decided once per address.
     func address(_ ip: UInt32, _ strings: StringInterner) -> Address {

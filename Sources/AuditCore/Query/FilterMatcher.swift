@@ -7,6 +7,10 @@ public final class FilterMatcher {
     /// "Now" for the filter's relative and clock times.
     public let reference: Int64
     private let root: Node
+    /// Every term of `root`, whose caches a reclaim of interned strings makes stale.
+    private let tests: [Test]
+    /// The interner's epoch the caches were filled in.
+    private var epoch = 0
 
     indirect enum Node {
         case all
@@ -22,10 +26,25 @@ public final class FilterMatcher {
         self.filter = filter
         self.reference = reference
         root = FilterMatcher.compile(filter, reference: reference)
+        tests = FilterMatcher.terms(of: root)
     }
 
     public func matches(_ e: RingEntry, in store: EventStore) -> Bool {
-        FilterMatcher.evaluate(root, e, store, self)
+        if store.strings.epoch != epoch {
+            // Ids were freed and may now name other strings: decide afresh.
+            for t in tests { t.forgetVerdicts() }
+            epoch = store.strings.epoch
+        }
+        return FilterMatcher.evaluate(root, e, store, self)
+    }
+
+    private static func terms(of node: Node) -> [Test] {
+        switch node {
+        case .all: return []
+        case .and(let nodes), .or(let nodes): return nodes.flatMap(terms(of:))
+        case .not(let n): return terms(of: n)
+        case .test(let t): return [t]
+        }
     }
 
     /// How many events in `store`'s ring match (what the `/` prompt shows while typing).
@@ -127,6 +146,13 @@ public final class FilterMatcher {
             var group: UInt32
             var resource: UInt32
             var subresource: UInt32
+        }
+
+        /// Forgets every verdict kept by interned id.
+        func forgetVerdicts() {
+            verdicts = []
+            wordVerdicts = [[], [], [], [], [], []]
+            keyVerdicts = [:]
         }
 
         init(word: String) {

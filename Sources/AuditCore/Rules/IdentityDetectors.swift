@@ -6,6 +6,8 @@ struct FailedAuthenticationBurst: StatefulDetector {
     var window: Int64 = 60_000_000
     private var bursts: [UInt32: RuleEngine.Burst] = [:]
 
+    func mark(_ live: inout LiveStrings) { live.mark(all: bursts.keys) }
+
     mutating func look(at i: DetectorInput) -> [Detection] {
         guard i.entry.code == 401 else { return [] }
         if i.learning, i.baselines.address(i.entry.sourceIP, i.store.strings).isPrivate { i.baselines.learnFailing(i.entry.sourceIP) }
@@ -24,6 +26,8 @@ struct FailedAuthenticationBurst: StatefulDetector {
 struct AnonymousDenied: StatefulDetector {
     var window: Int64 = 60_000_000
     private var lastFired: [UInt32: Int64] = [:]
+
+    func mark(_ live: inout LiveStrings) { live.mark(all: lastFired.keys) }
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         guard i.kind == .anonymous, i.denied, !i.store.isAnonymousProbe(i.entry) else { return [] }
@@ -48,6 +52,8 @@ struct RBACEnumeration: StatefulDetector {
     init(_ strings: StringInterner) {
         reviews = [strings.intern("selfsubjectrulesreviews"), strings.intern("selfsubjectaccessreviews")]
     }
+
+    func mark(_ live: inout LiveStrings) { live.mark(all: bursts.keys) }
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         // Dashboards people use (k9s, Lens) ask SelfSubjectAccessReviews all day; a workload's
@@ -77,6 +83,11 @@ struct CSRSelfApproval: StatefulDetector {
         create = strings.intern("create")
         update = strings.intern("update")
         patch = strings.intern("patch")
+    }
+
+    func mark(_ live: inout LiveStrings) {
+        live.mark(all: creators.keys)
+        live.mark(all: creators.values)
     }
 
     mutating func look(at i: DetectorInput) -> [Detection] {
@@ -111,6 +122,19 @@ struct SecretsAcrossNamespaces: StatefulDetector {
     init(_ strings: StringInterner) {
         secrets = [strings.intern("secrets")]
         reads = ["get", "list", "watch"].map { strings.intern($0) }
+    }
+
+    func mark(_ live: inout LiveStrings) {
+        for (actor, list) in recent {
+            live.mark(actor)
+            live.mark(all: list.map(\.namespace))
+        }
+        live.mark(all: quietUntil.keys)
+        live.mark(all: firstSeen.keys)
+        for (actor, namespaces) in read {
+            live.mark(actor)
+            live.mark(all: namespaces)
+        }
     }
 
     mutating func look(at i: DetectorInput) -> [Detection] {
@@ -156,7 +180,15 @@ struct SecretsAcrossNamespaces: StatefulDetector {
 /// A learned identity from a network it never used, and a service-account token used from
 /// outside the cluster: once per identity and address.
 struct OutsideUse: StatefulDetector {
+    /// Identity id << 32 | address id.
     private var reported: Set<UInt64> = []
+
+    func mark(_ live: inout LiveStrings) {
+        for pair in reported {
+            live.mark(UInt32(truncatingIfNeeded: pair >> 32))
+            live.mark(UInt32(truncatingIfNeeded: pair))
+        }
+    }
 
     mutating func look(at i: DetectorInput) -> [Detection] {
         let e = i.entry

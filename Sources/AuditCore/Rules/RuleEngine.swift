@@ -69,6 +69,9 @@ public final class RuleEngine {
     private var serverErrors = Burst()
     private var customWindows: [[String: Burst]]
     private let exampleLimit = 5
+    /// Most keys (users, pods, groups) a burst or memory table holds; past it the table
+    /// starts again empty.
+    static let keyLimit = 10_000
     /// What is ordinary for each identity (learned, or loaded from `--baseline`).
     public let baselines = Baselines()
     /// Per user id: its kind, once decided.
@@ -301,7 +304,10 @@ public final class RuleEngine {
                 fire(.sensitiveMountPod, e, id: id, time: time, store, note: "\(pod): mounts \(mounts.joined(separator: ", "))")
                 risks.append("mounting " + mounts.joined(separator: ", "))
             }
-            if !risks.isEmpty, !name.isEmpty { riskyPods[pod] = risks.joined(separator: ", ") }
+            if !risks.isEmpty, !name.isEmpty {
+                if riskyPods.count >= RuleEngine.keyLimit { riskyPods.removeAll() }
+                riskyPods[pod] = risks.joined(separator: ", ")
+            }
         default: return
         }
     }
@@ -351,6 +357,7 @@ public final class RuleEngine {
     // MARK: bursts and custom rules
 
     private func countDenial(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
+        if denials.count >= RuleEngine.keyLimit, denials[e.user] == nil { denials.removeAll() }
         guard let burst = denials[e.user, default: Burst()].add(time, id, threshold: ruleSet.denialBurst, window: ruleSet.burstWindow)
         else { return }
         for w in burst { remember(.denialBurst, w) }
@@ -374,6 +381,7 @@ public final class RuleEngine {
         // Each request counts once.
         guard !matched[index].contains(id) else { return }
         let group = rule.groupBy.map { CustomRuleGroup.key($0, e, store) } ?? ""
+        if customWindows[k].count >= RuleEngine.keyLimit, customWindows[k][group] == nil { customWindows[k].removeAll() }
         guard let burst = customWindows[k][group, default: Burst()].add(time, id, threshold: threshold, window: rule.window)
         else { return }
         for w in burst { rememberIndex(index, w) }
@@ -584,5 +592,27 @@ enum CustomRuleGroup {
         case .source: return Int(e.source) < store.sourceNames.count ? store.sourceNames[Int(e.source)] : ""
         case .latency, .time, .alert: return ""
         }
+    }
+}
+
+extension RuleEngine {
+    /// Marks every interned id the rules' tables refer to (`StringInterner.reclaim`).
+    func mark(_ live: inout LiveStrings) {
+        live.mark(all: denials.keys)
+        baselines.mark(&live)
+        failedLogins.mark(&live)
+        anonymousDenials.mark(&live)
+        enumeration.mark(&live)
+        csrApprovals.mark(&live)
+        secretsSweep.mark(&live)
+        outsideUse.mark(&live)
+    }
+
+    /// Drops what was decided for ids a reclaim freed: they may now name someone else.
+    func prune(_ live: LiveStrings) {
+        for i in userVerdicts.indices where userVerdicts[i] != 0 && !live.contains(UInt32(i)) { userVerdicts[i] = 0 }
+        for i in kinds.indices where kinds[i] != nil && !live.contains(UInt32(i)) { kinds[i] = nil }
+        nodeNames = nodeNames.filter { live.contains($0.key) && live.contains($0.value) }
+        baselines.prune(live)
     }
 }

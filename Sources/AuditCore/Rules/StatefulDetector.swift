@@ -32,6 +32,8 @@ struct DetectorInput {
 /// Every detector bounds its own tables (`StatefulDetector.keyLimit` keys at most).
 protocol StatefulDetector {
     mutating func look(at input: DetectorInput) -> [Detection]
+    /// Marks every interned id its tables refer to, before a reclaim frees the rest.
+    func mark(_ live: inout LiveStrings)
 }
 
 extension StatefulDetector {

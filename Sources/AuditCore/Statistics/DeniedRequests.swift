@@ -41,7 +41,11 @@ public struct DeniedRequests: Sendable {
     /// Denied requests in all.
     public private(set) var total = 0
     public private(set) var byUser = CountTable()
+    /// At most `groupLimit` groups; past it the least recently seen tenth is dropped.
     public private(set) var groups: [Key: Group] = [:]
+    public static let groupLimit = 10_000
+    /// Groups dropped by the limit.
+    public private(set) var droppedGroups = 0
     /// The kept denials with their event time. While denials arrive in time order this is a
     /// ring (oldest at `latestNext` once full); after one arrives out of order (saved logs of
     /// several apiservers) the oldest is found by time instead.
@@ -75,6 +79,7 @@ public struct DeniedRequests: Sendable {
             }
             groups[key] = g
         } else {
+            if groups.count >= DeniedRequests.groupLimit { dropStaleGroups() }
             groups[key] = Group(count: 1, lastSeen: time, reason: r.reason)
         }
         if time < newestTime { inTimeOrder = false } else { newestTime = time }
@@ -86,6 +91,24 @@ public struct DeniedRequests: Sendable {
         } else if let oldest = latestRing.indices.min(by: { latestRing[$0].time < latestRing[$1].time }),
                   time > latestRing[oldest].time {
             latestRing[oldest] = (time, r)
+        }
+    }
+
+    /// Drops the least recently seen tenth of the groups, so the next thousands of new ones
+    /// cost nothing more.
+    private mutating func dropStaleGroups() {
+        let stale = groups.sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(DeniedRequests.groupLimit / 10)
+        for (key, _) in stale { groups[key] = nil }
+        droppedGroups += stale.count
+    }
+
+    /// Marks the ids the counts and groups refer to (`StringInterner.reclaim`).
+    func mark(_ live: inout LiveStrings) {
+        byUser.mark(&live)
+        for key in groups.keys {
+            live.mark(key.user)
+            live.mark(key.verb)
+            live.mark(key.resource)
         }
     }
 

@@ -17,8 +17,9 @@ public struct Statistics: Sendable {
     /// By source (`RingEntry.source`): which file or listener the requests came through.
     public var sources = CountTable()
     public var denied = DeniedRequests()
-    /// Per verb id.
+    /// Per verb id, for at most `latencyVerbLimit` verbs (Kubernetes has a dozen).
     public var latency: [UInt32: LatencyHistogram] = [:]
+    public static let latencyVerbLimit = 64
     public var unknown = UnknownUsers()
     public var anonymousRequests = 0
     public var anonymousDenied = 0
@@ -27,6 +28,23 @@ public struct Statistics: Sendable {
     public var lastTime: Int64?
 
     public init() {}
+
+    /// Marks every interned id the statistics refer to (`StringInterner.reclaim`).
+    public func mark(_ live: inout LiveStrings) {
+        for table in [users, verbs, resources, namespaces, userAgents, sourceIPs] { table.mark(&live) }
+        denied.mark(&live)
+        live.mark(all: latency.keys)
+        unknown.mark(&live)
+    }
+
+    /// Drops what was kept by ids a reclaim freed.
+    public mutating func prune(_ live: LiveStrings) { unknown.prune(live) }
+
+    /// True when a top list holds more distinct values than its counters: its counts may
+    /// be high by up to `topErrorBound`.
+    public var topErrorBound: Int {
+        [users, verbs, resources, namespaces, userAgents, sourceIPs, codes, sources, denied.byUser].map(\.errorBound).max() ?? 0
+    }
 }
 
 /// Totals of what the store took in and let go.
@@ -43,6 +61,8 @@ public struct StoreCounters: Sendable, Equatable {
     public var rawDropped = 0
     /// Events skipped for falling outside `--since` / `--until`.
     public var outsideTimeRange = 0
+    /// Interned strings freed because nothing referred to them any more.
+    public var stringsReclaimed = 0
     public var malformed = MalformedCounts()
 
     public init() {}
@@ -74,6 +94,9 @@ public struct StoreConfiguration: Sendable {
     public var until: Int64?
     /// Detection rules run on every event (`--rules`, `--no-rules`).
     public var rules = RuleSet()
+    /// Interned strings at which the first reclaim runs; after one, at twice what was left
+    /// in use. Strings the ring and the bounded statistics no longer refer to are freed then.
+    public var stringReclaimFloor = 1 << 18
 
     public init() {}
 }

@@ -90,9 +90,15 @@ public struct UnknownUsers: Sendable {
         if i < verdicts.count, verdicts[i] != 0 { return verdicts[i] == 2 }
         if i >= verdicts.count { verdicts.append(contentsOf: repeatElement(0, count: i + 1 - verdicts.count + 256)) }
         let verdict = classify(name(), at: time, impersonated: impersonated, groups: groups)
-        verdicts[i] = verdict ? 2 : 1
-        return verdict
+        verdicts[i] = verdict
+        return verdict == UnknownUsers.unknownVerdict
     }
+
+    /// Verdicts: known (by a list or the platform), unknown, or known because it was seen
+    /// while learning (which a later look could not tell again, so its id is kept).
+    private static let knownVerdict: UInt8 = 1
+    private static let unknownVerdict: UInt8 = 2
+    private static let learnedVerdict: UInt8 = 3
 
     /// True when `user` was judged unknown (anonymous and unauthenticated clients aside).
     public func isUnknown(_ user: UInt32) -> Bool {
@@ -100,13 +106,35 @@ public struct UnknownUsers: Sendable {
     }
 
     /// An identity that first appears through impersonation is not made known by learning.
-    private func classify(_ name: String, at time: Int64, impersonated: Bool, groups: () -> [String]) -> Bool {
-        if name.isEmpty || name == "system:anonymous" { return false }
-        if platform.contains(user: name) || known.contains(user: name) { return false }
+    private func classify(_ name: String, at time: Int64, impersonated: Bool, groups: () -> [String]) -> UInt8 {
+        if name.isEmpty || name == "system:anonymous" { return UnknownUsers.knownVerdict }
+        if platform.contains(user: name) || known.contains(user: name) { return UnknownUsers.knownVerdict }
         let g = groups()
-        if g.contains(where: { known.contains(group: $0) || platform.contains(group: $0) }) { return false }
-        if isLearning(at: time), !impersonated { return false }
-        return true
+        if g.contains(where: { known.contains(group: $0) || platform.contains(group: $0) }) { return UnknownUsers.knownVerdict }
+        if isLearning(at: time), !impersonated { return UnknownUsers.learnedVerdict }
+        return UnknownUsers.unknownVerdict
+    }
+
+    /// Marks the ids the records refer to, and the identities learning made known.
+    func mark(_ live: inout LiveStrings) {
+        for r in records.values {
+            live.mark(r.user)
+            live.mark(r.sourceIPKey)
+            live.mark(all: r.verbs)
+            live.mark(all: r.resources)
+            live.mark(all: r.sourceIPs)
+            live.mark(all: r.userAgents)
+            live.mark(all: r.impersonators)
+            live.mark(r.lastVerb)
+            live.mark(r.lastResource)
+            live.mark(r.lastSourceIP)
+        }
+        for (i, v) in verdicts.enumerated() where v == UnknownUsers.learnedVerdict { live.mark(UInt32(i)) }
+    }
+
+    /// Forgets the verdicts of freed ids (a list can decide them again).
+    mutating func prune(_ live: LiveStrings) {
+        for i in verdicts.indices where verdicts[i] != 0 && !live.contains(UInt32(i)) { verdicts[i] = 0 }
     }
 
     /// Makes an identity that learning let pass unknown again, after it set off a rule of
@@ -114,10 +142,11 @@ public struct UnknownUsers: Sendable {
     /// known-users file's identities stay known.
     mutating func suspect(_ user: UInt32, name: String, at time: Int64) {
         let i = Int(user)
-        guard user != 0, i < verdicts.count, verdicts[i] == 1, name != "system:anonymous",
+        guard user != 0, i < verdicts.count, verdicts[i] == UnknownUsers.knownVerdict || verdicts[i] == UnknownUsers.learnedVerdict,
+            name != "system:anonymous",
             !platform.contains(user: name), !known.contains(user: name)
         else { return }
-        verdicts[i] = 2
+        verdicts[i] = UnknownUsers.unknownVerdict
         if records[UnknownUsers.key(user)] == nil, records.count < UnknownUsers.recordLimit {
             records[UnknownUsers.key(user)] = UnknownUser(user: user, firstSeen: time, lastSeen: time)
             order.append(UnknownUsers.key(user))

@@ -37,4 +37,14 @@ public struct EventRing {
         guard sequence >= firstSequence, sequence < nextSequence else { return nil }
         return entries[sequence % capacity]
     }
+
+    /// Marks every interned id the held events refer to (`StringInterner.reclaim`).
+    public func mark(_ live: inout LiveStrings) {
+        for e in entries {
+            live.mark(e.verb); live.mark(e.user); live.mark(e.groups); live.mark(e.impersonatedUser)
+            live.mark(e.sourceIP); live.mark(e.userAgent); live.mark(e.apiGroup); live.mark(e.apiVersion)
+            live.mark(e.resource); live.mark(e.subresource); live.mark(e.namespace); live.mark(e.name)
+            live.mark(e.path); live.mark(e.statusReason); live.mark(e.decisionReason)
+        }
+    }
 }

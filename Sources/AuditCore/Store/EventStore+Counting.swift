@@ -218,7 +218,9 @@ extension EventStore {
         if rank == 3, entry.flags & RingEntry.longRunningFlag == 0, entry.received != 0, entry.stageTime != 0,
             previous == nil || previous!.rank < 3
         {
-            stats.latency[entry.verb, default: LatencyHistogram()].record(entry.stageTime - entry.received)
+            if stats.latency.count < Statistics.latencyVerbLimit || stats.latency[entry.verb] != nil {
+                stats.latency[entry.verb, default: LatencyHistogram()].record(entry.stageTime - entry.received)
+            }
         }
         return outcome
     }

@@ -42,7 +42,7 @@ public final class EventStore: DocumentSink, EventSink {
     let decoder: EventDecoder
     var scratch: [UInt8] = []
     /// Raw spellings of `groups` arrays seen, and the joined-groups id each stands for.
-    let groupForms = StringInterner()
+    var groupForms = StringInterner()
     var groupTargets: [UInt32] = []
     private var rawDropCursor = 0
     /// The auditID the decoder reported last, parsed, with where its text starts.
@@ -52,6 +52,8 @@ public final class EventStore: DocumentSink, EventSink {
     /// Per path id: whether it is an anonymous probe's (at most 4,096 paths).
     var probePaths: [UInt32: Bool] = [:]
     let watchIDValue: UInt32
+    /// Interned strings in use at which the next reclaim runs (`reclaimStrings`).
+    var reclaimAt: Int
 
     public init(configuration: StoreConfiguration = StoreConfiguration()) {
         self.configuration = configuration
@@ -67,6 +69,9 @@ public final class EventStore: DocumentSink, EventSink {
         anonymousIDValue = strings.intern("system:anonymous")
         watchIDValue = strings.intern("watch")
         rules = configuration.rules.isEmpty ? nil : RuleEngine(configuration.rules, strings: strings, baseline: configuration.baseline)
+        // The names the engine and the rules compare against stay for good.
+        strings.pinAll()
+        reclaimAt = configuration.stringReclaimFloor
     }
 
     /// The name the screen and the alerts give the entry's identity: `A→B` when `A`
@@ -207,6 +212,7 @@ public final class EventStore: DocumentSink, EventSink {
             let p = base + e.auditID.start
             id = hinted?.0 == p ? hinted!.1 : AuditID(p, e.auditID.count)
         }
+        if strings.count >= reclaimAt || groupForms.count >= EventStore.groupFormLimit { reclaimStrings() }
         let stage = EventStore.stage(e, base)
         let stageBit: UInt8 = stage == .unknown ? 0x80 : 1 << stage.rawValue
         let (slot, known) = requests.find(id)

@@ -10,6 +10,10 @@ import Darwin
 /// Lookups hash the bytes straight from the decoder's buffer; a `String` is only built when a
 /// view asks for one. Id 0 is the empty string, standing for an absent field. The table owns
 /// its memory directly (no array copy-on-write checks on the hot path).
+///
+/// Memory is bounded by what is still in use: `reclaim` frees every id its holders did not
+/// mark, compacts the bytes, and hands the freed ids out again, so ids stay below the number
+/// of strings in use at the last reclaim plus what was added since.
 public final class StringInterner {
     private struct Entry {
         var hash: UInt64
@@ -30,6 +34,14 @@ public final class StringInterner {
     /// Escaped spellings seen, and the id each one unescapes to.
     private var escapedForms: StringInterner?
     private var escapedTargets: [UInt32] = []
+    /// Ids freed by `reclaim`, handed out again before new ones.
+    private var freeIDs: [UInt32] = []
+    /// Ids below this are never freed (the names the engine compares against).
+    public private(set) var permanent: UInt32 = 1
+    /// Escaped spellings remembered before that cache starts again.
+    static let escapedFormLimit = 65_536
+    /// Bumped by every `reclaim` that freed something: caches keyed by id compare it.
+    public private(set) var epoch = 0
 
     public init() {
         arenaCapacity = 4096
@@ -49,7 +61,13 @@ public final class StringInterner {
     }
 
     /// The number of distinct strings, the empty one included.
-    public var count: Int { entryCount }
+    public var count: Int { entryCount - freeIDs.count }
+
+    /// One more than the largest id handed out: arrays indexed by id need this many slots.
+    public var idLimit: Int { entryCount }
+
+    /// Makes every id handed out so far permanent: `reclaim` never frees them.
+    public func pinAll() { permanent = UInt32(entryCount) }
 
     /// Bytes held by the table: the strings, their index and the hash slots.
     public var memoryBytes: Int {
@@ -71,12 +89,17 @@ public final class StringInterner {
         }
         if arenaCount + n > arenaCapacity { growArena(arenaCount + n) }
         (arena + arenaCount).update(from: p, count: n)
-        if entryCount == entryCapacity { growEntries() }
-        let id = UInt32(entryCount)
-        entries[entryCount] = Entry(hash: h, offset: arenaCount, length: n)
-        entryCount += 1
+        let id: UInt32
+        if let reused = freeIDs.popLast() {
+            id = reused
+        } else {
+            if entryCount == entryCapacity { growEntries() }
+            id = UInt32(entryCount)
+            entryCount += 1
+            strings.append(nil)
+        }
+        entries[Int(id)] = Entry(hash: h, offset: arenaCount, length: n)
         arenaCount += n
-        strings.append(nil)
         slots[s] = id + 1
         if entryCount * 2 > mask + 1 { growSlots() }
         return id
@@ -89,6 +112,10 @@ public final class StringInterner {
     public func intern(_ span: Span, in base: UnsafePointer<UInt8>, scratch: inout [UInt8]) -> UInt32 {
         if span.count == 0 { return 0 }
         if !span.escaped { return intern(base + span.start, span.count) }
+        if let forms = escapedForms, forms.count >= StringInterner.escapedFormLimit {
+            escapedForms = nil
+            escapedTargets = []
+        }
         let forms = escapedForms ?? StringInterner()
         escapedForms = forms
         let form = Int(forms.intern(base + span.start, span.count))
@@ -141,6 +168,58 @@ public final class StringInterner {
         return body(UnsafeBufferPointer(start: arena + e.offset, count: e.length))
     }
 
+    /// Frees every id `live` does not mark (permanent ids and 0 stay), and compacts the
+    /// strings' bytes into an arena sized for what is left. Returns how many were freed.
+    ///
+    /// Whoever keeps ids must have marked them: a freed id is handed out again for another
+    /// string. Escaped spellings seen (a cache) are forgotten.
+    @discardableResult
+    public func reclaim(keeping live: LiveStrings) -> Int {
+        var freed = 0
+        var liveBytes = 0
+        var isFree = [Bool](repeating: false, count: entryCount)
+        for id in freeIDs { isFree[Int(id)] = true }
+        for id in Int(permanent)..<max(entryCount, Int(permanent)) where !isFree[id] {
+            if live.contains(UInt32(id)) {
+                liveBytes += entries[id].length
+            } else {
+                entries[id] = Entry(hash: 0, offset: 0, length: 0)
+                strings[id] = nil
+                freeIDs.append(UInt32(id))
+                isFree[id] = true
+                freed += 1
+            }
+        }
+        for id in 1..<min(Int(permanent), entryCount) { liveBytes += entries[id].length }
+        guard freed > 0 else { return 0 }
+        // Handed out lowest first, so ids (and arrays indexed by them) stay compact.
+        freeIDs.sort(by: >)
+        var capacity = 4096
+        while capacity < liveBytes + liveBytes / 2 { capacity *= 2 }
+        let compact = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        var used = 0
+        for id in 1..<entryCount where !isFree[id] {
+            let e = entries[id]
+            (compact + used).update(from: arena + e.offset, count: e.length)
+            entries[id].offset = used
+            used += e.length
+        }
+        arena.deallocate()
+        arena = compact
+        arenaCapacity = capacity
+        arenaCount = used
+        slots.initialize(repeating: 0, count: mask + 1)
+        for id in 1..<entryCount where !isFree[id] {
+            var s = Int(truncatingIfNeeded: entries[id].hash) & mask
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = UInt32(id + 1)
+        }
+        escapedForms = nil
+        escapedTargets = []
+        epoch += 1
+        return freed
+    }
+
     private func growArena(_ needed: Int) {
         var capacity = arenaCapacity * 2
         while capacity < needed { capacity *= 2 }
@@ -165,7 +244,9 @@ public final class StringInterner {
         slots = .allocate(capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
-        for id in 1..<entryCount {
+        var isFree = [Bool](repeating: false, count: entryCount)
+        for id in freeIDs { isFree[Int(id)] = true }
+        for id in 1..<entryCount where !isFree[id] {
             var s = Int(truncatingIfNeeded: entries[id].hash) & mask
             while slots[s] != 0 { s = (s + 1) & mask }
             slots[s] = UInt32(id + 1)

@@ -45,6 +45,7 @@ extension Report {
             sources: stats.sources.top(limit).map {
                 NameCount(name: Int($0.id) < store.sourceNames.count ? store.sourceNames[Int($0.id)] : "", count: $0.count)
             })
+        topErrorBound = stats.topErrorBound
 
         let groups = stats.denied.groups.sorted {
             $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.value.lastSeen > $1.value.lastSeen

@@ -21,6 +21,9 @@ extension Report {
             out.line("Rate       \(Format.number(average)) requests/min average, \(peak.total) peak at \(peak.time)")
         }
         out.line("Anonymous  \(anonymous.requests) requests, \(anonymous.denied) denied")
+        if topErrorBound > 0 {
+            out.line("Top lists  more distinct values than counters: a count may be high by up to \(topErrorBound)")
+        }
 
         out.section("Top users", top.users)
         out.section("Top verbs", top.verbs)

@@ -135,6 +135,10 @@ public struct Report: Codable, Sendable, Equatable {
     /// Per verb; long-running requests (watch, exec, attach, port-forward, proxy, log
     /// follow) are left out.
     public var latency: [String: Latency]
+    /// 0 when every count in `top` and `denied.byUser` is exact. Else some list had more
+    /// distinct values than its 10,000 counters (a Space-Saving sketch): every value counted
+    /// more than requests / 10,000 times is listed, and a count is high by at most this much.
+    public var topErrorBound: Int = 0
     /// Rules that fired, most severe first (alerts ignore `--filter`: they are about the feed).
     public var alerts: [AlertRow]
     /// Requests a rule needed the body of but the audit policy did not log it, per rule.
