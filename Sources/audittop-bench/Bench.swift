@@ -8,6 +8,7 @@ import Foundation
 ///
 ///     swift build -c release && .build/release/audittop-bench [--events N] [--runs R]
 ///         [--log FILE] [--peers PATH] [--no-peers]
+///     .build/release/audittop-bench --soak [--events N] [--sample N]
 @main
 struct Bench {
     static func main() throws {
@@ -28,6 +29,10 @@ struct Bench {
         }
         if options.webhook {
             try WebhookLoad.run(senders: options.senders, events: options.events == 1_000_000 ? 400_000 : options.events, url: options.url)
+            return
+        }
+        if options.soak {
+            try SoakBench.run(audittop: audittop, events: options.events == 1_000_000 ? 18_000_000 : options.events, sample: options.sample)
             return
         }
         if options.query {

@@ -10,6 +10,8 @@ struct BenchOptions {
     var webhook = false
     var set = false
     var query = false
+    var soak = false
+    var sample = 1_000_000
     var senders = 4
     var url: String?
     var peersScript: String
@@ -34,16 +36,18 @@ struct BenchOptions {
             case "--webhook": webhook = true
             case "--set": set = true
             case "--query": query = true
+            case "--soak": soak = true
+            case "--sample": sample = max(1, Int(value()) ?? sample)
             case "--senders": senders = max(1, Int(value()) ?? senders)
             case "--url": url = value()
             case "-h", "--help":
-                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers] | --query [--runs R]")
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers] | --query [--runs R] | --soak [--events N] [--sample N]")
                 exit(0)
             default: Bench.fail("unknown option \(arguments[i])")
             }
             i += 1
         }
-        if peers && !dashboard && !webhook && !query && !FileManager.default.fileExists(atPath: peersScript) {
+        if peers && !dashboard && !webhook && !query && !soak && !FileManager.default.fileExists(atPath: peersScript) {
             Bench.fail("no peers script at \(peersScript); pass --peers PATH or --no-peers")
         }
     }
