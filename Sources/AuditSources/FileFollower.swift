@@ -15,7 +15,9 @@ import AuditCore
 ///   from 0. What was written between the last read and the truncation is read first from
 ///   the copy, a sibling whose first bytes match (see `RotatedCopy`); with no copy it is lost.
 /// - A file that does not exist yet, or was removed, is waited for.
-/// Nothing is read twice. The follower must notice each rotation before the next one.
+/// Nothing is read twice. Each file that takes the name is opened as soon as it is seen
+/// (`FileSuccessors`), so a follower behind its writer by several renames or deletes still
+/// reads them all in order; a truncation must be noticed before the next one.
 public final class FileFollower: LiveSource {
     public let path: String
     public var name: String { path }
@@ -44,10 +46,9 @@ public final class FileFollower: LiveSource {
         let target = Target(store: store, source: store.withStore { $0.addSource(path) })
         let watch = InotifyWatch(path: path, enabled: watchesChanges)
         var first = true
-        var next: Int32 = -1
+        var successors = FileSuccessors()
         while !stop.isSet {
-            let fd = next >= 0 ? next : open(path, O_RDONLY | O_CLOEXEC)
-            next = -1
+            let fd = successors.next() ?? open(path, O_RDONLY | O_CLOEXEC)
             if fd < 0 {
                 status.current = errno == ENOENT ? "waiting for the file" : "error: \(String(cString: strerror(errno)))"
                 watch.wait(milliseconds: 250, unless: stop)
@@ -55,10 +56,10 @@ public final class FileFollower: LiveSource {
             }
             if first, let tail { seekToLast(tail, fd) }
             first = false
-            next = follow(fd, into: target, watch: watch, stop: stop)
+            follow(fd, into: target, watch: watch, successors: &successors, stop: stop)
             close(fd)
         }
-        if next >= 0 { close(next) }
+        successors.closeAll()
     }
 
     /// Where bytes go: the shared store, tagged with this source.
@@ -81,9 +82,9 @@ public final class FileFollower: LiveSource {
         }
     }
 
-    /// Reads `fd` until the name points at another file with bytes in it (rotated or
-    /// recreated), returning that file open, or until stop or an error (returning -1).
-    private func follow(_ fd: Int32, into target: Target, watch: InotifyWatch, stop: StopSignal) -> Int32 {
+    /// Reads `fd` until the writer has moved on to a file that took the name (rotated or
+    /// recreated, held in `successors`) and `fd` is read to its end, or until stop or an error.
+    private func follow(_ fd: Int32, into target: Target, watch: InotifyWatch, successors: inout FileSuccessors, stop: StopSignal) {
         var file = FollowedFile(fd)
         watch.watchFile(fd)
         var framer = StreamDecoder(maxLine: maxLine)
@@ -96,6 +97,7 @@ public final class FileFollower: LiveSource {
         while !stop.isSet {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
+                successors.notice(path, after: file)
                 let truncated = file.wasTruncated()
                 buffer.withUnsafeBufferPointer { all in
                     let chunk = UnsafeBufferPointer(rebasing: all[0..<n])
@@ -117,23 +119,17 @@ public final class FileFollower: LiveSource {
             if n < 0 {
                 if errno == EINTR { continue }
                 status.current = "error: \(String(cString: strerror(errno)))"
-                return -1
+                return
             }
             // At the end: has the file been truncated, replaced or removed?
             if file.wasTruncated() {
                 recoverTruncation(&file, &framer, into: target)
                 continue
             }
-            var named = stat()
-            if stat(path, &named) != 0 {
-                status.current = "waiting (file removed)"
-                // Keep the old descriptor until a new file appears; it may still grow.
-                watch.wait(milliseconds: interval, unless: stop)
-                continue
-            }
-            if !file.isSameFile(as: named), let replacement = openReplacement(of: file) {
-                // The writer has moved to the new file, so whatever it wrote to the old one is
-                // there by now: read it to its end, then switch.
+            successors.notice(path, after: file)
+            if successors.writerMovedOn {
+                // Whatever the writer wrote to this file came before its first bytes in the
+                // next one, so it is here by now: read it to its end, then switch.
                 while true {
                     let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                     if n < 0 && errno == EINTR { continue }
@@ -142,42 +138,42 @@ public final class FileFollower: LiveSource {
                 }
                 target.finish(&framer)
                 status.current = "rotated"
-                return replacement
+                return
+            }
+            var named = stat()
+            if !successors.isEmpty {
+                status.current = "rotated; waiting for the new file's first line"
+            } else if stat(path, &named) != 0 {
+                // Keep the old descriptor until a new file appears; it may still grow.
+                status.current = "waiting (file removed)"
             }
             watch.wait(milliseconds: interval, unless: stop)
         }
-        return -1
-    }
-
-    /// The file now at the name, open, once it is another file with bytes in it (an empty one
-    /// may have been created before the writer's last bytes reached the old one).
-    private func openReplacement(of file: FollowedFile) -> Int32? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        var info = stat()
-        if fstat(fd, &info) != 0 || file.isSameFile(as: info) || info.st_size == 0 {
-            close(fd)
-            status.current = "rotated; waiting for the new file's first line"
-            return nil
-        }
-        return fd
     }
 
     /// After a truncation: reads what was missed from the rotated copy, if there is one, then
     /// starts again at 0 with a fresh decoder.
     private func recoverTruncation(_ file: inout FollowedFile, _ framer: inout StreamDecoder, into target: Target) {
-        var recovered: String?
+        var recovered: [String] = []
         if file.offset > 0, file.hasDistinctivePrefix, let copy = RotatedCopy.find(for: file, at: path),
             copy.read(from: file.offset, { target.feed($0, &framer) }) != nil
         {
             // The copy continues the line the decoder may hold a part of.
             target.finish(&framer)
-            recovered = String(copy.path.split(separator: "/").last ?? "")
+            recovered.append(copy.path)
+            // More than one rotation behind: the generations in between are copies too.
+            for missed in copy.successors(besides: path, excluding: file, live: file.currentStart()) {
+                var whole = StreamDecoder(maxLine: maxLine)
+                guard missed.read(from: 0, { target.feed($0, &whole) }) != nil else { break }
+                target.finish(&whole)
+                recovered.append(missed.path)
+            }
         }
         // Without a copy, a partial last line is gone.
         framer = StreamDecoder(maxLine: maxLine)
         file.restart()
-        status.current = recovered.map { "truncated, caught up from \($0)" } ?? "truncated, no copy found"
+        let names = recovered.map { String($0.split(separator: "/").last ?? "") }
+        status.current = names.isEmpty ? "truncated, no copy found" : "truncated, caught up from \(names.joined(separator: ", "))"
     }
 
     /// Positions `fd` at the start of its last `events` lines.
