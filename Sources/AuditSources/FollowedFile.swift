@@ -86,6 +86,14 @@ struct FollowedFile {
         return true
     }
 
+    /// The file's first bytes as they are now, when they hold a whole line (empty otherwise).
+    mutating func currentStart() -> [UInt8] {
+        let fd = self.fd
+        let n = scratch.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0, n == scratch.count || scratch[0..<n].contains(0x0A) else { return [] }
+        return Array(scratch[0..<n])
+    }
+
     /// Starts again at the beginning, as a new file.
     mutating func restart() {
         lseek(fd, 0, SEEK_SET)

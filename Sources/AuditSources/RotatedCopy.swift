@@ -17,6 +17,8 @@ struct RotatedCopy {
     /// Where the copy is.
     let path: String
     let gzipped: Bool
+    /// When it was last written, in nanoseconds.
+    let modified: Int
 
     /// At most this many candidates, the most recently modified first, are opened.
     static let candidateLimit = 16
@@ -24,25 +26,57 @@ struct RotatedCopy {
     /// Finds the copy of `file`, open as the followed `path`, holding at least its first
     /// `file.offset` bytes; nil when there is none.
     static func find(for file: FollowedFile, at path: String) -> RotatedCopy? {
+        for candidate in candidates(besides: path, excluding: file).reversed().prefix(candidateLimit) {
+            if !candidate.gzipped && candidate.size < file.offset { continue }
+            if candidate.copy.begins(with: file.prefix) { return candidate.copy }
+        }
+        return nil
+    }
+
+    /// The copies written after this one with a name of the same shape (digits aside:
+    /// `audit.log.2` then `audit.log.1`), oldest first, up to the first that begins like
+    /// `live` (the followed file now, a generation not yet truncated): the generations a
+    /// follower more than one rotation behind missed whole.
+    func successors(besides path: String, excluding file: FollowedFile, live: [UInt8]) -> [RotatedCopy] {
+        let shape = Self.shape(of: self.path)
+        var found: [RotatedCopy] = []
+        for candidate in Self.candidates(besides: path, excluding: file)
+        where candidate.copy.modified > modified && candidate.copy.path != self.path && Self.shape(of: candidate.copy.path) == shape {
+            if !live.isEmpty && candidate.copy.begins(with: live) { break }
+            found.append(candidate.copy)
+            if found.count == Self.candidateLimit { break }
+        }
+        return found
+    }
+
+    /// Regular files beside `path` whose names start like its name, other than `file`,
+    /// oldest first.
+    private static func candidates(besides path: String, excluding file: FollowedFile) -> [(copy: RotatedCopy, size: off_t, gzipped: Bool)] {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let stem = String(base.prefix { $0 != "." })
-        guard !stem.isEmpty, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
-        var candidates: [(path: String, modified: Int, size: off_t)] = []
+        guard !stem.isEmpty, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var found: [(copy: RotatedCopy, size: off_t, gzipped: Bool)] = []
         for name in names where name != base && name.hasPrefix(stem) {
             let candidate = directory == "/" ? "/" + name : directory + "/" + name
             var info = stat()
             guard stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, !file.isSameFile(as: info) else { continue }
-            candidates.append((candidate, modified(info), info.st_size))
+            let gzipped = name.hasSuffix(".gz")
+            found.append((RotatedCopy(path: candidate, gzipped: gzipped, modified: modifiedTime(info)), info.st_size, gzipped))
         }
-        candidates.sort { $0.modified > $1.modified }
-        for candidate in candidates.prefix(candidateLimit) {
-            let copy = RotatedCopy(path: candidate.path, gzipped: candidate.path.hasSuffix(".gz"))
-            if !copy.gzipped && candidate.size < file.offset { continue }
-            if copy.begins(with: file.prefix) { return copy }
+        return found.sorted { $0.copy.modified < $1.copy.modified }
+    }
+
+    /// The name without `.gz`, with each run of digits as one `#`.
+    private static func shape(of path: String) -> String {
+        var name = Substring(path.split(separator: "/").last ?? "")
+        if name.hasSuffix(".gz") { name = name.dropLast(3) }
+        var shape = ""
+        for c in name where !(c.isASCII && c.isNumber && shape.last == "#") {
+            shape.append(c.isASCII && c.isNumber ? "#" : c)
         }
-        return nil
+        return shape
     }
 
     /// Reads the copy from `offset` to its end, handing the bytes to `body`; returns how many
@@ -88,7 +122,7 @@ struct RotatedCopy {
     }
 
     /// True when the copy's first bytes are `prefix`.
-    private func begins(with prefix: [UInt8]) -> Bool {
+    func begins(with prefix: [UInt8]) -> Bool {
         guard !prefix.isEmpty else { return false }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
@@ -121,7 +155,7 @@ private func readChunk(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> 
 }
 
 /// When the file was last written, in nanoseconds.
-private func modified(_ info: stat) -> Int {
+private func modifiedTime(_ info: stat) -> Int {
     #if os(Linux)
     Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
     #else

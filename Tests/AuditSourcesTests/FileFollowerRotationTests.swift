@@ -158,4 +158,43 @@ import Testing
         #expect(f.numbers == Array(0..<next))
         #expect(f.duplicates == 0 && f.malformed == 0)
     }
+
+    @Test func copyTruncateSeveralRotationsBehindReadsTheMissedGenerationsFromTheirCopies() throws {
+        try lines(0..<4).write(to: URL(fileURLWithPath: path))
+        let f = Following(path, interval: 1000, watchesChanges: false)
+        #expect(f.wait("the first lines") { $0.counters.ingested == 4 })
+        usleep(100_000)
+        // Two rotations, logrotate-style (.1 shifted to .2), before the follower looks again;
+        // another log beside it, newer but named otherwise, is not a copy.
+        try append(lines(4..<8), to: path)
+        try copyTruncate(to: sibling("audit.log.1"))
+        try append(lines(8..<12), to: path)
+        usleep(20_000)
+        try FileManager.default.moveItem(atPath: sibling("audit.log.1"), toPath: sibling("audit.log.2"))
+        try copyTruncate(to: sibling("audit.log.1"))
+        try append(lines(12..<14), to: path)
+        usleep(20_000)
+        try lines(500..<503).write(to: URL(fileURLWithPath: sibling("audit-webhook.log")))
+        #expect(f.wait("every line") { $0.counters.ingested == 14 })
+        usleep(100_000)
+        #expect(f.numbers == Array(0..<14))
+        #expect(f.duplicates == 0 && f.malformed == 0)
+        #expect(f.follower.state.contains("caught up from audit.log.2, audit.log.1"))
+    }
+
+    @Test func aFollowerSeveralRenamesBehindReadsEveryGenerationInOrder() throws {
+        // A first file large enough that the renames happen while it is still being read.
+        try lines(0..<30_000).write(to: URL(fileURLWithPath: path))
+        let f = Following(path)
+        var next = 30_000
+        for round in 0..<3 {
+            usleep(150_000)
+            try FileManager.default.moveItem(atPath: path, toPath: sibling("audit-\(round).log"))
+            if round == 1 { try FileManager.default.removeItem(atPath: sibling("audit-\(round).log")) }
+            try lines(next..<(next + 5)).write(to: URL(fileURLWithPath: path))
+            next += 5
+        }
+        #expect(f.wait("every line") { $0.counters.ingested == next })
+        #expect(f.duplicates == 0 && f.malformed == 0)
+    }
 }
