@@ -19,6 +19,9 @@ struct RotatedCopy {
     let gzipped: Bool
     /// When it was last written, in nanoseconds.
     let modified: Int
+    /// Which file it is (it keeps its identity when renamed, as `.1` to `.2`).
+    let device: UInt64
+    let inode: UInt64
 
     /// At most this many candidates, the most recently modified first, are opened.
     static let candidateLimit = 16
@@ -41,7 +44,9 @@ struct RotatedCopy {
         let shape = Self.shape(of: self.path)
         var found: [RotatedCopy] = []
         for candidate in Self.candidates(besides: path, excluding: file)
-        where candidate.copy.modified > modified && candidate.copy.path != self.path && Self.shape(of: candidate.copy.path) == shape {
+        where candidate.copy.modified > modified && (candidate.copy.inode, candidate.copy.device) != (inode, device)
+            && Self.shape(of: candidate.copy.path) == shape
+        {
             if !live.isEmpty && candidate.copy.begins(with: live) { break }
             found.append(candidate.copy)
             if found.count == Self.candidateLimit { break }
@@ -63,7 +68,8 @@ struct RotatedCopy {
             var info = stat()
             guard stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, !file.isSameFile(as: info) else { continue }
             let gzipped = name.hasSuffix(".gz")
-            found.append((RotatedCopy(path: candidate, gzipped: gzipped, modified: modifiedTime(info)), info.st_size, gzipped))
+            found.append((RotatedCopy(
+                path: candidate, gzipped: gzipped, modified: modifiedTime(info), device: UInt64(info.st_dev), inode: UInt64(info.st_ino)), info.st_size, gzipped))
         }
         return found.sorted { $0.copy.modified < $1.copy.modified }
     }
