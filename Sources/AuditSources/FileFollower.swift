@@ -15,9 +15,10 @@ import AuditCore
 ///   from 0. What was written between the last read and the truncation is read first from
 ///   the copy, a sibling whose first bytes match (see `RotatedCopy`); with no copy it is lost.
 /// - A file that does not exist yet, or was removed, is waited for.
-/// Nothing is read twice. Each file that takes the name is opened as soon as it is seen
-/// (`FileSuccessors`), so a follower behind its writer by several renames or deletes still
-/// reads them all in order; a truncation must be noticed before the next one.
+/// Nothing is read twice. Behind its writer, the follower still reads every generation in
+/// order: each file that takes the name is opened as soon as it is seen (`FileSuccessors`),
+/// and after a copy-then-truncate the later copies are read whole (`RotatedCopy.successors`).
+/// With no copy, a truncation must be noticed before the next one.
 public final class FileFollower: LiveSource {
     public let path: String
     public var name: String { path }
