@@ -10,8 +10,10 @@ final class Following {
     let follower: FileFollower
     let done = DispatchSemaphore(value: 0)
 
-    init(_ path: String, tail: Int? = nil) {
-        follower = FileFollower(path: path, tail: tail, interval: 20)
+    /// Follows `path`; `interval` and `watchesChanges` as for `FileFollower` (a slow poll with
+    /// no inotify lets a test rotate the file before the follower looks).
+    init(_ path: String, tail: Int? = nil, interval: Int = 20, watchesChanges: Bool = true) {
+        follower = FileFollower(path: path, tail: tail, interval: interval, watchesChanges: watchesChanges)
         let (store, stop, follower, done) = (self.store, self.stop, self.follower, self.done)
         Thread {
             follower.run(into: store, stop: stop)
@@ -30,6 +32,13 @@ final class Following {
     }
 
     var ingested: Int { store.withStore { $0.counters.ingested } }
+    var malformed: Int { store.withStore { $0.counters.malformed.total } }
+    /// The number of every event in the ring (`Fixture.line(n)` names its pod `pod-n`), sorted.
+    var numbers: [Int] {
+        store.withStore { s in
+            (s.ring.firstSequence..<s.ring.nextSequence).compactMap { s.ring[sequence: $0].flatMap { Int(s.strings.string($0.name).dropFirst(4)) } }
+        }.sorted()
+    }
     var duplicates: Int { store.withStore { $0.counters.duplicates } }
 
     deinit {
