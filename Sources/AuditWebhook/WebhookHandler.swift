@@ -8,19 +8,29 @@ import NIOSSL
 /// set) `Authorization: Bearer <token>`. The body is taken in and handed to the decoding
 /// queue, and 200 goes back at once; decoding never delays the answer. Otherwise: 404 for
 /// another path, 405 for another method, 401 for a missing or wrong token, 415 for another
-/// content type, 413 for a body over the limit (said before reading it, then the connection
-/// closes), 400 for a body that is not JSON at all, 503 when the decoding queue is full.
+/// content type, 413 for a body over the limit (said before reading it when the length is
+/// given), 400 for a request HTTP cannot parse or a body that is not JSON at all, 503 when
+/// the decoding queue is full. A bad request gets that one answer, is counted once, and the
+/// connection closes; nothing it sends afterwards is read.
+///
+/// Clocks: the head must be complete within `headerTimeout` of the connection opening (or
+/// of the next request's first byte on a keep-alive connection), the body within
+/// `bodyTimeout` of the head, and an idle keep-alive connection closes after `idleTimeout`.
 final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum State { case waiting, receiving, ignoring }
+    /// Between requests, in a request's head or body, or answered for the last time.
+    private enum State { case idle, head, body, closing }
 
     private let path: String
     private let settings: WebhookSettings
     private let stats: WebhookStats
     private let queue: BodyQueue
-    private var state = State.waiting
+    private let table: ConnectionTable
+    private var state = State.idle
+    /// Requests answered on this connection, so far.
+    private var served = 0
     private var body = ByteBuffer()
     private var keepAlive = true
     private var timeout: Scheduled<Void>?
@@ -28,50 +38,65 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The client certificate's CN, once the TLS handshake has shown one (mutual TLS).
     private var certificateName: String?
 
-    init(path: String, settings: WebhookSettings, stats: WebhookStats, queue: BodyQueue) {
+    init(path: String, settings: WebhookSettings, stats: WebhookStats, queue: BodyQueue, table: ConnectionTable) {
         self.path = path
         self.settings = settings
         self.stats = stats
         self.queue = queue
+        self.table = table
     }
 
     func channelActive(context: ChannelHandlerContext) {
         sender = context.remoteAddress?.ipAddress ?? ""
-        arm(context, settings.requestTimeout)
+        arm(context, settings.headerTimeout, slow: true)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        state = .closing
         timeout?.cancel()
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ConnectionGate.BytesArrived else { return context.fireUserInboundEventTriggered(event) }
+        guard state == .idle else { return }
+        state = .head
+        // A fresh connection's head clock runs from its opening; a keep-alive one's from here.
+        if served > 0 {
+            table.set(context.channel, .busy)
+            arm(context, settings.headerTimeout, slow: true)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            arm(context, settings.requestTimeout)
+            guard state == .idle || state == .head else { return }
+            table.set(context.channel, .busy)
             keepAlive = head.isKeepAlive
             if let status = refusal(head) {
-                state = .ignoring
-                respond(context, status, close: status == .payloadTooLarge || !keepAlive)
+                respond(context, status, close: true)
                 return
             }
-            state = .receiving
+            table.authenticate(context.channel)
+            state = .body
+            arm(context, settings.bodyTimeout, slow: true)
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+            }
             let length = head.headers.first(name: "content-length").flatMap(Int.init) ?? 64 * 1024
             body = context.channel.allocator.buffer(capacity: min(max(length, 0), settings.maxBody))
         case .body(var part):
-            guard state == .receiving else { return }
+            guard state == .body else { return }
             if body.readableBytes + part.readableBytes > settings.maxBody {
-                state = .ignoring
                 respond(context, .payloadTooLarge, close: true)
                 return
             }
             body.writeBuffer(&part)
         case .end:
-            switch state {
-            case .receiving: finish(context)
-            case .ignoring, .waiting: state = .waiting
-            }
+            guard state == .body else { return }
+            finish(context)
         }
     }
 
@@ -96,13 +121,12 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func finish(_ context: ChannelHandlerContext) {
-        state = .waiting
         let bytes = Array(body.readableBytesView)
-        body.clear()
+        body = ByteBuffer()
         var k = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         while k < bytes.count && (bytes[k] == 0x20 || bytes[k] == 0x0A || bytes[k] == 0x0D || bytes[k] == 0x09) { k += 1 }
         guard k < bytes.count, bytes[k] == UInt8(ascii: "{") || bytes[k] == UInt8(ascii: "[") else {
-            respond(context, .badRequest, close: !keepAlive)
+            respond(context, .badRequest, close: true)
             return
         }
         if certificateName == nil, settings.clientCA != nil,
@@ -118,7 +142,10 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
         respond(context, .ok, close: !keepAlive, bytes: bytes.count)
     }
 
+    /// Sends the request's one answer and counts it; `close` makes it the connection's last.
     private func respond(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, close: Bool, bytes: Int = 0) {
+        guard state != .closing, context.channel.isActive else { return }
+        state = close ? .closing : .idle
         stats.answered(Int(status.code), sender: sender, bytes: bytes)
         let text = status == .ok ? "" : "\(status.code) \(status.reasonPhrase)\n"
         var headers = HTTPHeaders()
@@ -133,28 +160,36 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if close {
+            // A client that never takes its answer is closed anyway, uncounted.
+            arm(context, settings.headerTimeout, slow: false)
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         } else {
-            arm(context, settings.idleTimeout)
+            served += 1
+            table.set(context.channel, .idle)
+            arm(context, settings.idleTimeout, slow: false)
         }
     }
 
-    /// (Re)starts the connection's clock: a request must arrive, and finish, in time.
-    private func arm(_ context: ChannelHandlerContext, _ limit: TimeAmount) {
+    /// (Re)starts the connection's one clock; when it runs out the connection closes, and
+    /// with `slow` it is counted as too slow.
+    private func arm(_ context: ChannelHandlerContext, _ limit: TimeAmount, slow: Bool) {
         timeout?.cancel()
         let stats = self.stats
         let channel = context.channel
         timeout = context.eventLoop.scheduleTask(in: limit) {
-            stats.update { $0.closedSlow += 1 }
+            if slow && channel.isActive { stats.update { $0.closedSlow += 1 } }
             channel.close(promise: nil)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // After a final answer, whatever else goes wrong is part of closing.
+        guard state != .closing else { return }
         if error is HTTPParserError {
             respond(context, .badRequest, close: true)
         } else {
+            state = .closing
             context.close(promise: nil)
         }
     }
@@ -166,42 +201,5 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
             diff |= (k < a.count ? a[k] : 0) ^ (k < b.count ? b[k] : 0)
         }
         return diff == 0
-    }
-}
-
-/// Closes connections over the limit as they open, and counts open ones.
-final class ConnectionLimiter: ChannelInboundHandler {
-    typealias InboundIn = NIOAny
-
-    private let stats: WebhookStats
-    private let limit: Int
-    private var counted = false
-
-    init(stats: WebhookStats, limit: Int) {
-        self.stats = stats
-        self.limit = limit
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        var over = false
-        stats.update {
-            if $0.openConnections >= limit {
-                $0.refusedConnections += 1
-                over = true
-            } else {
-                $0.openConnections += 1
-            }
-        }
-        if over {
-            context.close(promise: nil)
-            return
-        }
-        counted = true
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        if counted { stats.update { $0.openConnections -= 1 } }
-        context.fireChannelInactive()
     }
 }

@@ -42,6 +42,7 @@ public final class WebhookListener: LiveSource {
         let tls = try makeTLSContext()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let (path, settings, stats, queue) = (endpoint.path, self.settings, self.stats, self.queue)
+        let table = ConnectionTable(stats: stats, limit: settings.maxConnections, perSource: settings.maxUnauthenticatedPerSource)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 1024)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -49,10 +50,12 @@ public final class WebhookListener: LiveSource {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ConnectionLimiter(stats: stats, limit: settings.maxConnections))
+                    try sync.addHandler(ConnectionGate(table: table))
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try sync.addHandler(WebhookHandler(path: path, settings: settings, stats: stats, queue: queue))
+                    // The handler answers parse errors itself, once: NIO's error handler
+                    // would add a second 400.
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
+                    try sync.addHandler(WebhookHandler(path: path, settings: settings, stats: stats, queue: queue, table: table))
                 }
             }
         do {
@@ -98,6 +101,9 @@ public final class WebhookListener: LiveSource {
         }
         let answers = c.answers.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
         var s = "\(Int(perSecond.rounded())) req/s, \(c.batches) batches" + (answers.isEmpty ? "" : ", \(answers)") + (c.lastSender.isEmpty ? "" : ", last \(c.lastSender)")
+        let closed = [(c.closedSlow, "slow"), (c.closedForRoom, "for room"), (c.closedOverSourceCap, "over the per-IP cap"), (c.refusedConnections, "at the limit")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        if !closed.isEmpty { s += ", closed: " + closed.joined(separator: ", ") }
         if isUnprotected { s = "UNPROTECTED (no TLS client certs, no token), " + s }
         return s
     }
@@ -117,12 +123,14 @@ public final class WebhookListener: LiveSource {
         shutdown(draining: store, source: source)
     }
 
-    /// Decodes one body, tagged with its client certificate's CN when mutual TLS showed one.
+    /// Decodes one body, tagged with its client certificate's CN when mutual TLS showed one;
+    /// an event over `maxEvent` is counted and skipped (`EventSizeRule`).
     private func ingest(_ body: (source: String?, bytes: [UInt8]), into store: SharedEventStore, default source: UInt16) {
+        let limit = settings.maxEvent
         body.bytes.withUnsafeBufferPointer { bytes in
             store.withStore { s in
                 s.currentSource = body.source.map { s.addSource($0) } ?? source
-                s.document(bytes)
+                EventDecoder(maxDepth: s.configuration.maxDepth).decode(bytes, into: EventSizeRule(store: s, limit: limit))
             }
         }
     }

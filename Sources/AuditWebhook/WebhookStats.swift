@@ -10,8 +10,15 @@ public struct WebhookCounts: Sendable, Equatable {
     public var answers: [Int: Int] = [:]
     public var lastSender = ""
     public var openConnections = 0
-    /// Connections closed for being too slow (header or request timeout) or over the limit.
+    /// Connections closed for being too slow: a head past the header timeout, or a body
+    /// past the body timeout.
     public var closedSlow = 0
+    /// Connections closed to let a new one in at `--max-connections` (idle keep-alive ones
+    /// first, then ones that had sent nothing).
+    public var closedForRoom = 0
+    /// Connections closed because their source IP had too many unauthenticated ones open.
+    public var closedOverSourceCap = 0
+    /// New connections closed at once: every slot held a request under way.
     public var refusedConnections = 0
 }
 

@@ -13,7 +13,7 @@ enum SourceFactory {
                 guard let endpoint = WebhookEndpoint(url: name) else {
                     throw CLIError("'\(name)' is not a listener address; use http://HOST:PORT/PATH (e.g. http://127.0.0.1:9765/k8s-audit)", code: 2)
                 }
-                let listener = WebhookListener(endpoint: endpoint, settings: try webhook.settings())
+                let listener = WebhookListener(endpoint: endpoint, settings: try webhook.settings(maxLine: maxLine))
                 do {
                     try listener.start()
                 } catch {

@@ -103,7 +103,7 @@ func batch(_ ids: Range<Int>) -> String {
 
     @Test func aSlowLorisConnectionIsCutOff() throws {
         var settings = WebhookSettings()
-        settings.requestTimeout = .milliseconds(500)
+        settings.headerTimeout = .milliseconds(500)
         let l = try LiveListener(settings: settings)
         let fd = try RawClient.connect(port: l.port)
         defer { close(fd) }
@@ -132,43 +132,3 @@ func batch(_ ids: Range<Int>) -> String {
         #expect(l.waitFor { $0.counters.ingested == 2 && $0.counters.duplicates == 998 })
     }
 }
-
-/// Plain sockets, for clients that misbehave on purpose.
-enum RawClient {
-    static func connect(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let r = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard r == 0 else { throw RawClientError() }
-        return fd
-    }
-
-    static func send(_ fd: Int32, _ text: String) {
-        _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// True when the peer has closed the connection.
-    static func isClosed(_ fd: Int32) -> Bool {
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 0) > 0 else { return false }
-        var byte: UInt8 = 0
-        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) == 0
-    }
-
-    /// Reads an HTTP answer's status code (waiting up to 10 s).
-    static func readStatus(_ fd: Int32) -> Int {
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 10_000) > 0 else { return 0 }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        guard n > 12 else { return 0 }
-        return Int(String(decoding: buffer[9..<12], as: UTF8.self)) ?? 0
-    }
-}
-
-struct RawClientError: Error {}

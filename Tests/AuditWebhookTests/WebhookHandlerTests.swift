@@ -13,8 +13,9 @@ import Testing
 
         init(settings: WebhookSettings = WebhookSettings()) throws {
             queue = BodyQueue(limit: settings.queueLimit)
+            let table = ConnectionTable(stats: stats, limit: settings.maxConnections, perSource: settings.maxUnauthenticatedPerSource)
             try channel.pipeline.syncOperations.addHandler(
-                WebhookHandler(path: "/k8s-audit", settings: settings, stats: stats, queue: queue))
+                WebhookHandler(path: "/k8s-audit", settings: settings, stats: stats, queue: queue, table: table))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         }
 
@@ -58,13 +59,21 @@ import Testing
         (.POST, "/k8s-audit", "application/json", "not json", 400),
         (.POST, "/k8s-audit", "application/json", "", 400),
     ])
-    func refusedRequestsGetTheirStatus(_ method: HTTPMethod, _ uri: String, _ type: String, _ body: String, _ status: Int) throws {
+    func refusedRequestsGetTheirStatusOnceAndTheConnectionCloses(_ method: HTTPMethod, _ uri: String, _ type: String, _ body: String, _ status: Int) throws {
         let h = try Harness()
         let headers = type.isEmpty ? [] : [("content-type", type)]
-        #expect(try h.send(method: method, uri: uri, headers: headers, body: body).status == status)
+        let answer = try h.send(method: method, uri: uri, headers: headers, body: body)
+        #expect(answer.status == status)
+        #expect(answer.closed)
         #expect(h.queue.take(timeout: 0) == nil)
-        // The connection stays usable for the next request.
-        #expect(try h.send(body: Self.event).status == 200)
+        #expect(h.stats.snapshot.requests == 1)
+        #expect(h.stats.snapshot.answers == [status: 1])
+    }
+
+    @Test func aGoodRequestKeepsTheConnectionForTheNext() throws {
+        let h = try Harness()
+        #expect(try h.send(body: Self.event) == (200, false))
+        #expect(try h.send(body: Self.event) == (200, false))
     }
 
     @Test func aTokenIsRequiredWhenSet() throws {
@@ -72,8 +81,10 @@ import Testing
         settings.token = "s3cret"
         let h = try Harness(settings: settings)
         #expect(try h.send(body: Self.event).status == 401)
-        #expect(try h.send(headers: [("content-type", "application/json"), ("authorization", "Bearer wrong")], body: Self.event).status == 401)
-        #expect(try h.send(headers: [("content-type", "application/json"), ("authorization", "Bearer s3cret")], body: Self.event).status == 200)
+        let wrong = try Harness(settings: settings)
+        #expect(try wrong.send(headers: [("content-type", "application/json"), ("authorization", "Bearer wrong")], body: Self.event).status == 401)
+        let right = try Harness(settings: settings)
+        #expect(try right.send(headers: [("content-type", "application/json"), ("authorization", "Bearer s3cret")], body: Self.event).status == 200)
     }
 
     @Test func anOversizeBodyIs413FromItsLengthWithoutReadingIt() throws {
@@ -84,16 +95,18 @@ import Testing
         let answer = try h.send(headers: [("content-type", "application/json"), ("content-length", "500")], bodyParts: [big])
         #expect(answer.status == 413)
         #expect(answer.closed)
+        #expect(h.stats.snapshot.answers == [413: 1])
     }
 
-    @Test func aChunkedBodyGrowingPastTheLimitIs413() throws {
+    @Test func aChunkedBodyGrowingPastTheLimitIs413Once() throws {
         var settings = WebhookSettings()
         settings.maxBody = 100
         let h = try Harness(settings: settings)
         let answer = try h.send(headers: [("content-type", "application/json"), ("content-length", "0")],
-                                bodyParts: ["[", String(repeating: "1,", count: 80), "1]"])
+                                bodyParts: ["[", String(repeating: "1,", count: 80), "1]", String(repeating: "2,", count: 80)])
         #expect(answer.status == 413)
         #expect(answer.closed)
+        #expect(h.stats.snapshot.answers == [413: 1])
     }
 
     @Test func aFullQueueAnswers503SoTheApiserverRetries() throws {
