@@ -32,7 +32,8 @@ struct Bench {
             return
         }
         if options.soak {
-            try SoakBench.run(audittop: audittop, events: options.events == 1_000_000 ? 18_000_000 : options.events, sample: options.sample)
+            try SoakBench.run(audittop: audittop, events: options.events == 1_000_000 ? 18_000_000 : options.events, sample: options.sample,
+                              report: options.soakReport)
             return
         }
         if options.query {

@@ -11,6 +11,7 @@ struct BenchOptions {
     var set = false
     var query = false
     var soak = false
+    var soakReport = false
     var sample = 1_000_000
     var senders = 4
     var url: String?
@@ -37,11 +38,14 @@ struct BenchOptions {
             case "--set": set = true
             case "--query": query = true
             case "--soak": soak = true
+            case "--soak-report":
+                soak = true
+                soakReport = true
             case "--sample": sample = max(1, Int(value()) ?? sample)
             case "--senders": senders = max(1, Int(value()) ?? senders)
             case "--url": url = value()
             case "-h", "--help":
-                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers] | --query [--runs R] | --soak [--events N] [--sample N]")
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers] | --query [--runs R] | --soak [--events N] [--sample N] | --soak-report [--events N] [--sample N]")
                 exit(0)
             default: Bench.fail("unknown option \(arguments[i])")
             }

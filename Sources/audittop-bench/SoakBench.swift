@@ -9,10 +9,12 @@ import Foundation
 /// fast as the collector takes it. The pipe blocks when the collector falls behind, so what
 /// was written is what it has read, give or take the pipe's and the reader's buffers.
 enum SoakBench {
-    static func run(audittop: String, events: Int, sample: Int) throws {
+    /// `report` instead of `collect`: `audittop report -` with its defaults (the dashboard's
+    /// 200,000-event ring and 64 MiB of raw JSON), which ends by itself at the end of input.
+    static func run(audittop: String, events: Int, sample: Int, report: Bool = false) throws {
         let collector = Process()
         collector.executableURL = URL(fileURLWithPath: audittop)
-        collector.arguments = ["collect", "-", "--status-every", "3600s"]
+        collector.arguments = report ? ["report", "-", "--format", "json"] : ["collect", "-", "--status-every", "3600s"]
         let input = Pipe()
         let log = Pipe()
         collector.standardInput = input
@@ -20,8 +22,8 @@ enum SoakBench {
         collector.standardError = log
         try collector.run()
         let pid = collector.processIdentifier
-        print("soak: \(events) events into `audittop collect -` (pid \(pid)), every object name new; RSS every \(sample)\n")
-        print("   events    RSS MB   events/s")
+        say("soak: \(events) events into `audittop \(collector.arguments![0]) -` (pid \(pid)), every object name new; RSS every \(sample)\n")
+        say("   events    RSS MB   events/s")
 
         var sim = Simulator(seed: 23, incidentAfter: 600_000_000, incidentEvery: 1_800_000_000)
         var buffer: [UInt8] = []
@@ -40,18 +42,21 @@ enum SoakBench {
                 let rate = Double(sample) / Date().timeIntervalSince(started)
                 started = Date()
                 samples.append((k, rss))
-                print(String(format: "%9d %9.1f %10.0f", k, rss, rate))
+                say(String(format: "%9d %9.1f %10.0f", k, rss, rate))
             }
         }
         out.write(Data(buffer))
         try out.close()
         // Give the collector a moment to read what is in the pipe, then stop it as an operator would.
         usleep(500_000)
-        kill(pid, SIGTERM)
+        if !report { kill(pid, SIGTERM) }
         let stderr = log.fileHandleForReading.readDataToEndOfFile()
         collector.waitUntilExit()
         summarize(samples, events: events, stoppedLine: lastLine(stderr))
     }
+
+    /// Prints a line at once (the curve is read while the soak runs, often through a pipe).
+    static func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
     /// Copies `line` with its `objectRef.name` (and the URI's last segment, when it is that
     /// name) made unique by appending `-s<k>`.
@@ -94,17 +99,17 @@ enum SoakBench {
     }
 
     static func summarize(_ samples: [(events: Int, megabytes: Double)], events: Int, stoppedLine: String) {
-        print("\ncollector: \(stoppedLine)")
+        say("\ncollector: \(stoppedLine)")
         guard let first = samples.first, let last = samples.last else { return }
         let sizes = samples.map(\.megabytes).sorted()
         let median = sizes[sizes.count / 2]
         let deviation = sizes.map { abs($0 - median) / median * 100 }.max() ?? 0
-        print(String(format: "RSS from %d to %d events: %.1f to %.1f MB, median %.1f MB, every sample within %.1f%% of it",
+        say(String(format: "RSS from %d to %d events: %.1f to %.1f MB, median %.1f MB, every sample within %.1f%% of it",
                      first.events, last.events, sizes.first!, sizes.last!, median, deviation))
         if let at3M = samples.first(where: { $0.events >= 3_000_000 }) {
-            print(String(format: "at %d events: %.1f MB (aim: at most 200 MB): %@", at3M.events, at3M.megabytes,
+            say(String(format: "at %d events: %.1f MB (aim: at most 200 MB): %@", at3M.events, at3M.megabytes,
                          at3M.megabytes <= 200 ? "met" : "MISSED"))
         }
-        print("flat within ±10% from the first sample on (aim): \(deviation <= 10 ? "met" : "MISSED")")
+        say("flat within ±10% from the first sample on (aim): \(deviation <= 10 ? "met" : "MISSED")")
     }
 }
