@@ -183,4 +183,19 @@ import Testing
         #expect(store.counters.ingested + store.counters.malformed.total == 2)
         #expect(store.counters.ingested >= 1)
     }
+
+    /// Found by fuzzing (Fuzz/run.sh decoder, AddressSanitizer): a list cut right after a comma
+    /// (`[EVENT,` and whitespace, at the end of the buffer) read the byte past the document's
+    /// end. The cut is now seen before the next element is read: the event before it is
+    /// kept, and the cut is counted once.
+    @Test(arguments: ["[\(Fixture.event()),", "[\(Fixture.event()),  \n", "{\"kind\":\"EventList\",\"items\":[\(Fixture.event()),"])
+    func aListCutAfterACommaKeepsItsEventsAndCountsTheCut(_ text: String) {
+        var kept = 0
+        var bad: [MalformedKind] = []
+        // The document alone in its buffer, so a read past its end would leave it.
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { EventDecoder().decode($0, emit: { _ in kept += 1 }, malformed: { bad.append($0) }) }
+        #expect(kept == 1)
+        #expect(bad == [.truncated])
+    }
 }
