@@ -48,6 +48,8 @@ public final class Terminal {
         // entry for its type (xterm-direct for xterm-256color): ncurses needs one to send it.
         let colourTerm = String(cString: getenv("COLORTERM") ?? strdup(""))
         if !noColour, ["truecolor", "24bit"].contains(colourTerm), let direct = Terminal.directVariant(of: term) { term = direct }
+        // The shell's settings, before ncurses changes them: what a crash puts back.
+        audittop_guard_save_terminal(STDOUT_FILENO)
         setlocale(LC_ALL, "")
         if String(cString: nl_langinfo(Int32(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
         let opened = input.map { nc_newterm_input(term, $0) } ?? nc_newterm(term)
@@ -204,7 +206,8 @@ public final class Terminal {
     /// Rings the terminal bell (or flashes, where the terminal has no bell).
     public func bell() { beep() }
 
-    /// Restores the terminal: leaves the alternate screen, shows the cursor. Idempotent.
+    /// Restores the terminal: turns off the mouse and keypad modes, leaves the alternate
+    /// screen, shows the cursor. Idempotent.
     public func stop() {
         guard !stopped else { return }
         stopped = true
@@ -216,13 +219,24 @@ public final class Terminal {
     /// The signal that asked to quit (SIGINT, SIGTERM, SIGHUP), or 0.
     public var quitSignal: Int32 { audittop_guard_quit_signal() }
 
-    private static func installGuard() {
-        var reset = ""
-        for cap in ["rmcup", "sgr0", "cnorm"] {
-            if let s = tigetstr(cap), Int(bitPattern: s) != -1 { reset += String(cString: s) }
+    /// What undoes everything `init` turned on, for the crash handler to write: every mouse
+    /// reporting mode (1000 clicks, 1002 drags, 1003 motion; 1005, 1006 and 1015 encodings),
+    /// the keypad's application mode (terminfo's `rmkx`, and xterm's `ESC[?1l ESC>`),
+    /// attributes, the cursor, and the alternate screen. The xterm sequences are sent
+    /// whatever terminfo says: terminals ignore private modes they do not know.
+    static var resetSequence: String {
+        var reset = "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1005l\u{1B}[?1006l\u{1B}[?1015l"
+        func cap(_ name: String) -> String {
+            guard let s = tigetstr(name), Int(bitPattern: s) != -1 else { return "" }
+            return String(cString: s)
         }
-        reset += "\r\n"
-        var bytes = Array(reset.utf8)
+        reset += cap("rmkx") + "\u{1B}[?1l\u{1B}>"
+        reset += cap("sgr0") + cap("cnorm") + "\u{1B}[?25h" + cap("rmcup")
+        return reset + "\r\n"
+    }
+
+    private static func installGuard() {
+        var bytes = Array(resetSequence.utf8)
         bytes.withUnsafeMutableBufferPointer { buf in
             buf.withMemoryRebound(to: CChar.self) { audittop_guard_install($0.baseAddress, $0.count) }
         }

@@ -17,4 +17,10 @@ struct Audittop: ParsableCommand {
         subcommands: [DashboardCommand.self, ReportCommand.self, DemoCommand.self, CollectCommand.self, WebhookConfigCommand.self,
                       ConfigCommand.self, InstallCommand.self],
         defaultSubcommand: DashboardCommand.self)
+
+    /// Sets up crash reporting (which may run the program again), then parses and runs.
+    static func main() {
+        CrashReport.prepare()
+        main(nil)
+    }
 }

@@ -69,6 +69,7 @@ struct CollectCommand: ParsableCommand {
             var lastTime = Date()
             var nextStatus = Date(timeIntervalSinceNow: Double(statusEvery) / 1_000_000)
             while audittop_guard_quit_signal() == 0 {
+                CrashReport.crashIfAsked()
                 usleep(50_000)
                 store.withStore { _ in teeWriter?.flush() }
                 guard Date() >= nextStatus else { continue }

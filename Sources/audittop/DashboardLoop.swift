@@ -149,6 +149,7 @@ struct DashboardLoop {
                     }
                 }
             }
+            if lastFrame > 0 { CrashReport.crashIfAsked() }
             let now = Date().timeIntervalSinceReferenceDate
             guard now - lastFrame >= frameInterval else { continue }
             let generation = store.generation

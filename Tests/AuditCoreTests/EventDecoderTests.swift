@@ -171,4 +171,31 @@ import Testing
         #expect(e.code == 403 && e.isDenied)
         #expect(e.received == Timestamp.parse("2017-02-15T09:48:30.120929Z"))
     }
+
+    /// Found by fuzzing (Fuzz/run.sh decoder): an octal escape followed by bytes that are not
+    /// octal digits (`\02-`) subtracted below zero and trapped, ending the process. Such a line
+    /// is not the legacy format: it is counted as malformed, and its neighbours decode.
+    @Test(arguments: [#"user="b\02-x""#, #"user="b\0""#, #"groups="\"devs\",\09""#, #"user="\8zz""#])
+    func aBadOctalEscapeInALegacyLineIsMalformedNotACrash(_ field: String) {
+        let line = #"2017-02-15T10:48:30.120929683+01:00 AUDIT: id="5c1ee0a1-2a66-4b4e-8f0b-54a5a9a3c1f2" stage="ResponseComplete" method="get" "#
+        let next = line.replacingOccurrences(of: "c1f2", with: "c1f3")
+        let store = Fixture.store(line + field + "\n" + next + #"user="bob""# + "\n")
+        #expect(store.counters.ingested + store.counters.malformed.total == 2)
+        #expect(store.counters.ingested >= 1)
+    }
+
+    /// Found by fuzzing (Fuzz/run.sh decoder, AddressSanitizer): a list cut right after a comma
+    /// (`[EVENT,` and whitespace, at the end of the buffer) read the byte past the document's
+    /// end. The cut is now seen before the next element is read: the event before it is
+    /// kept, and the cut is counted once.
+    @Test(arguments: ["[\(Fixture.event()),", "[\(Fixture.event()),  \n", "{\"kind\":\"EventList\",\"items\":[\(Fixture.event()),"])
+    func aListCutAfterACommaKeepsItsEventsAndCountsTheCut(_ text: String) {
+        var kept = 0
+        var bad: [MalformedKind] = []
+        // The document alone in its buffer, so a read past its end would leave it.
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { EventDecoder().decode($0, emit: { _ in kept += 1 }, malformed: { bad.append($0) }) }
+        #expect(kept == 1)
+        #expect(bad == [.truncated])
+    }
 }

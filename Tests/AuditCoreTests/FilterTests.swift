@@ -28,6 +28,30 @@ import Testing
         #expect(try Filter.parse("verb=get and user=a").text == "verb=get user=a")
     }
 
+    /// Found by fuzzing (Fuzz/run.sh filter): a quoted word holding an operator or a line
+    /// break printed bare, so its text parsed back as a term (an unknown field) or two words.
+    @Test(arguments: ["\"kubuser=aem\"", "\"a!=b\"", "\"x~y\"", "\"code>3\"", "\"a\nb\"", "\"a\u{A0}b\"", "pod\" \"a<b\""])
+    func quotedWordsPrintBackAsTheSameWords(_ typed: String) throws {
+        let filter = try Filter.parse(typed)
+        #expect(try Filter.parse(filter.text) == filter)
+    }
+
+    /// Found by fuzzing (Fuzz/run.sh filter): a duration too long for Int64 microseconds
+    /// (`latency>5555…ms`, `infs`) trapped converting to Int64; it is now a mistake the parser
+    /// reports.
+    @Test(arguments: ["latency>55555555555555555555555555ms", "latency>infs", "latency>1e300", "time>=-99999999999999999d"])
+    func aDurationTooLongToCountIsAParseErrorNotACrash(_ typed: String) {
+        #expect(throws: Filter.ParseError.self) { try Filter.parse(typed) }
+    }
+
+    /// The longest offsets that still count in microseconds resolve without overflowing.
+    @Test func theLongestTimeOffsetsSaturate() throws {
+        let f = try Filter.parse("time>=+106751991d")
+        guard case .term(let t) = f, let v = FilterValue.time(t.value) else { Issue.record("\(f)"); return }
+        #expect(v.resolve(reference: 1_773_478_800_000_000) == .max)
+        #expect(FilterValue.TimeValue.offset(.min).resolve(reference: -1) == .min)
+    }
+
     @Test func bareWordsQuotesAndRegexParentheses() throws {
         #expect(try Filter.parse("secrets") == .word("secrets"))
         #expect(try Filter.parse("\"kube system\"") == .word("kube system"))

@@ -53,7 +53,8 @@ log=$work/audit.log
 events 1 10 system:kube-scheduler 200 > "$log"
 tmux new-session -d -s "$session" -x 200 -y 60 "bash --norc --noprofile"
 # --learn 0s: this log starts now, and a live source would learn its first 10 minutes.
-tmux send-keys -t "$session" "export PS1='$ ' SWIFT_BACKTRACE=interactive=no TERM=xterm-256color; clear; $bin --learn 0s $log; echo EXIT=\$?" Enter
+# XDG_STATE_HOME: the crash below writes its backtrace file under $work, not the real home.
+tmux send-keys -t "$session" "export PS1='$ ' SWIFT_BACKTRACE=interactive=no TERM=xterm-256color XDG_STATE_HOME=$work/state; clear; $bin --learn 0s $log; echo EXIT=\$?" Enter
 check "loads the existing file" see "$session" "│ 10 events │"
 events 11 14 system:kube-scheduler 200 >> "$log"
 events 15 15 eve@evil.example 403 >> "$log"
@@ -96,7 +97,8 @@ check "takes keys from the terminal while stdin is a pipe" see "$session" "─ 3
 tmux send-keys -t "$session" q
 check "quits from a stdin session" see "$session" "STDIN-EXIT=0"
 
-# A crash (SIGSEGV) still leaves the terminal usable.
+# A crash (SIGSEGV) still leaves the terminal usable (Tests/EndToEnd/crash.sh checks crashes
+# in full: every signal, the pane's modes, the backtrace).
 tmux send-keys -t "$session" "clear; $bin $log; echo CRASH-EXIT=\$?" Enter
 see "$session" "FOLLOW" >/dev/null
 child=$(pgrep -P "$(tmux list-panes -t "$session" -F '#{pane_pid}')" | head -1)

@@ -208,7 +208,9 @@ struct JSONCursor {
         guard depth < maxDepth else { throw .tooDeep }
         if try peek() == UInt8(ascii: "]") { i += 1; return }
         while true {
-            skipWhitespace()
+            // Not just skipping whitespace: a list cut after a comma (`[1,`) must end here,
+            // not hand `body` a cursor past the end.
+            _ = try peek()
             try body(&self)
             if try !nextMember(close: UInt8(ascii: "]")) { return }
         }

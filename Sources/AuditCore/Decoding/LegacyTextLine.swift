@@ -144,7 +144,9 @@ enum GoQuoted {
                     JSONText.appendUTF8(Unicode.Scalar(v) ?? "\u{FFFD}", to: &out)
                 }
             case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                guard i + 2 <= s.count else { return nil }
+                // Three octal digits; anything else is not Go's quoting (and must not wrap below).
+                let octal = UInt8(ascii: "0")...UInt8(ascii: "7")
+                guard i + 2 <= s.count, octal.contains(s[i]), octal.contains(s[i + 1]) else { return nil }
                 let v = (UInt32(e) - 48) << 6 | (UInt32(s[i]) - 48) << 3 | (UInt32(s[i + 1]) - 48)
                 out.append(UInt8(truncatingIfNeeded: v))
                 i += 2

@@ -97,10 +97,12 @@ public indirect enum Filter: Sendable, Equatable {
     }
 
     /// A value as typed: bare when it lexes back as one value, else in double quotes. After an
-    /// operator a value may start with `-` or be `or`; as a bare word it may not.
+    /// operator a value may start with `-` or be `or`; as a bare word it may not, nor hold an
+    /// operator (`a=b` bare is a term). Any whitespace the parser splits on is quoted.
     public static func quoted(_ value: String, afterOperator: Bool = false) -> String {
-        let plain = !value.isEmpty && !value.contains { $0 == " " || $0 == "\"" || $0 == "(" || $0 == ")" || $0 == "\t" }
-            && (afterOperator || !["or", "and", "not"].contains(value.lowercased()) && !value.hasPrefix("-"))
+        let plain = !value.isEmpty && !value.contains { $0.isWhitespace || $0 == "\"" || $0 == "(" || $0 == ")" }
+            && (afterOperator || !["or", "and", "not"].contains(value.lowercased()) && !value.hasPrefix("-")
+                && !value.contains { "=!~<>".contains($0) })
         if plain { return value }
         return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }

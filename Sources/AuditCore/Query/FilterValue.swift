@@ -15,7 +15,10 @@ public enum FilterValue {
         public func resolve(reference: Int64) -> Int64 {
             switch self {
             case .absolute(let t): return t
-            case .offset(let d): return reference + d
+            case .offset(let d):
+                // Saturating: an offset of a hundred million days must not overflow.
+                let (sum, overflow) = reference.addingReportingOverflow(d)
+                return overflow ? (d < 0 ? .min : .max) : sum
             case .clock(let s):
                 let day = reference - ((reference % 86_400_000_000) + 86_400_000_000) % 86_400_000_000
                 return day + s * 1_000_000
@@ -48,15 +51,16 @@ public enum FilterValue {
         }
     }
 
-    /// Microseconds of `250ms`, `2s`, `1.5m`, `1h`, `7d`, or a bare number of seconds.
+    /// Microseconds of `250ms`, `2s`, `1.5m`, `1h`, `7d`, or a bare number of seconds; nil for
+    /// one too long to count in microseconds (or `inf`).
     public static func duration(_ text: String) -> Int64? {
         let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000), ("d", 86_400_000_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             guard let v = Double(text.dropLast(suffix.count)), v >= 0 else { return nil }
-            return Int64(v * scale)
+            return Int64(exactly: (v * scale).rounded(.towardZero))
         }
         guard let v = Double(text), v >= 0 else { return nil }
-        return Int64(v * 1_000_000)
+        return Int64(exactly: (v * 1_000_000).rounded(.towardZero))
     }
 
     /// `14:32`, `14:32:05`, an RFC 3339 time, or `-5m` / `+2h` from the reference.
