@@ -18,12 +18,7 @@ collector=
 trap 'for s in $(tmux list-sessions -F "#{session_name}" 2>/dev/null | grep "^$prefix"); do tmux kill-session -t "$s"; done
   [ -n "$collector" ] && kill -KILL "$collector" 2>/dev/null; rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-check() { # description, command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
+. Tests/EndToEnd/checks.sh
 screen() { tmux capture-pane -p -t "$1"; }
 # Waits up to $3 tenths of a second (60 unless given) for session $1's screen to match the
 # extended regex $2.
@@ -136,5 +131,4 @@ check "collect: a SIGABRT sent by kill exits with 134" test "$code" -eq 134
 check "collect: ... gone within 20 s ($took ms)" test "$took" -lt 20000
 check "collect: ... with the backtrace on stderr" grep -qE 'Thread [0-9]+ .*crashed' "$work/collect2.err"
 
-echo "crash: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish crash

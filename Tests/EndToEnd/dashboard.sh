@@ -11,12 +11,7 @@ session=audittop-e2e-$$
 export SWIFT_BACKTRACE=interactive=no
 trap 'for s in "$session" "$session-strip" "$session-demo" "$session-wall" "$session-light" "$session-mono" "$session-true" "$session-256"; do tmux kill-session -t "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-check() { # description, command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
+. Tests/EndToEnd/checks.sh
 screen() { tmux capture-pane -p -t "$1"; }
 # Waits up to 6 s for the screen of session $1 to match the extended regex $2.
 see() {
@@ -227,5 +222,4 @@ tmux send-keys -t "$session-strip" q
 out=$("$bin" "$log" </dev/null 2>&1 >/dev/null); code=$?
 check "no terminal: exit 2 with a message" test "$code" -eq 2 -a -n "$out"
 
-echo "dashboard: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish dashboard

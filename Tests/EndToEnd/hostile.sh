@@ -25,12 +25,7 @@ collector=
 # Whatever happens, the collector this script started does not outlive it.
 trap '[ -n "$collector" ] && { kill "$collector" 2>/dev/null; sleep 0.5; kill -KILL "$collector" 2>/dev/null; }; rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "PASS $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
+. Tests/EndToEnd/checks.sh
 
 # The flood holds 1,100 sockets on each side: lift the soft open-file limit if allowed.
 [ "$(ulimit -Sn)" != unlimited ] && [ "$(ulimit -Sn)" -lt 4096 ] && ulimit -Sn 4096 2>/dev/null
@@ -219,5 +214,4 @@ import json, sys
 r = json.load(open('$work/report.json'))
 sys.exit(0 if r['events'] == $events and r['malformed']['total'] == 0 else 1)"
 
-echo "hostile: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish hostile

@@ -13,12 +13,7 @@ collector=
 # Whatever happens, the collector this script started does not outlive it.
 trap '[ -n "$collector" ] && { kill "$collector" 2>/dev/null; sleep 0.5; kill -KILL "$collector" 2>/dev/null; }; rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
+. Tests/EndToEnd/checks.sh
 
 port=$((20000 + RANDOM % 20000))
 url=http://127.0.0.1:$port/k8s-audit
@@ -47,5 +42,4 @@ import json, sys
 r = json.load(open('$work/report.json'))
 sys.exit(0 if r['events'] == 20000 and r['duplicates'] == 0 and r['malformed']['total'] == 0 else 1)"
 
-echo "webhook: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish webhook
