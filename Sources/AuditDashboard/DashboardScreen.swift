@@ -17,6 +17,10 @@ public struct StatusInfo: Sendable {
     public var flash: String?
     /// What the last `:` command did (or why it failed), until the next key.
     public var message: String?
+    /// The right of the status bar: FOLLOW, SCROLL (N new), PAUSED, REPLAY 10x 42%, DONE
+    /// (nil: FOLLOW or PAUSED from the state), and whether it is drawn as an alert.
+    public var mode: String?
+    public var modeAlert = false
 
     public init() {}
 }
@@ -81,8 +85,8 @@ public enum DashboardScreen {
         let counters = ["\(c.ingested) events", "\(Format.number(info.eventsPerSecond))/s", "ring \(fill)%", losses]
         var parts = narrow ? [counters.joined(separator: " ")] : ["audittop"] + counters
         // A filtered view says so first: every number on screen depends on it.
-        if !s.filterParts.isEmpty {
-            let filter = "filter: " + s.filterParts.joined(separator: " › ") + (m.matchingEvents.map { " (\($0) events)" } ?? "")
+        if !s.filterTerms.isEmpty {
+            let filter = "filter: " + s.filterTerms.map(\.text).joined(separator: " › ") + (m.matchingEvents.map { " (\($0) events)" } ?? "")
             parts.insert(filter, at: narrow ? 0 : 1)
         }
         if let flash = info.flash { parts.insert("ALERT \(flash)", at: narrow ? 0 : 1) }
@@ -90,11 +94,12 @@ public enum DashboardScreen {
         if let left = m.learningLeft { parts.insert("learning \(max(1, (left + 59_999_999) / 60_000_000))m", at: narrow ? 0 : 1) }
         parts.append(sources.isEmpty ? "no source" : sources)
         let alert = info.flash != nil || info.sources.contains { $0.state.hasPrefix("error") || $0.state.hasPrefix("waiting") }
-        let mode = s.paused ? "PAUSED (\(info.waiting) waiting)" : "FOLLOW"
+        let mode = info.mode ?? (s.paused ? "PAUSED (\(info.waiting) waiting)" : "FOLLOW")
+        let modeAlert = info.mode == nil ? s.paused : info.modeAlert
         let right = "\(info.clock) \(mode)"
         let rightWidth = CellWidth.of(right)
         grid.putClipped(parts.joined(separator: " │ "), x: 0, y: 0, role: alert ? .statusAlert : .status, limit: grid.width - rightWidth - 1)
-        grid.putRight(right, right: grid.width, y: 0, role: s.paused ? .statusAlert : .status)
+        grid.putRight(right, right: grid.width, y: 0, role: modeAlert ? .statusAlert : .status)
     }
 
     static func hints(_ grid: inout CellGrid, y: Int, _ s: DashboardState, _ info: StatusInfo) {
@@ -115,10 +120,12 @@ public enum DashboardScreen {
             return
         }
         let text = s.detail != nil
-            ? "↑↓ PgUp/PgDn g/G scroll   / search   n/N next/previous   Esc back   q quit"
+            ? "↑↓ PgUp/PgDn g/G scroll  w wrap" + (s.detail?.wrap == false ? "  ←→ h/l across" : "") + "  / search  n/N next/previous  q/Esc back"
             : s.story != nil
             ? "↑↓ PgUp/PgDn g/G scroll   Enter open the request   f filter on this identity   Esc/q back"
-            : "\(s.timelineShown ? "0-8" : "0-7") pane  Tab focus  ↑↓ move  Enter open  s story  a ack  / filter  ⌫ undo  : command  space pause  w wall  ? help  q quit"
+            : s.timelineShown
+            ? "space pause  +/- speed  . step  [ ] ±1 min  { } ±10 min  @ go to  m mark  c clear  0-8 pane  Enter open  / filter  ? help  q quit"
+            : "0-7 pane  Tab focus  ↑↓ move  G follow  Enter open  s story  a ack  / filter  ⌫ undo  : command  space pause  w wall  ? help  q quit"
         grid.putClipped(text, x: 0, y: y, role: .dim, limit: grid.width)
     }
 

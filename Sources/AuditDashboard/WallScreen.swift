@@ -3,22 +3,67 @@ import AuditCore
 /// What the war-room wall shows besides the model: the counters' recent history, the pane in
 /// rotation, and an alert taking over the screen.
 public struct WallInfo: Sendable {
-    /// One sample a second, oldest first, per counter.
-    public var eventsPerSecond: [Double] = []
-    public var deniedPerMinute: [Double] = []
-    public var unknownUsers: [Double] = []
-    public var openAlerts: [Double] = []
+    /// One sample a second, oldest first, per counter (`sample(_:)`).
+    public var history: [WallCounter: [Double]] = [:]
     /// The pane shown below the counters now.
     public var pane = PaneID.stream
     /// Seconds between pane changes (`--rotate`).
     public var rotateSeconds = 15
     /// A new high or critical alert, shown over everything for a few seconds.
     public var takeover: Report.AlertRow?
+    /// Samples kept per counter: ten minutes, wider than any sparkline.
+    public static let historyLimit = 600
 
     public init() {}
 
     /// The panes the wall rotates through.
     public static let rotation: [PaneID] = [.stream, .alerts, .denied, .unknownUsers, .top, .latency]
+
+    /// Takes one sample of every counter from `m`, keeping the newest `historyLimit`.
+    public mutating func sample(_ m: DashboardModel) {
+        for counter in WallCounter.allCases {
+            var values = history[counter, default: []]
+            values.append(counter.value(m))
+            if values.count > Self.historyLimit { values.removeFirst(values.count - Self.historyLimit) }
+            history[counter] = values
+        }
+    }
+
+    /// Shows the pane whose turn it is `elapsed` seconds after the wall started.
+    public mutating func rotate(elapsed: Double) {
+        let turn = Int(max(0, elapsed) / Double(max(1, rotateSeconds)))
+        pane = Self.rotation[turn % Self.rotation.count]
+    }
+}
+
+/// The wall's four big counters.
+public enum WallCounter: Int, CaseIterable, Sendable {
+    case eventsPerSecond, deniedPerMinute, unknownUsers, alerts
+
+    public var label: String { ["EVENTS/S", "DENIED/MIN", "UNKNOWN USERS", "ALERTS"][rawValue] }
+
+    /// The counter's value now.
+    public func value(_ m: DashboardModel) -> Double {
+        switch self {
+        case .eventsPerSecond:
+            // The last complete second is "now": the newest bucket is still filling.
+            return m.rates.count >= 2 ? Double(m.rates[m.rates.count - 2].total) : Double(m.rates.last?.total ?? 0)
+        case .deniedPerMinute:
+            if m.rateBucketSeconds == 60 { return Double(m.rates.last?.denied ?? 0) }
+            return m.rates.suffix(61).dropLast().reduce(0) { $0 + Double($1.denied) }
+        case .unknownUsers: return Double(m.unknownUsers.count)
+        case .alerts: return Double(m.alerts.reduce(0) { $0 + $1.count })
+        }
+    }
+
+    func role(_ m: DashboardModel, _ value: Double) -> Role {
+        switch self {
+        case .eventsPerSecond: .normal
+        case .deniedPerMinute: value > 0 ? .denied : .normal
+        case .unknownUsers: m.unknownUsers.isEmpty ? .normal : .unknownUser
+        case .alerts: m.alerts.contains { $0.severity >= .high } ? .severityHigh : .normal
+        }
+    }
 }
 
 /// The war-room wall: the incident strip, four big counters with wide sparklines, the other panes in rotation
@@ -55,17 +100,10 @@ public enum WallScreen {
 
     /// The four counters: their values now, and the history their sparklines draw.
     public static func counters(_ m: DashboardModel, _ wall: WallInfo) -> [(label: String, value: Double, history: [Double], role: Role)] {
-        // The last complete second is "now": the newest bucket is still filling.
-        let rate = m.rates.count >= 2 ? Double(m.rates[m.rates.count - 2].total) : Double(m.rates.last?.total ?? 0)
-        let perSecondDenied = m.rates.suffix(61).dropLast().reduce(0) { $0 + Double($1.denied) }
-        let denied = m.rateBucketSeconds == 60 ? Double(m.rates.last?.denied ?? 0) : perSecondDenied
-        let alerts = Double(m.alerts.reduce(0) { $0 + $1.count })
-        return [
-            ("EVENTS/S", rate, wall.eventsPerSecond, .normal),
-            ("DENIED/MIN", denied, wall.deniedPerMinute, denied > 0 ? .denied : .normal),
-            ("UNKNOWN USERS", Double(m.unknownUsers.count), wall.unknownUsers, m.unknownUsers.isEmpty ? .normal : .unknownUser),
-            ("ALERTS", alerts, wall.openAlerts, m.alerts.contains { $0.severity >= .high } ? .severityHigh : .normal),
-        ]
+        WallCounter.allCases.map { c in
+            let value = c.value(m)
+            return (c.label, value, wall.history[c] ?? [], c.role(m, value))
+        }
     }
 
     /// Rows for the counters: label, digits (5 rows, or 10 when there is room), sparkline.

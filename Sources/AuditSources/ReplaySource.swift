@@ -28,6 +28,11 @@ public final class ReplaySource: LiveSource {
         var markedStart: Int64?
         var range: (Int64, Int64)?
         var rangeChanged = false
+        /// Events released so far, and whether loading is over.
+        var released = 0
+        var loaded = false
+        /// Every event up to the end (`--until`) is released.
+        var done = false
     }
 
     private let loaded = Mutex<ReplayTimeline?>(nil)
@@ -72,6 +77,16 @@ public final class ReplaySource: LiveSource {
     }
 
     public var state: String { status.current }
+
+    /// The replay's speed (`10x`, `max`), whether it is paused, how much of it is released,
+    /// and whether all of it is (nil while loading).
+    public var progress: (speed: String, paused: Bool, percent: Int, done: Bool)? {
+        control.withLock { c in
+            guard c.loaded else { return nil }
+            let done = c.done
+            return (c.clock.speedText, c.clock.paused, c.total == 0 ? 100 : c.released * 100 / c.total, done)
+        }
+    }
 
     /// Where the replay starts and stops in event time (`--since` / `--until`), if set.
     let since: Int64?
@@ -179,7 +194,12 @@ public final class ReplaySource: LiveSource {
                 }
             }
             if step > 0, next > 0 { control.withLock { $0.clock.seek(to: timeline.times[next - 1]) } }
-            let c = control.withLock { $0 }
+            let c = control.withLock { c in
+                c.released = next
+                c.loaded = true
+                c.done = next >= timeline.times.count || timeline.times[next] > c.last
+                return c
+            }
             let percent = c.total == 0 ? 100 : next * 100 / c.total
             let clock = Timestamp.format(min(c.clock.position, c.last)).dropFirst(11).prefix(8)
             status.current = "\(clock) \(c.clock.paused ? "paused" : c.clock.speedText) \(percent)%"

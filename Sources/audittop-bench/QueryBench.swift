@@ -39,7 +39,7 @@ enum QueryBench {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 store.setFilter(filter)
                 var state = DashboardState()
-                state.filterParts = [text]
+                state.setFilter(filter)
                 let model = DashboardModel(store: store, streamRows: 500, topRows: 50)
                 let grid = DashboardScreen.render(width: 200, height: 60, model: model, state: state, status: info)
                 let t1 = DispatchTime.now().uptimeNanoseconds

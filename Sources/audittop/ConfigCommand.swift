@@ -73,6 +73,15 @@ struct ConfigCommand: ParsableCommand {
                 let shown: String = value.padding(toLength: max(28, value.count), withPad: " ", startingAt: 0)
                 print("\(key)  \(shown)  # \(row.origin)")
             }
+            // The known-users file read at start, and the one :known appends to.
+            if let read = engine.knownUsersToRead {
+                let entries = (try? String(contentsOfFile: read, encoding: .utf8))
+                    .map { $0.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count }
+                print("# known users: read from \(read)" + (entries.map { " (\($0) entries)" } ?? " (cannot be read)")
+                      + "; :known appends to \(engine.knownUsersFile)")
+            } else {
+                print("# known users: none yet; :known appends to \(engine.knownUsersFile), read on the next start")
+            }
             // The identities known without being listed: the platform's own.
             let platform = rows.first { $0.key == "platform-identities" }?.value ?? ""
             if platform == "none" {

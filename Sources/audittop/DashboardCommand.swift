@@ -67,14 +67,17 @@ struct DashboardCommand: ParsableCommand {
             // A broken theme is said, and the default is used: it never stops the dashboard.
             if let themeWarning { FileHandle.standardError.write(Data("audittop: \(themeWarning)\n".utf8)) }
             let store = SharedEventStore(configuration: try engine.configuration(live: true))
-            _ = try engine.parsedFilter()
-            var loop = DashboardLoop(store: store, sources: live, theme: loadedTheme, fps: fps, filter: engine.filterText,
-                                     bell: display.bell || Config.flag("bell"), knownUsersFile: engine.knownUsersFile)
-            loop.themes = themes
-            loop.wall = display.wall || Config.flag("wall")
-            loop.rotate = rotate
-            loop.readOnly = display.readOnly || Config.flag("read-only")
-            loop.startMessage = themeWarning
+            var settings = SessionSettings()
+            settings.fps = fps
+            settings.rotate = rotate
+            settings.filter = try engine.parsedFilter()
+            settings.bell = display.bell || Config.flag("bell")
+            settings.wall = display.wall || Config.flag("wall")
+            settings.readOnly = display.readOnly || Config.flag("read-only")
+            settings.startMessage = themeWarning
+            settings.replay = live.contains { $0 is ReplaySource }
+            let loop = DashboardLoop(store: store, sources: live, theme: loadedTheme, settings: settings,
+                                     knownUsersFile: engine.knownUsersFile, themes: themes)
             try loop.run()
             try store.withStore { try engine.saveBaseline($0) }
         } catch let error as CLIError {

@@ -81,11 +81,12 @@ struct EngineOptions: ParsableArguments {
         }
         c.since = since
         c.until = until
-        if let knownUsers = config.value("known-users", flag: knownUsers) {
-            guard let text = try? String(contentsOfFile: knownUsers, encoding: .utf8) else {
-                throw CLIError("cannot read the known-users file \(knownUsers); check the path and permissions", code: 2)
+        if let knownUsers = knownUsersToRead {
+            do {
+                c.knownUsers = KnownUsers(text: try String(contentsOfFile: knownUsers, encoding: .utf8))
+            } catch {
+                throw CLIError("cannot read the known-users file \(knownUsers): \(SystemReason.of(error))", code: 2)
             }
-            c.knownUsers = KnownUsers(text: text)
         }
         if noRules {
             c.rules = .none
@@ -113,8 +114,16 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
-    /// The known-users file given (flag or configuration file), for `:known`.
-    var knownUsersFile: String? { Config.file.value("known-users", flag: knownUsers) }
+    /// The known-users file: the one given (flag or configuration file), else the default
+    /// one `:known` writes (`~/.config/audittop/known-users`).
+    var knownUsersFile: String { Config.file.value("known-users", flag: knownUsers) ?? Export.defaultKnownUsersFile }
+
+    /// The known-users file to read at start: the one given, else the default one when it
+    /// exists (so what `:known` added is known on the next start).
+    var knownUsersToRead: String? {
+        if let given = Config.file.value("known-users", flag: knownUsers) { return given }
+        return FileManager.default.fileExists(atPath: Export.defaultKnownUsersFile) ? Export.defaultKnownUsersFile : nil
+    }
 
     /// The filter to start with (flag or configuration file).
     var filterText: String? { Config.file.value("filter", flag: filter) }

@@ -8,10 +8,9 @@ enum Export {
     /// filter), oldest first, one per line: a file `report` and `--replay` read back.
     /// Returns how many were written, how many matched but had no raw JSON kept, and a failure.
     static func write(_ store: EventStore, to path: String) -> (written: Int, missing: Int, failure: String?) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
-            return (0, 0, "cannot write \(path)")
-        }
-        defer { try? out.close() }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return (0, 0, "cannot write \(path): \(SystemReason.last)") }
+        let out = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         let sequences: [Int] = store.view.map { Array($0.sequences(in: store.ring)) }
             ?? Array(store.ring.firstSequence..<store.ring.nextSequence)
         var (written, missing) = (0, 0)
@@ -39,10 +38,14 @@ enum Export {
     /// Appends one line to `path` (creating it and its folder); returns a failure.
     static func append(line: String, to path: String) -> String? {
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return "cannot write \(path)" }
-        defer { try? handle.close() }
+        if !folder.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                return "cannot make the folder \(folder): \(SystemReason.of(error))"
+            }
+        }
+        let fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { return "cannot write \(path): \(SystemReason.last)" }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         handle.seekToEndOfFile()
         // Keep lines whole even when the file did not end with a newline.
         if handle.offsetInFile > 0, let reader = FileHandle(forReadingAtPath: path) {

@@ -76,7 +76,7 @@ import Testing
         let model = try apply("user=nobody@example.com")
         var state = DashboardState()
         state.focus = .stream
-        state.filterParts = ["user=nobody@example.com"]
+        state.drillDown("user=nobody@example.com")
         let text = DashboardScreen.render(width: 120, height: 40, model: model, state: state, status: StatusInfo()).text
         #expect(text.contains("no event in the ring matches the filter"))
         #expect(text.contains("filter: user=nobody@example.com (0 events)"))

@@ -87,8 +87,9 @@ func auditLine(id: String, stage: String = "ResponseComplete", user: String, ver
             + auditLine(id: "r-1", user: "alice@example.com")
             + auditLine(id: "r-2", stage: "RequestReceived", user: "bob@example.com"))
         let merged = DashboardModel(store: store)
-        #expect(merged.stream.map(\.user) == ["bob@example.com", "alice@example.com"])
-        #expect(merged.stream.last?.code == 200 && merged.stream.last?.stage == .responseComplete)
+        // Oldest first, the newest last, as a log reads.
+        #expect(merged.stream.map(\.user) == ["alice@example.com", "bob@example.com"])
+        #expect(merged.stream.first?.code == 200 && merged.stream.first?.stage == .responseComplete)
         let raw = DashboardModel(store: store, rawStages: true)
         #expect(raw.stream.count == 3)
         var state = DashboardState()

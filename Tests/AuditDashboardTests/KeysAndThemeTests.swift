@@ -53,17 +53,17 @@ import Testing
         _ = s.handle(.character("/"), rows: rows)
         for c in "evil" { _ = s.handle(.character(c), rows: rows) }
         _ = s.handle(.backspace, rows: rows)
-        #expect(s.prompt == "evi" && s.filterParts.isEmpty)
+        #expect(s.prompt == "evi" && s.filterTerms.isEmpty)
         _ = s.handle(.enter, rows: rows)
-        #expect(s.filterParts == ["evi"] && s.prompt == nil)
+        #expect(s.filterTerms.map(\.text) == ["evi"] && s.prompt == nil)
         // q inside the prompt is text, not quit.
         _ = s.handle(.character("/"), rows: rows)
         #expect(s.prompt == "evi")
         #expect(s.handle(.character("q"), rows: rows) == .redraw)
         _ = s.handle(.escape, rows: rows)
-        #expect(s.filterParts == ["evi"])
+        #expect(s.filterTerms.map(\.text) == ["evi"])
         _ = s.handle(.escape, rows: rows)
-        #expect(s.filterParts.isEmpty)
+        #expect(s.filterTerms.isEmpty)
     }
 
     @Test func aFilterWithAMistakeStaysOpenAndSaysWhere() {
@@ -73,14 +73,14 @@ import Testing
         _ = s.handle(.enter, rows: rows)
         #expect(s.prompt == "usr=bob")
         #expect(s.promptError?.hasPrefix("column 1: unknown field 'usr'") == true)
-        #expect(s.filterParts.isEmpty)
+        #expect(s.filterTerms.isEmpty)
         // Typing clears the error; an empty filter clears the filter.
         _ = s.handle(.backspace, rows: rows)
         #expect(s.promptError == nil)
         s.prompt = ""
-        s.filterParts = ["verb=get"]
+        s.drillDown("verb=get")
         _ = s.handle(.enter, rows: rows)
-        #expect(s.filterParts.isEmpty && s.prompt == nil)
+        #expect(s.filterTerms.isEmpty && s.prompt == nil)
     }
 
     @Test func historyWithUpAndDown() {
@@ -106,15 +106,15 @@ import Testing
 
     @Test func drillDownsAreBreadcrumbsThatBackspaceUndoes() {
         var s = DashboardState()
-        s.filterParts = ["verb=get or verb=list"]
+        s.drillDown("verb=get or verb=list")
         s.drillDown("user=bob")
         s.drillDown("ns=kube-system")
         #expect(s.filterText == "(verb=get or verb=list) user=bob ns=kube-system")
         _ = s.handle(.backspace, rows: rows)
-        #expect(s.filterParts == ["verb=get or verb=list", "user=bob"])
+        #expect(s.filterTerms.map(\.text) == ["verb=get or verb=list", "user=bob"])
         _ = s.handle(.backspace, rows: rows)
         _ = s.handle(.backspace, rows: rows)
-        #expect(s.filterParts.isEmpty)
+        #expect(s.filterTerms.isEmpty)
         #expect(s.handle(.backspace, rows: rows) == .none)
     }
 
@@ -146,18 +146,20 @@ import Testing
     @Test func theDetailViewScrollsSearchesAndGoesBack() {
         var s = DashboardState()
         s.detail = DetailState(sequence: 7)
-        let lines = (0..<40).map { $0 == 30 || $0 == 35 ? "\"user\": \"mallory\"" : "line \($0)" }
-        _ = s.handle(.character("/"), rows: rows, detailLines: lines)
-        for c in "MALLORY" { _ = s.handle(.character(c), rows: rows, detailLines: lines) }
-        _ = s.handle(.enter, rows: rows, detailLines: lines)
+        let text = (0..<40).map { $0 == 30 || $0 == 35 ? "\"user\": \"mallory\"" : "line \($0)" }
+        let lines = DetailLayout(lines: text.map { [($0, Role.normal)] }, width: 80, wrap: true, page: 4)
+        _ = s.handle(.character("/"), rows: rows, detail: lines)
+        for c in "MALLORY" { _ = s.handle(.character(c), rows: rows, detail: lines) }
+        _ = s.handle(.enter, rows: rows, detail: lines)
         #expect(s.detail?.scroll == 30)
-        _ = s.handle(.character("n"), rows: rows, detailLines: lines)
+        _ = s.handle(.character("n"), rows: rows, detail: lines)
         #expect(s.detail?.scroll == 35)
-        _ = s.handle(.character("N"), rows: rows, detailLines: lines)
+        _ = s.handle(.character("N"), rows: rows, detail: lines)
         #expect(s.detail?.scroll == 30)
-        _ = s.handle(.end, rows: rows, detailLines: lines)
-        #expect(s.detail?.scroll == 39)
-        _ = s.handle(.escape, rows: rows, detailLines: lines)
+        // G stops at the last screenful, not at the last line.
+        _ = s.handle(.end, rows: rows, detail: lines)
+        #expect(s.detail?.scroll == 36)
+        _ = s.handle(.escape, rows: rows, detail: lines)
         #expect(s.detail == nil)
     }
 

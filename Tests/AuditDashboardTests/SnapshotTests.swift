@@ -79,7 +79,7 @@ import Testing
     @Test func everythingAt200x60() throws { try compare("all-200x60", screen(200, 60)) }
 
     @Test func filteredAndPausedAt120x40() throws {
-        try compare("filtered-paused-120x40", screen(120, 40) { $0.filterParts = ["ip=203.0.113.45"]; $0.paused = true })
+        try compare("filtered-paused-120x40", screen(120, 40) { $0.drillDown("ip=203.0.113.45"); $0.paused = true })
     }
 
     @Test func alertsAt80x24() throws { try compare("alerts-80x24", screen(80, 24) { $0.focus = .alerts }) }
@@ -122,10 +122,10 @@ import Testing
     /// A deterministic history: a minute of samples rising and falling.
     static var wall: WallInfo {
         var w = WallInfo()
-        w.eventsPerSecond = (0..<120).map { 280 + 40 * sin(Double($0) / 7) }
-        w.deniedPerMinute = (0..<120).map { Double(900 + ($0 * 37) % 300) }
-        w.unknownUsers = (0..<120).map { Double(min(4, $0 / 30)) }
-        w.openAlerts = (0..<120).map { Double($0 / 10) }
+        w.history[.eventsPerSecond] = (0..<120).map { 280 + 40 * sin(Double($0) / 7) }
+        w.history[.deniedPerMinute] = (0..<120).map { Double(900 + ($0 * 37) % 300) }
+        w.history[.unknownUsers] = (0..<120).map { Double(min(4, $0 / 30)) }
+        w.history[.alerts] = (0..<120).map { Double($0 / 10) }
         w.pane = .alerts
         return w
     }

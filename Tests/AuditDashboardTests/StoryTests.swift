@@ -82,6 +82,6 @@ import Testing
         _ = state.handle(.escape, rows: [:], model: model)
         #expect(state.detail == nil && state.story != nil)
         _ = state.handle(.character("f"), rows: [:], model: model)
-        #expect(state.story == nil && state.filterParts == ["user=temp-admin"] && state.focus == .stream)
+        #expect(state.story == nil && state.filterTerms.map(\.text) == ["user=temp-admin"] && state.focus == .stream)
     }
 }

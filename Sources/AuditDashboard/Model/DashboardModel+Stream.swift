@@ -1,11 +1,14 @@
 import AuditCore
 
 extension DashboardModel {
-    /// The Stream's rows, newest first: the filter's events, else the ring's. One row per
-    /// request: an earlier stage (`RequestReceived`, `ResponseStarted`) is left out when a
-    /// later stage of the same request is in the ring, so a request seen only at
-    /// `RequestReceived` still shows. With `rawStages`, every event is a row.
-    static func streamRows(_ store: EventStore, limit: Int, rawStages: Bool) -> [EventRow] {
+    /// The Stream's rows, oldest first and the newest last, as a log reads: the filter's
+    /// events, else the ring's. One row per request: an earlier stage (`RequestReceived`,
+    /// `ResponseStarted`) is left out when a later stage of the same request is in the ring,
+    /// so a request seen only at `RequestReceived` still shows. With `rawStages`, every event
+    /// is a row. With an `anchor` (the sequence of the row the cursor stays on), the rows end
+    /// a little after it instead of at the newest, so it stays among them however much
+    /// arrives; `newer` is then how many events came after it.
+    static func streamRows(_ store: EventStore, limit: Int, rawStages: Bool, anchor: Int? = nil) -> (rows: [EventRow], newer: Int) {
         var rows: [EventRow] = []
         var shown: Set<AuditID> = []
         func add(_ sequence: Int) {
@@ -13,20 +16,45 @@ extension DashboardModel {
             if !rawStages, !shown.insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted { return }
             rows.append(row(store, e, sequence))
         }
+        // Rows after the anchor kept in view: a screenful, so moving down still shows more.
+        let after = limit / 4
+        var newer = 0
         if let view = store.view {
             // The filter's own list of matching events: no scan of the ring.
-            for sequence in view.sequences(in: store.ring).reversed() {
+            let sequences = view.sequences(in: store.ring)
+            var end = sequences.endIndex
+            if let anchor {
+                let past = Self.firstIndex(in: sequences, after: anchor)
+                newer = sequences.endIndex - past
+                end = min(sequences.endIndex, past + after)
+            }
+            for sequence in sequences[..<end].reversed() {
                 guard rows.count < limit else { break }
                 add(sequence)
             }
         } else {
             var sequence = store.ring.nextSequence - 1
+            if let anchor {
+                newer = max(0, store.ring.nextSequence - 1 - anchor)
+                sequence = min(sequence, max(anchor, store.ring.firstSequence) + after)
+            }
             while sequence >= store.ring.firstSequence && rows.count < limit {
                 add(sequence)
                 sequence -= 1
             }
         }
-        return rows
+        return (rows.reversed(), newer)
+    }
+
+    /// The index of the first of `sorted` that is greater than `value`.
+    static func firstIndex(in sorted: ArraySlice<Int>, after value: Int) -> Int {
+        var lo = sorted.startIndex
+        var hi = sorted.endIndex
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] <= value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 }
 
@@ -39,7 +67,7 @@ extension DashboardModel {
             name: s.string(e.name), code: Int(e.code), denied: e.isDenied,
             source: Int(e.source) < store.sourceNames.count ? store.sourceNames[Int(e.source)] : "",
             impersonated: e.impersonatedUser == 0 ? "" : s.string(e.impersonatedUser), stage: e.stage,
-            sourceIP: s.string(e.sourceIP))
+            sourceIP: s.string(e.sourceIP), auditID: AuditID(high: e.auditIDHigh, low: e.auditIDLow))
     }
 
     /// The ring's latest denials of identities outside the platform (the store's platform

@@ -20,6 +20,8 @@ public struct DashboardModel: Sendable {
         /// The stage this row shows: the latest one in the ring, unless raw stages are shown.
         public var stage = Stage.responseComplete
         public var sourceIP = ""
+        /// The request's auditID.
+        public var auditID = AuditID(high: 0, low: 0)
     }
 
     /// How far back the Rates pane looks.
@@ -42,7 +44,10 @@ public struct DashboardModel: Sendable {
     public var deniedGroups: [Report.DeniedGroup] = []
     public var deniedTotal = 0
     public var unknownUsers: [Report.UnknownUserRow] = []
+    /// The Stream's rows, oldest first, the newest last.
     public var stream: [EventRow] = []
+    /// Events after the row the Stream's cursor stays on (`ViewRequest.anchor`).
+    public var streamNewer = 0
     public var top: [TopDimension: [Report.NameCount]] = [:]
     public var latency: [(verb: String, latency: Report.Latency)] = []
     /// Newest event time seen, microseconds.
@@ -86,7 +91,7 @@ public struct DashboardModel: Sendable {
     /// story of `story`. Call under the store's lock; only the suspects and a story read the
     /// whole ring.
     public init(store: EventStore, streamRows: Int = 200, topRows: Int = 50, rateWindow: RateWindow = .minute,
-                detail: Int? = nil, rawStages: Bool = false, overview: Bool = true, story: String? = nil) {
+                detail: Int? = nil, rawStages: Bool = false, overview: Bool = true, story: String? = nil, anchor: Int? = nil) {
         counters = store.counters
         ringCount = store.ring.count
         ringCapacity = store.ring.capacity
@@ -121,7 +126,7 @@ public struct DashboardModel: Sendable {
         ]
         latency = report.latency.sorted { $0.value.count > $1.value.count }.map { ($0.key, $0.value) }
         matchingEvents = report.matchingEvents
-        stream = Self.streamRows(store, limit: streamRows, rawStages: rawStages)
+        (stream, streamNewer) = Self.streamRows(store, limit: streamRows, rawStages: rawStages, anchor: anchor)
         if let rules = store.rules {
             // Most severe first; among equals the one that fired last.
             let lastFiring = rules.alerts.mapValues(\.lastFiring)

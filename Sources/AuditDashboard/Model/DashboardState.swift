@@ -34,9 +34,10 @@ public struct DashboardState: Sendable, Equatable {
     public var paused = false
     /// The war-room wall is shown instead of the panes (`w`, `--wall`).
     public var wall = false
-    /// The active filter, as parts joined by AND: what was typed after `/` (or `--filter`),
-    /// then one term per drill-down. Shown as breadcrumbs; Backspace drops the last one.
-    public var filterParts: [String] = []
+    /// The active filter as the terms it ANDs: what was typed after `/` (or `--filter`),
+    /// split at its top-level ANDs, then the terms of each drill-down. Shown as breadcrumbs;
+    /// Backspace drops the last one. The text is derived from them (`filterText`).
+    public var filterTerms: [Filter] = []
     /// Filters applied before, oldest first, for ↑ ↓ in the `/` prompt.
     public var history: [String] = []
     /// Where ↑ ↓ are in `history` while the prompt is open.
@@ -57,6 +58,10 @@ public struct DashboardState: Sendable, Equatable {
     public var showHelp = false
     /// The event open in the detail view, by ring sequence number.
     public var detail: DetailState?
+    /// Rows whose cursor was moved, by pane: the row's key (`RowKeys`), so the cursor stays
+    /// on its row while new data moves the rows. The Stream and the latest denials follow
+    /// the newest row while they have none.
+    public var pinned: [PaneID: String] = [:]
     /// Text being typed after `/` or `:`, or nil.
     public var prompt: String?
     /// What the prompt is for.
@@ -78,20 +83,34 @@ public struct DashboardState: Sendable, Equatable {
         public var sigil: String { self == .command ? ":" : "/" }
     }
 
-    /// The whole active filter as one text (parts in parentheses when they hold an `or`).
-    public var filterText: String { DashboardState.join(filterParts) }
+    /// The whole active filter.
+    public var filter: Filter { filterTerms.reduce(Filter.all, &&) }
 
-    static func join(_ parts: [String]) -> String {
-        parts.map { part in
-            parts.count > 1 && (try? Filter.parse(part)).map { if case .or = $0 { return true } else { return false } } == true
-                ? "(" + part + ")" : part
-        }.joined(separator: " ")
+    /// The whole active filter as one text (a term in parentheses when it holds an `or`).
+    public var filterText: String { filter.text }
+
+    /// Replaces the filter with `filter`'s terms.
+    public mutating func setFilter(_ filter: Filter) { filterTerms = Self.terms(filter) }
+
+    /// The terms a filter ANDs: none for `.all`.
+    static func terms(_ filter: Filter) -> [Filter] {
+        switch filter {
+        case .all: []
+        case .and(let parts): parts
+        default: [filter]
+        }
     }
 
-    /// Adds a drill-down term to the filter and shows the Stream's newest matching events.
-    public mutating func drillDown(_ term: String) {
-        filterParts.append(term)
-        selection[.stream] = 0
+    /// Adds a drill-down's terms to the filter; false (and nothing changes) when `term` is
+    /// not in the filter language.
+    @discardableResult
+    public mutating func drillDown(_ term: String) -> Bool {
+        do {
+            filterTerms += Self.terms(try Filter.parse(term))
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// The panes there are now, in tab order: the Overview first (below 160 columns), the
@@ -126,7 +145,12 @@ public struct StoryState: Sendable, Equatable {
 /// The detail view's state: which event, how far scrolled, what is searched.
 public struct DetailState: Sendable, Equatable {
     public var sequence: Int
+    /// The first screen row shown (of the wrapped rows when `wrap`).
     public var scroll = 0
+    /// Long lines wrap (`w` turns it off, for ← → scrolling).
+    public var wrap = true
+    /// Columns scrolled right while lines do not wrap.
+    public var column = 0
     public var search = ""
     public var match = 0
 

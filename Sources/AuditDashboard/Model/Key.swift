@@ -19,40 +19,20 @@ public enum Intent: Equatable, Sendable {
 }
 
 extension DashboardState {
-    /// Applies `key`; `rows` says how many rows each pane has now, `detailLines` how long the
-    /// open event is, `page` how many rows a page holds, and `model` what is on screen (for
-    /// the keys that act on a row's identity or the strip's alert: Enter, `s`, `a`).
-    public mutating func handle(_ key: Key, rows: [PaneID: Int], detailLines: [String] = [], page: Int = 10,
+    /// Applies `key`; `rows` says how many rows each pane has now, `detail` how the open
+    /// event is laid out on screen, `page` how many rows a page holds, and `model` what is on
+    /// screen (for the keys that act on a row's identity or the strip's alert: Enter, `s`, `a`).
+    /// `DashboardSession` calls it for the keys that need nothing outside the state.
+    public mutating func handle(_ key: Key, rows: [PaneID: Int], detail layout: DetailLayout? = nil, page: Int = 10,
                                 model: DashboardModel? = nil) -> Intent {
         if key == .interrupt { return .quit }
-        if let prompt { return handlePrompt(key, prompt, detailLines: detailLines) }
+        if let prompt { return handlePrompt(key, prompt, layout: layout) }
         if showHelp {
-            if key == .character("q") { return .quit }
+            // Any key closes the help; q quits only from the main screen.
             showHelp = false
             return .redraw
         }
-        if var d = detail {
-            if ScrollKeys.move(key, &d.scroll, last: max(0, detailLines.count - 1), page: page) {
-                detail = d
-                return .redraw
-            }
-            switch key {
-            case .escape, .backspace: detail = nil; return .redraw
-            case .character("q"): return .quit
-            case .character("/"):
-                prompt = ""
-                promptKind = .detailSearch
-                return .redraw
-            case .character("n"), .character("N"):
-                let hits = matches(detailLines, d.search)
-                guard !hits.isEmpty else { return .none }
-                d.match = (d.match + (key == .character("n") ? 1 : hits.count - 1)) % hits.count
-                d.scroll = hits[d.match]
-            default: return .none
-            }
-            detail = d
-            return .redraw
-        }
+        if let d = detail { return handleDetail(key, d, layout ?? DetailLayout(lines: [], width: 80, wrap: d.wrap, page: page)) }
         if let story { return handleStory(key, story, lines: model?.story?.lines ?? [], page: page) }
         let count = rows[focus] ?? 0
         let current = selected(focus)
@@ -90,12 +70,13 @@ extension DashboardState {
         case .left where focus == .rates: selection[.rates] = min(max(0, count - 1), current + 1)
         case .right where focus == .rates: selection[.rates] = max(0, current - 1)
         case .backspace:
-            guard !filterParts.isEmpty else { return .none }
-            filterParts.removeLast()
-            selection[.stream] = 0
+            guard !filterTerms.isEmpty else { return .none }
+            filterTerms.removeLast()
+            pinned[.stream] = nil
         case .escape:
-            guard !filterParts.isEmpty else { return .none }
-            filterParts = []
+            guard !filterTerms.isEmpty else { return .none }
+            filterTerms = []
+            pinned[.stream] = nil
         case .enter:
             if let model, openStoryOnEnter(model) { return .redraw }
             return .redraw  // the loop turns Enter on an event row into `detail` (it knows the rows)
@@ -119,7 +100,7 @@ extension DashboardState {
     }
 
     /// A key while a line is being typed at the bottom.
-    private mutating func handlePrompt(_ key: Key, _ text: String, detailLines: [String]) -> Intent {
+    private mutating func handlePrompt(_ key: Key, _ text: String, layout: DetailLayout?) -> Intent {
         var text = text
         switch key {
         case .enter:
@@ -128,20 +109,21 @@ extension DashboardState {
                 if var d = detail {
                     d.search = text
                     d.match = 0
-                    if let first = matches(detailLines, text).first { d.scroll = first }
+                    if let first = layout?.hits(text).first { d.scroll = min(first, layout?.lastScroll ?? first) }
                     detail = d
                 }
             case .filter:
+                let parsed: Filter
                 do {
-                    _ = try Filter.parse(text)
+                    parsed = try Filter.parse(text)
                 } catch {
                     promptError = error.description
                     return .redraw
                 }
                 let trimmed = text.trimmingCharacters(in: .whitespaces)
-                filterParts = trimmed.isEmpty ? [] : [trimmed]
+                setFilter(parsed)
                 if !trimmed.isEmpty, history.last != trimmed { history.append(trimmed) }
-                selection[.stream] = 0
+                pinned[.stream] = nil
             case .command:
                 closePrompt()
                 let command = text.trimmingCharacters(in: .whitespaces)
@@ -178,10 +160,48 @@ extension DashboardState {
         return .redraw
     }
 
-    private func matches(_ lines: [String], _ search: String) -> [Int] {
-        let needle = search.lowercased()
-        guard !needle.isEmpty else { return [] }
-        return lines.indices.filter { lines[$0].lowercased().contains(needle) }
+    /// A key in the detail view: scroll (by screen rows, `G` to the last screenful), `w`
+    /// wrap on and off, ← → (or `h` `l`) across unwrapped lines, `/` search, `n` `N` the next
+    /// and previous match; `q`, Esc and Backspace close it.
+    private mutating func handleDetail(_ key: Key, _ open: DetailState, _ layout: DetailLayout) -> Intent {
+        var d = open
+        if ScrollKeys.move(key, &d.scroll, last: layout.lastScroll, page: max(1, layout.page)) {
+            detail = d
+            return .redraw
+        }
+        switch key {
+        case .escape, .backspace, .character("q"):
+            detail = nil
+            return .redraw
+        case .character("w"):
+            d.wrap.toggle()
+            d.column = 0
+            // The same line stays at the top.
+            let line = layout.rows.indices.contains(d.scroll) ? layout.rows[d.scroll].line : 0
+            let other = DetailLayout(lines: layout.lines, width: layout.width, wrap: d.wrap, page: layout.page)
+            d.scroll = min(other.firstRow(ofLine: line), other.lastScroll)
+        case .left, .character("h"):
+            guard !d.wrap else { return .none }
+            d.column = max(0, d.column - max(1, layout.width / 4))
+        case .right, .character("l"):
+            guard !d.wrap else { return .none }
+            d.column = min(max(0, layout.widest - layout.width), d.column + max(1, layout.width / 4))
+        case .character("/"):
+            prompt = ""
+            promptKind = .detailSearch
+            return .redraw
+        case .character("n"), .character("N"):
+            let hits = layout.hits(d.search)
+            guard !hits.isEmpty else { return .none }
+            d.match = (d.match + (key == .character("n") ? 1 : hits.count - 1)) % hits.count
+            d.scroll = min(hits[d.match], layout.lastScroll)
+        case .character("?"):
+            showHelp = true
+            return .redraw
+        default: return .none
+        }
+        detail = d
+        return .redraw
     }
 }
 

@@ -107,7 +107,8 @@ enum ListPanes {
                 return row
             },
             roles: m.stream.map { $0.denied ? .denied : ($0.code >= 500 ? .bad : ($0.code >= 400 ? .warn : .normal)) },
-            selected: s.selected(.stream), focused: focused,
+            // Following, the newest row (the last) is the cursor's, so it is always in view.
+            selected: s.pinned[.stream] == nil ? max(0, m.stream.count - 1) : s.selected(.stream), focused: focused,
             empty: m.matchingEvents == nil ? "(nothing yet)" : "no event in the ring matches the filter (Backspace or Esc to widen it)")
     }
 

@@ -16,6 +16,9 @@ enum RatesPane {
         let statsWidth = min(34, max(0, r.width - 16))
         let sparkWidth = max(0, r.width - 7 - statsWidth)
         var y = r.y
+        // Averages count only the buckets since the data began, and not the newest one,
+        // which is still filling (it is drawn dim, so its lower bar does not read as a drop).
+        let started = model.rates.firstIndex { $0.total > 0 } ?? model.rates.count
         for (label, role, value) in series where y < r.y + r.height {
             let values = model.rates.map { Int(value($0)) }
             grid.put(label, x: r.x, y: y, role: .header, limit: 6)
@@ -23,11 +26,13 @@ enum RatesPane {
             let peak = max(values.max() ?? 0, 1)
             var line = ""
             for v in shown { line.append(blocks[v == 0 ? 0 : max(1, v * 8 / peak)]) }
+            let partial = line.isEmpty ? "" : String(line.removeLast())
             grid.put(line, x: r.x + 6, y: y, role: role, limit: sparkWidth)
-            // The last bucket is still filling: "now" is the last complete one.
-            let now = values.count >= 2 ? values[values.count - 2] : (values.last ?? 0)
-            let average = values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count)
-            let stats = "now \(now) avg \(Format.number(average)) peak \(values.max() ?? 0)\(unit)"
+            if !partial.isEmpty { grid.put(partial, x: r.x + 6 + shown.count - 1, y: y, role: .dim, limit: 1) }
+            let complete = values.count > 1 ? Array(values[min(started, values.count - 1)..<(values.count - 1)]) : values
+            let now = complete.last ?? 0
+            let average = complete.isEmpty ? 0 : Double(complete.reduce(0, +)) / Double(complete.count)
+            let stats = "now \(now) avg \(Format.number(average)) peak \(complete.max() ?? 0)\(unit)"
             grid.putClipped(stats, x: r.x + r.width - statsWidth, y: y, role: .normal, limit: statsWidth)
             y += 1
         }

@@ -1,0 +1,24 @@
+import Foundation
+
+/// The system's own words for why a file operation failed ("No such file or directory"),
+/// for messages that say what to fix.
+enum SystemReason {
+    /// The reason of the last failed system call (`errno`).
+    static var last: String { String(cString: strerror(errno)) }
+
+    /// The reason inside a Foundation error: its POSIX code's text when it carries one.
+    static func of(_ error: any Error) -> String {
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: return String(cString: strerror(ENOENT))
+        case .fileReadNoPermission, .fileWriteNoPermission: return String(cString: strerror(EACCES))
+        case .fileWriteOutOfSpace: return String(cString: strerror(ENOSPC))
+        case .fileWriteVolumeReadOnly: return String(cString: strerror(EROFS))
+        default: return ns.localizedDescription
+        }
+    }
+}
