@@ -11,8 +11,8 @@ struct CollectCommand: ParsableCommand {
         commandName: "collect",
         abstract: "Run sources with no terminal, teeing accepted events to a file and logging status to stderr.",
         discussion: """
-            For example: audittop collect http://127.0.0.1:9765/k8s-audit --tee /var/log/audittop/feed.log
-            SIGTERM or SIGINT stops it after everything received is decoded and written.
+            For example: audittop collect http://127.0.0.1:9765/k8s-audit --tee /var/log/audittop/feed.log \
+            SIGTERM or SIGINT stops it after everything received is decoded and written. \
             Watch the tee with: audittop /var/log/audittop/feed.log
             """)
 

@@ -12,8 +12,8 @@ struct DashboardCommand: ParsableCommand {
         commandName: "watch",
         abstract: "The live dashboard (the default command): follow audit logs and watch them.",
         discussion: """
-            SOURCE is a file to follow like tail -F (through rotation), - for stdin, demo for the
-            built-in simulator, or a webhook listener: http://HOST:PORT/PATH or https://...
+            SOURCE is a file to follow like tail -F (through rotation), - for stdin, demo for the \
+            built-in simulator, or a webhook listener: http://HOST:PORT/PATH or https://... \
             (an empty HOST means 127.0.0.1). With no SOURCE, the usual audit log paths are tried.
             """)
 

@@ -7,14 +7,18 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "The built-in simulator: live on a terminal, or a realistic log with --write/--events.",
+        usage: """
+            audittop demo [--write <file>] [--events <n>] [--seed <n>] [--rate <n>]
+                          [--flavor <flavor>] [display options]
+            """,
         discussion: """
-            On a terminal, `audittop demo` runs the dashboard on the simulator, live. With
-            --write or --events, or when stdout is not a terminal, it writes a deterministic log.
-            About 300 events per second of event time from a production cluster of about 20
-            nodes (kubeadm, EKS, AKS, GKE or OpenShift: --flavor), with an incident part-way: a
-            stolen service-account token used from outside enumerates its rights, lists secrets,
-            binds itself to cluster-admin and execs into kube-system; the admin credential
-            impersonates a new temp-admin who approves its own certificate; an anonymous scanner
+            On a terminal, `audittop demo` runs the dashboard on the simulator, live. With \
+            --write or --events, or when stdout is not a terminal, it writes a deterministic log. \
+            About 300 events per second of event time from a production cluster of about 20 \
+            nodes (kubeadm, EKS, AKS, GKE or OpenShift: --flavor), with an incident part-way: a \
+            stolen service-account token used from outside enumerates its rights, lists secrets, \
+            binds itself to cluster-admin and execs into kube-system; the admin credential \
+            impersonates a new temp-admin who approves its own certificate; an anonymous scanner \
             probes the API and fails to log in 40 times.
             """)
 

@@ -168,9 +168,13 @@ enum ByteCount {
 /// Durations like `90s`, `10m`, `2h`, `1d`, as microseconds (the filter language's, with
 /// the unit required).
 enum DurationText {
+    /// A duration with a unit (`90s`, `10m`, `2h`, `1d`, `250ms`), or a bare number of seconds
+    /// (`2`, `0.5`), in microseconds.
     static func parse(_ text: String) throws -> Int64 {
-        guard text.last?.isLetter == true, let d = FilterValue.duration(text) else {
-            throw ValidationError("'\(text)' is not a duration; use a number and a unit: 90s, 10m, 2h, 1d")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0, seconds < 1e9 { return Int64(seconds * 1_000_000) }
+        guard trimmed.last?.isLetter == true, let d = FilterValue.duration(trimmed) else {
+            throw ValidationError("'\(text)' is not a duration; use seconds (2, 0.5) or a number and a unit: 90s, 10m, 2h, 1d")
         }
         return d
     }

@@ -9,9 +9,9 @@ struct InstallCommand: ParsableCommand {
         commandName: "install",
         abstract: "Install this binary, Themes/ and shell completions under a prefix (default /usr/local).",
         discussion: """
-            Writes PREFIX/bin/audittop, PREFIX/share/audittop/themes/*.yaml (where the installed
-            binary finds them from any folder), and completions for bash, zsh and fish under
-            PREFIX/share. Run it from the release build: swift build -c release &&
+            Writes PREFIX/bin/audittop, PREFIX/share/audittop/themes/*.yaml (where the installed \
+            binary finds them from any folder), and completions for bash, zsh and fish under \
+            PREFIX/share. Run it from the release build: swift build -c release && \
             sudo .build/release/audittop install
             """)
 

@@ -5,7 +5,11 @@ import Foundation
 struct WebhookConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhook-config",
-        abstract: "Print the kubeconfig for kube-apiserver's --audit-webhook-config-file (flags to add go to stderr).")
+        abstract: "Print the kubeconfig for kube-apiserver's --audit-webhook-config-file (flags to add go to stderr).",
+        usage: """
+            audittop webhook-config --server <url> [--ca <file>] [--path <path>]
+                   [--client-cert <file> --client-key <file> | --token-file <file>]
+            """)
 
     @Option(help: "Where audittop listens, as the apiserver will reach it (e.g. https://10.0.0.5:9765/k8s-audit).")
     var server: String
@@ -79,6 +83,17 @@ struct WebhookConfigCommand: ParsableCommand {
             """
         if server.hasPrefix("http://") {
             notes += "# warning: \(server) is plain HTTP; events (with tokens in request bodies) cross the network unencrypted.\n"
+        } else if ca == nil {
+            notes += """
+                # note: no --ca. The apiserver will check audittop's certificate against the node's system trust
+                # store, so a self-signed certificate (the usual case) fails the handshake and no event arrives.
+                # Pass --ca with the CA that signed the certificate given to audittop --tls-cert.
+
+                """
+        }
+        if clientCert == nil && tokenFile == nil {
+            notes += "# note: no --client-cert or --token-file, so `user: {}`: the apiserver sends no credentials,\n"
+                + "# which audittop accepts only when it runs without --token-file and --client-ca.\n"
         }
         FileHandle.standardError.write(Data(notes.utf8))
     }

@@ -25,28 +25,23 @@ extension Report {
             out.line("Top lists  more distinct values than counters: a count may be high by up to \(topErrorBound)")
         }
 
-        out.section("Top users", top.users)
-        out.section("Top verbs", top.verbs)
-        out.section("Top resources", top.resources)
-        out.section("Top namespaces", top.namespaces)
-        out.section("Top user agents", top.userAgents)
-        out.section("Top source IPs", top.sourceIPs)
-        out.section("Codes", top.codes)
-        if top.sources.count > 1 { out.section("Sources", top.sources) }
-
-        out.heading("Denied requests: \(denied.total)")
-        if !denied.groups.isEmpty {
+        // What needs a person first: the alerts, who nobody expected, who was denied; then
+        // the top lists.
+        out.heading("Alerts: \(alerts.count) rules fired")
+        if !alerts.isEmpty {
             out.table(
-                ["user", "verb", "resource", "count", "last seen", "reason"],
-                denied.groups.map { [$0.user, $0.verb, $0.resource, String($0.count), $0.lastSeen ?? "-", $0.reason] },
+                ["severity", "rule", "count", "first", "last", "latest example"],
+                // Most severe first, as on the screen.
+                alerts.sorted { $0.severity > $1.severity }.map {
+                    let e = $0.examples.first
+                    return [$0.severity.name, $0.rule, String($0.count), $0.first ?? "-", $0.last ?? "-",
+                            e.map { $0.user.isEmpty ? $0.note : "\($0.user): \($0.note)" } ?? ""]
+                },
                 alert: true)
         }
-        if !denied.latest.isEmpty {
-            out.line("Latest:")
-            out.table(
-                ["time", "user", "verb", "resource", "namespace", "code", "reason"],
-                denied.latest.map { [$0.time, $0.user, $0.verb, $0.resource, $0.namespace, String($0.code), $0.reason] },
-                alert: true)
+        if !rulesNotEvaluated.isEmpty {
+            out.line("Not evaluated (the audit policy logged no request body): "
+                + rulesNotEvaluated.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
 
         out.heading("Unknown users: \(unknownUsers.count)")
@@ -64,21 +59,29 @@ extension Report {
                 alert: false)
         }
 
-        out.heading("Alerts: \(alerts.count) rules fired")
-        if !alerts.isEmpty {
+        out.heading("Denied requests: \(denied.total)")
+        if !denied.groups.isEmpty {
             out.table(
-                ["severity", "rule", "count", "first", "last", "latest example"],
-                alerts.map {
-                    let e = $0.examples.first
-                    return [$0.severity.name, $0.rule, String($0.count), $0.first ?? "-", $0.last ?? "-",
-                            e.map { $0.user.isEmpty ? $0.note : "\($0.user): \($0.note)" } ?? ""]
-                },
+                ["user", "verb", "resource", "count", "last seen", "reason"],
+                denied.groups.map { [$0.user, $0.verb, $0.resource, String($0.count), $0.lastSeen ?? "-", $0.reason] },
                 alert: true)
         }
-        if !rulesNotEvaluated.isEmpty {
-            out.line("Not evaluated (the audit policy logged no request body): "
-                + rulesNotEvaluated.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        if !denied.latest.isEmpty {
+            out.line("Latest:")
+            out.table(
+                ["time", "user", "verb", "resource", "namespace", "code", "reason"],
+                denied.latest.map { [$0.time, $0.user, $0.verb, $0.resource, $0.namespace, String($0.code), $0.reason] },
+                alert: true)
         }
+
+        out.section("Top users", top.users)
+        out.section("Top verbs", top.verbs)
+        out.section("Top resources", top.resources)
+        out.section("Top namespaces", top.namespaces)
+        out.section("Top user agents", top.userAgents)
+        out.section("Top source IPs", top.sourceIPs)
+        out.section("Codes", top.codes)
+        if top.sources.count > 1 { out.section("Sources", top.sources) }
 
         out.heading("Latency (seconds, long-running requests excluded)")
         out.table(
