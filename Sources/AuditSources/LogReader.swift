@@ -35,7 +35,7 @@ public struct LogReader {
     /// events before the damage and says so in `Outcome.problem`.
     /// - Throws: when the file cannot be opened or read at all.
     @discardableResult
-    public func read(_ path: String, into store: EventStore, progress: ((Int) -> Void)? = nil) throws(SourceError) -> Outcome {
+    public func read(_ path: String, into store: some LogSink, progress: ((Int) -> Void)? = nil) throws(SourceError) -> Outcome {
         let fd: Int32
         if path == "-" {
             fd = 0
@@ -50,7 +50,7 @@ public struct LogReader {
         }
         defer { if fd != 0 { close(fd) } }
         store.currentSource = store.addSource(path == "-" ? "stdin" : path)
-        let before = store.counters.ingested + store.counters.duplicates
+        let before = store.accepted
         var framer = StreamDecoder(maxLine: maxLine)
         var buffer = [UInt8](repeating: 0, count: chunkSize)
         var outcome = Outcome()
@@ -71,7 +71,7 @@ public struct LogReader {
                     try readAll(fd, path, into: &rest)
                     YAMLEvents.ingest(rest, into: store)
                     outcome.bytes = rest.count
-                    outcome.events = store.counters.ingested + store.counters.duplicates - before
+                    outcome.events = store.accepted - before
                     return outcome
                 }
             }
@@ -97,7 +97,7 @@ public struct LogReader {
             outcome.problem = "the gzip data ends early (a truncated file) after \(inflated) decompressed bytes"
         }
         framer.finish(to: store)
-        outcome.events = store.counters.ingested + store.counters.duplicates - before
+        outcome.events = store.accepted - before
         if let problem = outcome.problem {
             outcome.problem = "\(problem); kept the \(outcome.events) events before it"
         } else if outcome.events == 0 {

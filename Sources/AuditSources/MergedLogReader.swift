@@ -56,7 +56,7 @@ public struct MergedLogReader {
     /// time. Returns each file's outcome in the order given, or nil when a file is not one
     /// this reader takes (YAML, not a regular file): then read the sets one after another.
     public func read(
-        sets: [[String]], into store: EventStore, progress: ((Int) -> Void)? = nil
+        sets: [[String]], into store: some LogSink, progress: ((Int) -> Void)? = nil
     ) throws(SourceError) -> [(path: String, outcome: LogReader.Outcome)]? {
         var opened: [[ParallelLogReader.Input]] = []
         func closeAll() { for set in opened { for f in set { close(f.fd) } } }
@@ -82,7 +82,7 @@ public struct MergedLogReader {
         for stream in streams {
             stream.sources = stream.files.map { store.addSource($0.path) }
         }
-        let producer = ParallelLogReader.Producer(maxLine: maxLine, chunkSize: chunkSize, maxDepth: store.configuration.maxDepth)
+        let producer = ParallelLogReader.Producer(maxLine: maxLine, chunkSize: chunkSize, maxDepth: store.maxDepth)
         for stream in streams {
             let (queue, files, failures) = (stream.queue, stream.files, stream.failures)
             Thread {
@@ -110,13 +110,13 @@ public struct MergedLogReader {
             guard let k = best, let batch = streams[k].batch else { break }
             let stream = streams[k]
             store.currentSource = stream.sources[batch.tag]
-            let before = store.counters.ingested + store.counters.duplicates
+            let before = store.accepted
             switch batch.items[stream.next] {
             case .event(var e, let id): store.ingest(&e, id: id)
             case .malformed(let kind): store.malformed(kind)
             case .document(let bytes): store.document(bytes)
             }
-            events[k][batch.tag] += store.counters.ingested + store.counters.duplicates - before
+            events[k][batch.tag] += store.accepted - before
             stream.next += 1
             if let progress, stream.next == batch.items.count {
                 let done = streams.reduce(0) { $0 + $1.bytesBefore + ($1.batch?.bytesRead ?? 0) }

@@ -18,15 +18,15 @@ public struct ParallelLogReader {
 
     /// Reads `path` into `store` with a second thread decoding ahead.
     @discardableResult
-    public func read(_ path: String, into store: EventStore, progress: ((Int) -> Void)? = nil) throws(SourceError) -> LogReader.Outcome {
+    public func read(_ path: String, into store: some LogSink, progress: ((Int) -> Void)? = nil) throws(SourceError) -> LogReader.Outcome {
         guard let file = try Input.open(path) else {
             return try LogReader(maxLine: maxLine).read(path, into: store, progress: progress)
         }
         store.currentSource = store.addSource(path)
-        let before = store.counters.ingested + store.counters.duplicates
+        let before = store.accepted
         let queue = BatchQueue(limit: 4)
         let failure = FailureBox()
-        let producer = Producer(maxLine: maxLine, chunkSize: chunkSize, maxDepth: store.configuration.maxDepth)
+        let producer = Producer(maxLine: maxLine, chunkSize: chunkSize, maxDepth: store.maxDepth)
         let thread = Thread {
             producer.decode(file, into: queue, failure: failure)
             queue.put(nil)
@@ -40,7 +40,7 @@ public struct ParallelLogReader {
             if batch.bytesRead > 0 { progress?(batch.bytesRead) }
         }
         if let error = failure.error { throw error }
-        outcome.events = store.counters.ingested + store.counters.duplicates - before
+        outcome.events = store.accepted - before
         outcome.problem = Producer.problem(failure, events: outcome.events, bytes: outcome.bytes)
         return outcome
     }
@@ -161,7 +161,7 @@ final class DecodedBatch: @unchecked Sendable {
     /// Which of a reader's files the batch comes from.
     var tag = 0
 
-    func ingest(into store: EventStore) {
+    func ingest(into store: some LogSink) {
         // Prefetch the request-table slot a few events ahead of the one being ingested.
         let ahead = 4
         for k in 0..<min(ahead, items.count) { prefetch(k, store) }
@@ -175,7 +175,7 @@ final class DecodedBatch: @unchecked Sendable {
         }
     }
 
-    private func prefetch(_ k: Int, _ store: EventStore) {
+    private func prefetch(_ k: Int, _ store: some LogSink) {
         if case .event(_, let id?) = items[k] { store.prefetch(id) }
     }
 

@@ -232,11 +232,7 @@ public final class ReplayTimeline: @unchecked Sendable {
         let collector = TimelineCollector(timeline: timeline)
         for (k, file) in files.enumerated() {
             guard progress(k * 100 / max(files.count, 1)) else { break }
-            let store = EventStore(configuration: { var c = StoreConfiguration(); c.capacity = 1; c.rawBudget = 0; return c }())
-            store.onDecode = { e in collector.add(e) }
-            store.decodeOnly = true
-            collector.pendingTime = nil
-            try ParallelLogReader(maxLine: maxLine).read(file, into: store)
+            try ParallelLogReader(maxLine: maxLine).read(file, into: collector)
         }
         let order = timeline.times.indices.sorted { (timeline.times[$0], $0) < (timeline.times[$1], $1) }
         timeline.times = order.map { timeline.times[$0] }
@@ -293,14 +289,27 @@ public final class ReplayTimeline: @unchecked Sendable {
     public func time(_ k: Int) -> Int64 { times[k] }
 }
 
-/// Takes every decoded event (duplicates too, so a replay counts them as `report` does).
-private final class TimelineCollector {
+/// The replay loader's sink: keeps every decoded event (duplicates too, so a replay counts
+/// them as `report` does) on the timeline, and nothing else.
+private final class TimelineCollector: LogSink {
     let timeline: ReplayTimeline
-    var pendingTime: Int64?
+    let decoder = EventDecoder()
+    var currentSource: UInt16 = 0
+    private(set) var accepted = 0
+    var maxDepth: Int { StoreConfiguration().maxDepth }
 
     init(timeline: ReplayTimeline) { self.timeline = timeline }
 
-    func add(_ e: DecodedEvent) {
+    func addSource(_ name: String) -> UInt16 { 0 }
+    func prefetch(_ id: AuditID) {}
+    func ingest(_ e: inout DecodedEvent, id: AuditID?) { event(&e) }
+    func document(_ bytes: UnsafeBufferPointer<UInt8>) { decoder.decode(bytes, into: self) }
+    /// Input that is not an event never reaches the timeline, so a replay counts events only
+    /// (`report` on the same files counts what was malformed).
+    func malformed(_ kind: MalformedKind) {}
+
+    func event(_ e: inout DecodedEvent) {
+        accepted += 1
         let denied = e.code == 401 || e.code == 403 || e.string(e.decision) == "forbid"
         timeline.append(UnsafeBufferPointer(start: e.base + e.raw.start, count: e.raw.count),
                         time: e.received ?? e.stageTime ?? 0, denied: denied)

@@ -23,7 +23,7 @@ public enum YAMLEvents {
 
     /// Parses every YAML document in `bytes` and ingests each as JSON; a document that does
     /// not parse is counted as malformed (`invalidJSON`: not a format audittop reads).
-    public static func ingest(_ bytes: [UInt8], into store: EventStore) {
+    public static func ingest(_ bytes: [UInt8], into store: some LogSink) {
         let text = String(decoding: bytes, as: UTF8.self)
         do {
             for node in try Yams.compose_all(yaml: text) {

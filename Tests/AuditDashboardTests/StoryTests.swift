@@ -85,3 +85,19 @@ import Testing
         #expect(state.story == nil && state.filterTerms.map(\.text) == ["user=temp-admin"] && state.focus == .stream)
     }
 }
+
+@Suite struct UnauthenticatedStoryTests {
+    @Test func aClientThatNeverAuthenticatedHasAStoryByItsAddress() {
+        let store = EventStore()
+        func failedLogin(_ n: Int, ip: String) -> String {
+            #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"00000000-0000-4000-8000-\#(String(format: "%012d", n))","stage":"ResponseStarted","requestURI":"/api/v1/secrets","verb":"list","user":{},"sourceIPs":["\#(ip)"],"userAgent":"curl/8.5","responseStatus":{"code":401},"requestReceivedTimestamp":"2026-03-14T09:00:0\#(n % 10).000000Z","stageTimestamp":"2026-03-14T09:00:0\#(n % 10).000100Z"}"#
+                + "\n"
+        }
+        store.ingest(text: (0..<6).map { failedLogin($0, ip: "198.51.100.77") }.joined() + failedLogin(9, ip: "198.51.100.78")
+            + auditLine(id: "ok-1", user: "alice@example.com", ip: "198.51.100.77"))
+        let story = IdentityStory(store, identity: "unauthenticated 198.51.100.77")
+        #expect(story.requests == 6 && story.denied == 6)
+        #expect(story.networks.first?.name == "198.51.100.0/24")
+        #expect(story.lines.allSatisfy { $0.code == 401 && $0.sourceIP == "198.51.100.77" })
+    }
+}

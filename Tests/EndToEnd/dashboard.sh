@@ -9,7 +9,7 @@ bin=${AUDITTOP:-$PWD/.build/debug/audittop}
 work=$(mktemp -d)
 session=audittop-e2e-$$
 export SWIFT_BACKTRACE=interactive=no
-trap 'for s in "$session" "$session-strip" "$session-demo" "$session-wall" "$session-light" "$session-mono" "$session-true" "$session-256"; do tmux kill-session -t "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
+trap 'for s in "$session" "$session-strip" "$session-follow" "$session-known" "$session-demo" "$session-wall" "$session-light" "$session-mono" "$session-true" "$session-256"; do tmux kill-session -t "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
 
 . Tests/EndToEnd/checks.sh
 screen() { tmux capture-pane -p -t "$1"; }
@@ -115,8 +115,10 @@ sleep 0.5
 before=$(screen "$session" | grep -Eo '│ [0-9]+ events' | head -1 | grep -Eo '[0-9]+')
 tmux send-keys -t "$session" "."
 check "steps one event while paused" see "$session" "│ $((before + 1)) events │"
-tmux send-keys -t "$session" g "09:00:01" Enter
-check "goes back to a time" see "$session" "09:00:01 paused"
+check "the status bar says REPLAY, paused" see "$session" "REPLAY PAUSED [0-9]+%"
+check "the hints line shows the replay's keys" see "$session" "^space pause  \+/- speed  \. step"
+tmux send-keys -t "$session" @ "09:00:01" Enter
+check "goes back to a time (@)" see "$session" "09:00:01 paused"
 check "shows the timeline while replaying" see "$session" "─ 8 Timeline"
 tmux send-keys -t "$session" m "]" m "]"
 check "marks a range on the timeline" see "$session" "\[.*\].*▲|\[.*▲.*\]"
@@ -124,6 +126,52 @@ tmux send-keys -t "$session" c
 check "clears the range" see "$session" "^│09:00:00 +▲|▲[^][]*$"
 tmux send-keys -t "$session" q
 check "quits the replay" see "$session" "REPLAY-EXIT=0"
+
+# Following, as lnav does it: a moved cursor stays on its event while the demo feeds the
+# Stream (the selected row is the one drawn in reverse video on a vt100), G follows again,
+# and q closes the detail view without quitting.
+# The text of the selected (reverse-video) row of the Stream on session $1's screen.
+selected_row() { tmux capture-pane -p -e -t "$1" | grep '^│'$'\e''\[0;7m' | sed 's/\x1b\[[0-9;]*m//g' | head -1; }
+tmux new-session -d -s "$session-follow" -x 120 -y 40 "TERM=vt100 $bin demo"
+check "the demo starts on a vt100" see "$session-follow" "│ [0-9]+ events │"
+tmux send-keys -t "$session-follow" 4
+sleep 1
+tmux send-keys -t "$session-follow" k k k
+check "moving the cursor stops following: SCROLL (N new)" see "$session-follow" "SCROLL \([0-9]+ new\)$"
+first_row=$(selected_row "$session-follow")
+first_new=$(screen "$session-follow" | head -1 | grep -Eo 'SCROLL \([0-9]+' | grep -Eo '[0-9]+')
+sleep 2
+check "the selected row stays on its event during a live feed" test -n "$first_row" -a "$first_row" = "$(selected_row "$session-follow")"
+check "N new counts what arrived after it" test "$(screen "$session-follow" | head -1 | grep -Eo 'SCROLL \([0-9]+' | grep -Eo '[0-9]+')" -gt "${first_new:-0}"
+tmux send-keys -t "$session-follow" Enter
+check "Enter opens the selected event" see "$session-follow" "Event #[0-9]+ "
+tmux send-keys -t "$session-follow" q
+check "q in the detail view closes it" see "$session-follow" "─ 4 Stream"
+check "... and does not quit" test "$(tmux list-panes -t "$session-follow" -F '#{pane_dead}' 2>/dev/null || echo gone)" = 0
+tmux send-keys -t "$session-follow" G
+check "G follows again" see "$session-follow" "FOLLOW$"
+tmux kill-session -t "$session-follow"
+
+# :known USER survives a restart: it goes to the default known-users file, read at start.
+knownlog=$work/known.log
+events 1 3 mallory@evil.example 403 > "$knownlog"
+tmux new-session -d -s "$session-known" -x 120 -y 40 "bash --norc --noprofile"
+tmux send-keys -t "$session-known" "export PS1='$ ' XDG_CONFIG_HOME=$work/config SWIFT_BACKTRACE=interactive=no TERM=xterm-256color; clear; $bin --learn 0s $knownlog; echo KNOWN-EXIT=\$?" Enter
+tmux send-keys -t "$session-known" 3
+check "the newcomer is an unknown user" see "$session-known" "─ 3 Unknown users \(1\)"
+tmux send-keys -t "$session-known" ":known mallory@evil.example" Enter
+check ":known says where it wrote" see "$session-known" "mallory@evil.example is known now \(added to $work/config/audittop/known-users\)"
+tmux send-keys -t "$session-known" q
+check "quits" see "$session-known" "KNOWN-EXIT=0"
+tmux send-keys -t "$session-known" "clear; $bin --learn 0s $knownlog; echo KNOWN-EXIT=\$?" Enter
+tmux send-keys -t "$session-known" 3
+check ":known USER survives a restart" see "$session-known" "─ 3 Unknown users \(0\)"
+tmux send-keys -t "$session-known" q
+# A mistyped subcommand is answered, not taken for a file to wait for.
+tmux send-keys -t "$session-known" "clear; $bin reprot $knownlog; echo TYPO-EXIT=\$?" Enter
+check "a mistyped subcommand is answered" see "$session-known" "no subcommand or file 'reprot'; did you mean 'report'\?"
+check "... with exit 2" see "$session-known" "TYPO-EXIT=2"
+tmux kill-session -t "$session-known"
 
 # Asking questions: a filter, a drill-down from the top users, an export, an alert's events.
 "$bin" demo --write "$work/incident.log" --events 60000 --seed 3 >/dev/null
@@ -133,7 +181,7 @@ tmux send-keys -t "$session" /
 tmux send-keys -t "$session" -l "user=kubernetes-admin verb=get,list"
 check "counts matching events while the filter is typed" see "$session" "^/user=kubernetes-admin verb=get,list.*  [1-9][0-9]* matching events in the ring"
 tmux send-keys -t "$session" Enter
-check "applies the filter to the status bar and stream" see "$session" "filter: user=kubernetes-admin verb=get,list \([1-9][0-9]* events\)"
+check "applies the filter to the status bar and stream, a breadcrumb a term" see "$session" "filter: user=kubernetes-admin › verb=get,list \([1-9][0-9]* events\)"
 check "the filtered stream holds only that user" bash -c "tmux capture-pane -p -t $session | grep -E '^│[0-9:]{8} ' | grep -vq kubernetes-ad && exit 1 || exit 0"
 tmux send-keys -t "$session" /
 tmux send-keys -t "$session" C-u
@@ -191,7 +239,7 @@ check "the monochrome theme sets no colour" bash -c "sleep 0.3; [ \$(tmux captur
 tmux send-keys -t "$session-light" q
 tmux new-session -d -s "$session-true" -x 100 -y 30 "COLORTERM=truecolor TERM=xterm-256color $bin demo --theme solarized-dark"
 check "COLORTERM=truecolor draws Solarized in 24-bit colour" see "$session-true" "events"
-check "its background is #002b36 exactly" bash -c "sleep 0.3; tmux capture-pane -p -e -t $session-true | grep -q '48;2;0;43;54'"
+check "its background is #002b36 exactly" bash -c "for _ in \$(seq 30); do tmux capture-pane -p -e -t $session-true | grep -q '48;2;0;43;54' && exit 0; sleep 0.1; done; exit 1"
 tmux send-keys -t "$session-true" q
 tmux new-session -d -s "$session-256" -x 100 -y 30 "TERM=xterm-256color $bin demo --theme solarized-dark"
 check "without COLORTERM, the nearest of 256 (#002b36 is 234)" bash -c "sleep 1; tmux capture-pane -p -e -t $session-256 | grep -q '48;5;234' && ! tmux capture-pane -p -e -t $session-256 | grep -q '48;2;'"

@@ -22,6 +22,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 bin=${AUDITTOP:-$PWD/.build/debug/audittop}
+echo "testing $bin${AUDITTOP:+ (from AUDITTOP)}"
 rotations=100
 [ "${1:-}" = --quick ] && rotations=20
 rate=${ROTATION_RATE:-20000}

@@ -30,12 +30,6 @@ public final class EventStore: DocumentSink, EventSink {
     /// Called with the raw JSON of every event ingested (duplicates excluded), under the
     /// store's lock: the tee writes the accepted feed to disk from here.
     public var onIngest: ((UnsafeBufferPointer<UInt8>) -> Void)?
-    /// Called with every decoded event, duplicates included, before anything else happens
-    /// to it (replay loads its timeline from here).
-    public var onDecode: ((DecodedEvent) -> Void)?
-    /// When set, events go only to `onDecode` and nothing is counted or kept (a loader that
-    /// just collects decoded events).
-    public var decodeOnly = false
 
     var raw: RawStore
     var requests: RequestTable
@@ -190,10 +184,6 @@ public final class EventStore: DocumentSink, EventSink {
     /// `ingest(_:)` with the event's auditID already parsed (nil: parse it here).
     public func ingest(_ e: inout DecodedEvent, id parsed: AuditID?) {
         let base = e.base
-        if let onDecode {
-            onDecode(e)
-            if decodeOnly { return }
-        }
         if configuration.since != nil || configuration.until != nil {
             let t = e.received ?? e.stageTime ?? 0
             if t < (configuration.since ?? Int64.min) || t >= (configuration.until ?? Int64.max) {
@@ -267,4 +257,25 @@ public final class EventStore: DocumentSink, EventSink {
             }
         }
     }
+}
+
+/// Where the log readers deliver: the store, or anything else that takes decoded events (the
+/// replay's loader keeps them without counting them).
+public protocol LogSink: DocumentSink, EventSink {
+    /// How deep a document may nest before it is malformed.
+    var maxDepth: Int { get }
+    /// Names a source; its number is tagged on what is ingested while it is `currentSource`.
+    func addSource(_ name: String) -> UInt16
+    var currentSource: UInt16 { get set }
+    /// Events taken so far (duplicates too), for a reader's count of what it read.
+    var accepted: Int { get }
+    /// One decoded event, with its auditID when the caller already parsed it.
+    func ingest(_ e: inout DecodedEvent, id: AuditID?)
+    /// The caller will soon `ingest` the event with this auditID.
+    func prefetch(_ id: AuditID)
+}
+
+extension EventStore: LogSink {
+    public var maxDepth: Int { configuration.maxDepth }
+    public var accepted: Int { counters.ingested + counters.duplicates }
 }

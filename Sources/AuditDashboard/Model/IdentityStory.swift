@@ -42,6 +42,9 @@ public struct IdentityStory: Sendable, Equatable {
     /// Requests left out for `lineLimit`.
     public var dropped = 0
 
+    /// How the Overview names a client that never authenticated: this, then its address.
+    static let unauthenticatedPrefix = "unauthenticated "
+
     /// The most lines a story keeps.
     public static let lineLimit = 5000
 
@@ -52,13 +55,20 @@ public struct IdentityStory: Sendable, Equatable {
     public init(_ store: EventStore, identity: String) {
         self.identity = identity
         let s = store.strings
-        guard let id = s.lookup(identity) else { return }
+        // A client that never authenticated is a story by its address (`unauthenticated IP`,
+        // as the Overview names it): its requests carry no user.
+        let address = identity.hasPrefix(Self.unauthenticatedPrefix) ? s.lookup(String(identity.dropFirst(Self.unauthenticatedPrefix.count))) : nil
+        guard let id = address == nil ? s.lookup(identity) : 0 else { return }
+        func byIdentity(_ e: RingEntry) -> Bool {
+            if let address { return e.user == 0 && e.sourceIP == address }
+            return e.user == id || e.impersonatedUser == id
+        }
         var index: [AuditID: Int] = [:]
         var ips: [String: Int] = [:], agentCounts: [String: Int] = [:]
         var sequence = store.ring.firstSequence
         while sequence < store.ring.nextSequence {
             defer { sequence += 1 }
-            guard let e = store.ring[sequence: sequence], e.user == id || e.impersonatedUser == id else { continue }
+            guard let e = store.ring[sequence: sequence], byIdentity(e) else { continue }
             let auditID = AuditID(high: e.auditIDHigh, low: e.auditIDLow)
             let fired = store.alertRules(firedOn: auditID)
             let line = Line(
@@ -82,12 +92,12 @@ public struct IdentityStory: Sendable, Equatable {
         denied = lines.filter(\.denied).count
         firstSeen = lines.first?.time ?? 0
         lastSeen = lines.last?.time ?? 0
-        if let record = store.visibleStats.unknown.records[UnknownUsers.key(id)], record.firstSeen != 0 { firstSeen = min(firstSeen == 0 ? .max : firstSeen, record.firstSeen) }
+        if address == nil, let record = store.visibleStats.unknown.records[UnknownUsers.key(id)], record.firstSeen != 0 { firstSeen = min(firstSeen == 0 ? .max : firstSeen, record.firstSeen) }
         var nets: [String: Int] = [:]
         for (ip, n) in ips { nets[Self.network(ip), default: 0] += n }
         networks = Self.ranked(nets)
         agents = Self.ranked(agentCounts)
-        Self.markNew(&lines, store, identity: id)
+        if address == nil { Self.markNew(&lines, store, identity: id) }
         if lines.count > Self.lineLimit {
             dropped = lines.count - Self.lineLimit
             lines.removeFirst(dropped)
