@@ -138,10 +138,13 @@ tmux send-keys -t "$session-follow" 4
 sleep 1
 tmux send-keys -t "$session-follow" k k k
 check "moving the cursor stops following: SCROLL (N new)" see "$session-follow" "SCROLL \([0-9]+ new\)$"
+sleep 0.5  # the three keys are in, and drawn
 first_row=$(selected_row "$session-follow")
 first_new=$(screen "$session-follow" | head -1 | grep -Eo 'SCROLL \([0-9]+' | grep -Eo '[0-9]+')
 sleep 2
-check "the selected row stays on its event during a live feed" test -n "$first_row" -a "$first_row" = "$(selected_row "$session-follow")"
+later_row=$(selected_row "$session-follow")
+check "the selected row stays on its event during a live feed" test -n "$first_row" -a "$first_row" = "$later_row"
+[ "$first_row" = "$later_row" ] || printf 'before: %s\nafter:  %s\n' "$first_row" "$later_row"
 check "N new counts what arrived after it" test "$(screen "$session-follow" | head -1 | grep -Eo 'SCROLL \([0-9]+' | grep -Eo '[0-9]+')" -gt "${first_new:-0}"
 tmux send-keys -t "$session-follow" Enter
 check "Enter opens the selected event" see "$session-follow" "Event #[0-9]+ "
