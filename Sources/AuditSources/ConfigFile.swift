@@ -72,10 +72,10 @@ public struct ConfigFile: Sendable {
     /// Reads `path`; an absent file is an empty configuration.
     public static func load(_ path: String) throws(Failure) -> ConfigFile {
         guard FileManager.default.fileExists(atPath: path) else { return ConfigFile(path: path, entries: [:]) }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Failure(path: path, line: 0, message: "cannot read the configuration file")
+        switch SystemReason.text(of: path) {
+        case .success(let text): return try parse(text, path: path)
+        case .failure(let f): throw Failure(path: path, line: 0, message: "cannot read the configuration file: \(f.reason)")
         }
-        return try parse(text, path: path)
     }
 
     public static func parse(_ text: String, path: String) throws(Failure) -> ConfigFile {

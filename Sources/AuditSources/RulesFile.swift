@@ -33,10 +33,10 @@ public enum RulesFile {
 
     /// Reads `path` into `rules` (built-ins stay on unless disabled).
     public static func load(_ path: String, into rules: RuleSet = RuleSet()) throws(Failure) -> RuleSet {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Failure(file: path, line: 0, message: "cannot read the rules file; check the path and permissions")
+        switch SystemReason.text(of: path) {
+        case .success(let text): return try parse(text, file: path, into: rules)
+        case .failure(let f): throw Failure(file: path, line: 0, message: "cannot read the rules file: \(f.reason)")
         }
-        return try parse(text, file: path, into: rules)
     }
 
     public static func parse(_ text: String, file: String, into rules: RuleSet = RuleSet()) throws(Failure) -> RuleSet {

@@ -65,17 +65,17 @@ struct EngineOptions: ParsableArguments {
             if platform == "none" {
                 c.platformIdentities = KnownUsers()
             } else {
-                guard let text = try? String(contentsOfFile: platform, encoding: .utf8) else {
-                    throw CLIError("cannot read the platform identities file \(platform); check the path, or use none", code: 2)
+                switch SystemReason.text(of: platform) {
+                case .success(let text): c.platformIdentities = KnownUsers(text: text)
+                case .failure(let f): throw CLIError("cannot read the platform identities file \(platform): \(f.reason); check the path, or use none", code: 2)
                 }
-                c.platformIdentities = KnownUsers(text: text)
             }
         }
         if let file = baselineFile, FileManager.default.fileExists(atPath: file) {
             do {
                 c.baseline = try JSONDecoder().decode(BaselineFile.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
             } catch {
-                throw CLIError("cannot read the baseline \(file): \(error.localizedDescription); move it aside to learn anew", code: 2)
+                throw CLIError("cannot read the baseline \(file): \(SystemReason.of(error)); move it aside to learn anew", code: 2)
             }
             if c.baseline?.version != 1 { throw CLIError("the baseline \(file) is of another version; move it aside to learn anew", code: 2) }
         }
@@ -110,7 +110,7 @@ struct EngineOptions: ParsableArguments {
         do {
             try encoder.encode(rules.baselines.file(store.strings)).write(to: URL(fileURLWithPath: file), options: .atomic)
         } catch {
-            throw CLIError("cannot write the baseline \(file): \(error.localizedDescription)", code: 2)
+            throw CLIError("cannot write the baseline \(file): \(SystemReason.of(error))", code: 2)
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditSources
 import Foundation
 
 /// `audittop webhook-config`: the kubeconfig for the apiserver's audit webhook backend.
@@ -42,10 +43,11 @@ struct WebhookConfigCommand: ParsableCommand {
         if let clientCert, let clientKey {
             user = ["    client-certificate: \(absolute(clientCert))", "    client-key: \(absolute(clientKey))"]
         } else if let tokenFile {
-            guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-                !token.isEmpty
+            let read = SystemReason.text(of: tokenFile)
+            guard case .success(let text) = read, case let token = text.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty
             else {
-                FileHandle.standardError.write(Data("audittop: cannot read a token from \(tokenFile)\n".utf8))
+                let why = if case .failure(let f) = read { f.reason } else { "it is empty" }
+                FileHandle.standardError.write(Data("audittop: cannot read a token from \(tokenFile): \(why)\n".utf8))
                 throw ExitCode(2)
             }
             user = ["    token: \(token)"]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditSources
 import AuditWebhook
 import Foundation
 
@@ -44,8 +45,10 @@ struct WebhookOptions: ParsableArguments {
         s.tlsKey = tlsKey
         s.clientCA = clientCA
         if let tokenFile {
-            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-                throw CLIError("cannot read the token file \(tokenFile)", code: 2)
+            let text: String
+            switch SystemReason.text(of: tokenFile) {
+            case .success(let t): text = t
+            case .failure(let f): throw CLIError("cannot read the token file \(tokenFile): \(f.reason)", code: 2)
             }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty else { throw CLIError("the token file \(tokenFile) is empty", code: 2) }

@@ -19,6 +19,11 @@ import Testing
         #expect(value.status == 2 && value.stderr.contains("--fps must be 1-60"))
         let missing = try Binary.run(["report", "/no/such/audit.log"], timeout: 20)
         #expect(missing.status == 2 && missing.stderr.contains("No such file or directory"))
+        // Every file an option names says the system's reason too.
+        for option in ["--rules", "--known-users", "--platform-identities"] {
+            let r = try Binary.run(["report", "-", option, "/no/such/file"], stdin: Data(), timeout: 20)
+            #expect(r.status == 2 && r.stderr.contains("/no/such/file") && r.stderr.contains("No such file or directory"), "\(option): \(r.stderr)")
+        }
     }
 
     @Test func durationsTakeBareSeconds() throws {
