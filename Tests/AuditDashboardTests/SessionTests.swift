@@ -276,4 +276,58 @@ final class LiveFeed {
         let average = line.components(separatedBy: "avg ").last?.split(separator: " ").first.flatMap { Double($0) } ?? 0
         #expect(average > 1_000, "\(line)")
     }
+
+    @Test func spacePausesTheDataAndCountsWhatWaits() {
+        let feed = LiveFeed()
+        var session = stream(feed)
+        _ = feed.press(&session, .character(" "))
+        let shown = session.model.counters.ingested
+        feed.feed(500)
+        let text = feed.frame(&session)
+        #expect(session.model.counters.ingested == shown)
+        #expect(text.contains("PAUSED (500 waiting)"))
+        _ = feed.press(&session, .character(" "))
+        #expect(feed.frame(&session).contains("FOLLOW") && session.model.counters.ingested == shown + 500)
+    }
+
+    @Test func aClickSelectsARowAndItStaysOnIt() {
+        let feed = LiveFeed()
+        var session = stream(feed, width: 200, height: 60)
+        // Tiled at 200x60: the Stream is the bottom band; click its third visible row.
+        let rect = DashboardScreen.paneRects(width: 200, height: 60, state: session.state, alerts: session.model.alerts.count)[.stream]!
+        _ = session.handle(.click(x: rect.x + 5, y: rect.y + 4), now: feed.clock)
+        #expect(session.state.focus == .stream && session.state.pinned[.stream] != nil)
+        let chosen = session.model.stream[session.state.selected(.stream)].auditID
+        feed.feed(300)
+        feed.frame(&session)
+        #expect(session.model.stream[session.state.selected(.stream)].auditID == chosen)
+    }
+
+    @Test func aNewSevereAlertFlashesAndRingsWithBell() {
+        var settings = SessionSettings()
+        settings.bell = true
+        let feed = LiveFeed()
+        var session = DashboardSession(settings: settings, width: 120, height: 40, now: feed.clock)
+        var rang = false
+        // The simulator's incident: a high or critical alert fires within 100 s of events.
+        for _ in 0..<40 where !rang {
+            feed.feed(1_000)
+            feed.clock += 1
+            if session.plan(now: feed.clock, generation: feed.store.generation) == .snapshotAndDraw {
+                let request = session.request
+                rang = session.receive(DashboardModel.snapshot(feed.store, request), for: request).contains(.bell)
+            }
+            session.update(now: feed.clock, ingested: feed.store.withStore { $0.counters.ingested })
+        }
+        #expect(rang)
+        #expect(session.render().text.contains("ALERT "))
+    }
+
+    @Test func aResizeRefitsTheLayout() {
+        var session = DashboardSession(width: 80, height: 24, now: 0)
+        #expect(!session.state.tiled && session.state.focus == .overview)
+        _ = session.handle(.resize(width: 200, height: 60), now: 0)
+        #expect(session.state.tiled && session.state.focus == .alerts)
+        #expect(session.render().width == 200)
+    }
 }
