@@ -124,7 +124,7 @@ public enum DashboardScreen {
             : s.story != nil
             ? "↑↓ PgUp/PgDn g/G scroll   Enter open the request   f filter on this identity   Esc/q back"
             : s.timelineShown
-            ? "space pause  +/- speed  . step  [ ] ±1 min  { } ±10 min  @ go to  m mark  c clear  0-8 pane  Enter open  / filter  ? help  q quit"
+            ? "space pause  +/- speed  . step  [ ] { } jump  @ go to  m/c range  ? help  q quit  0-8 pane  Enter open  / filter"
             : "0-7 pane  Tab focus  ↑↓ move  G follow  Enter open  s story  a ack  / filter  ⌫ undo  : command  space pause  w wall  ? help  q quit"
         grid.putClipped(text, x: 0, y: y, role: .dim, limit: grid.width)
     }
