@@ -19,7 +19,7 @@ public struct ConfigFile: Sendable {
         Key(name: "sources", kind: .list, defaultValue: "", help: "files, folders, -, demo or webhook URLs to watch"),
         Key(name: "theme", kind: .text, defaultValue: "default", help: "a theme name or file"),
         Key(name: "known-users", kind: .text, defaultValue: "", help: "the known-users file"),
-        Key(name: "rules", kind: .text, defaultValue: "", help: "a rules file"),
+        Key(name: "rules", kind: .list, defaultValue: "", help: "rules files or folders (audittop, Falco or Sigma), read in order"),
         Key(name: "filter", kind: .text, defaultValue: "", help: "the filter to start with"),
         Key(name: "capacity", kind: .number, defaultValue: "200000", help: "events kept in the ring"),
         Key(name: "raw-budget", kind: .text, defaultValue: "64MiB", help: "bytes of raw JSON kept for the detail view"),

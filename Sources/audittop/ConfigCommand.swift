@@ -57,7 +57,7 @@ struct ConfigCommand: ParsableCommand {
             given["capacity"] = engine.capacity.map(String.init)
             given["raw-budget"] = engine.rawBudget.map(String.init)
             given["known-users"] = engine.knownUsers
-            given["rules"] = engine.rules
+            given["rules"] = engine.rules.isEmpty ? nil : engine.rules.joined(separator: "\n")
             given["filter"] = engine.filter
             given["learn"] = engine.learn.map { "\($0 / 1_000_000)s" }
             given["platform-identities"] = engine.platformIdentities

@@ -40,11 +40,22 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Only count events matching this filter, e.g. 'user=*@example.com verb=delete,patch code>=400'.")
     var filter: String?
 
-    @Option(help: "Rules file (YAML): rules in the filter language, thresholds, and built-ins to disable.")
-    var rules: String?
+    @Option(help: ArgumentHelp(
+        "Rules to load, in order (repeatable): a file or folder of audittop, Falco or Sigma rules.",
+        valueName: "file-or-folder"))
+    var rules: [String] = []
+
+    @Flag(name: .customLong("no-builtin-rules"), help: "Run only the rules of --rules files, not the built-in ones.")
+    var noBuiltinRules = false
 
     @Flag(name: .customLong("no-rules"), help: "Run no detection rules (built-in or from --rules).")
     var noRules = false
+
+    /// The rules paths given: the flags', else the configuration file's.
+    func rulePaths(_ config: ConfigFile = Config.file) -> [String] {
+        if !rules.isEmpty { return rules }
+        return config.value("rules", flag: nil).map { $0.split(separator: "\n").map(String.init).filter { !$0.isEmpty } } ?? []
+    }
 
     func validate() throws {
         if let since, let until, since >= until { throw ValidationError("--since must be before --until") }
@@ -90,8 +101,14 @@ struct EngineOptions: ParsableArguments {
         }
         if noRules {
             c.rules = .none
-        } else if let rules = config.value("rules", flag: rules) {
-            do { c.rules = try RulesFile.load(rules) } catch { throw CLIError("\(error)", code: 2) }
+        } else {
+            var start = RuleSet()
+            start.builtins = !noBuiltinRules
+            do {
+                let loaded = try RuleFiles.load(rulePaths(config), into: start)
+                c.rules = loaded.rules
+                for note in loaded.notes { FileHandle.standardError.write(Data("audittop: note: \(note)\n".utf8)) }
+            } catch { throw CLIError("\(error)", code: 2) }
         }
         return c
     }

@@ -13,6 +13,8 @@ public struct AlertExample: Sendable, Codable, Equatable {
     public var note: String
     /// The request's source IP: all that names an anonymous or unauthenticated client.
     public var sourceIP: String
+    /// A Falco rule's output line, its fields rendered for this event.
+    public var output: String?
 }
 
 /// What one rule has fired so far.
@@ -29,6 +31,13 @@ public struct Alert: Sendable {
     public var examples: [AlertExample] = []
     /// Bumped on each firing across all rules: orders the Alerts pane newest first.
     public var lastFiring = 0
+    /// Where the rule comes from: `built-in`, or `FILE:LINE` of a rules file.
+    public var origin = DataRule.builtinOrigin
+    /// The rule's own severity word: a Falco priority (`WARNING`) or a Sigma level.
+    public var priority: String?
+    public var tags: [String] = []
+    /// A Sigma rule's id.
+    public var id: String?
 }
 
 /// Runs the detection rules over every ingested event and keeps what they fired.
@@ -55,6 +64,8 @@ public final class RuleEngine {
     /// Per built-in rule (by raw value): turned on.
     private let on: [Bool]
     private let custom: [(rule: CustomRule, matcher: FilterMatcher)]
+    /// Rules that are data (Falco, Sigma), prepared once.
+    let preparedData: [PreparedRule]
     var ids: Ids
     /// Per rule index (built-ins by raw value, then custom): auditIDs of the requests it fired
     /// on, bounded, for `alert=` filters and to fire once per request.
@@ -125,15 +136,16 @@ public final class RuleEngine {
         identityRulesOn = BuiltinRule.identityRules.contains { [enabled] in enabled.contains($0) }
         on = BuiltinRule.allCases.map { [enabled] rule in enabled.contains(rule) }
         custom = ruleSet.custom.map { ($0, FilterMatcher($0.filter, reference: 0)) }
+        preparedData = ruleSet.data.filter(\.enabled).map { PreparedRule($0, strings) }
         ids = Ids(strings)
-        let count = BuiltinRule.allCases.count + ruleSet.custom.count
+        let count = BuiltinRule.allCases.count + ruleSet.custom.count + preparedData.count
         matched = Array(repeating: [], count: count)
         matchedOrder = Array(repeating: [], count: count)
         customWindows = Array(repeating: [:], count: ruleSet.custom.count)
     }
 
     /// Every rule's name, in the order `fired(_:on:)` numbers them.
-    public var ruleNames: [String] { BuiltinRule.allCases.map(\.name) + custom.map(\.rule.name) }
+    public var ruleNames: [String] { BuiltinRule.allCases.map(\.name) + custom.map(\.rule.name) + preparedData.map(\.rule.name) }
 
     /// True when rule number `index` (see `ruleNames`) fired on the request `id`.
     public func fired(_ index: Int, on id: AuditID) -> Bool { matched[index].contains(id) }
@@ -142,7 +154,7 @@ public final class RuleEngine {
     public func rules(firedOn id: AuditID) -> [String] {
         var out: [String] = []
         for (k, set) in matched.enumerated() where set.contains(id) {
-            out.append(k < BuiltinRule.allCases.count ? BuiltinRule.allCases[k].name : custom[k - BuiltinRule.allCases.count].rule.name)
+            out.append(ruleNames[k])
         }
         return out
     }
@@ -178,6 +190,7 @@ public final class RuleEngine {
         for (k, c) in custom.enumerated() where c.matcher.matches(e, in: store) {
             customRule(k, c.rule, e, id: id, time: time, store)
         }
+        if !preparedData.isEmpty { dataRules(e, id: id, time: time, raw: raw, store) }
         guard e.stage != .requestReceived, !enabled.isEmpty else { return }
         var body = Body(raw: raw, level: e.level)
         let denied = e.isDenied || e.code >= 400
@@ -422,14 +435,20 @@ public final class RuleEngine {
 
     /// Records a firing; a rule fires once per request unless `force` (bursts, whose requests
     /// were remembered already).
-    private func fire(
+    func fire(
         index: Int, name: String, severity: Severity, description: String, _ e: RingEntry, id: AuditID, time: Int64,
-        _ store: EventStore, note: String, force: Bool = false
+        _ store: EventStore, note: String, force: Bool = false, from rule: DataRule? = nil, output: String? = nil
     ) {
         if !force, matched[index].contains(id) { return }
         rememberIndex(index, id)
         firings += 1
         var alert = alerts[name] ?? Alert(rule: name, severity: severity, description: description)
+        if let rule {
+            alert.origin = rule.origin
+            alert.priority = rule.priority
+            alert.tags = rule.tags
+            alert.id = rule.id
+        }
         alert.count += 1
         if alert.first == 0 || (time != 0 && time < alert.first) { alert.first = time }
         alert.last = max(alert.last, time)
@@ -438,7 +457,8 @@ public final class RuleEngine {
         alert.examples.append(AlertExample(
             time: time == 0 ? "" : Timestamp.format(time), user: TerminalText.sanitize(store.actorName(e)), verb: s.string(e.verb),
             resource: resourceText(e, store), namespace: s.string(e.namespace), name: TerminalText.sanitize(s.string(e.name)),
-            auditID: id.uuidString, note: TerminalText.sanitize(note), sourceIP: TerminalText.sanitize(s.string(e.sourceIP))))
+            auditID: id.uuidString, note: TerminalText.sanitize(note), sourceIP: TerminalText.sanitize(s.string(e.sourceIP)),
+            output: output.map(TerminalText.sanitize)))
         if alert.examples.count > exampleLimit { alert.examples.removeFirst() }
         alerts[name] = alert
         if severity >= .high, e.actor != 0, store.stats.unknown.isLearning(at: time) {
@@ -453,6 +473,8 @@ public final class RuleEngine {
     }
 
     func remember(_ rule: BuiltinRule, _ id: AuditID) { rememberIndex(rule.rawValue, id) }
+
+    func alreadyFired(_ index: Int, _ id: AuditID) -> Bool { matched[index].contains(id) }
 
     private func rememberIndex(_ index: Int, _ id: AuditID) {
         guard matched[index].insert(id).inserted else { return }
@@ -469,9 +491,16 @@ public final class RuleEngine {
         for r in rules { notEvaluated[r.name, default: 0] += 1 }
     }
 
+    func noBody(_ name: String) { notEvaluated[name, default: 0] += 1 }
+
+    /// Where the data rules' indices start (after the built-ins and the filter-language rules).
+    var dataBase: Int { BuiltinRule.allCases.count + custom.count }
+
     // MARK: helpers
 
-    private func resourceText(_ e: RingEntry, _ store: EventStore) -> String {
+    private func resourceText(_ e: RingEntry, _ store: EventStore) -> String { Self.resourceText(e, store) }
+
+    static func resourceText(_ e: RingEntry, _ store: EventStore) -> String {
         let s = store.strings
         if e.resource == 0 { return s.string(e.path) }
         var out = s.string(e.resource)

@@ -57,6 +57,8 @@ public struct RuleSet: Sendable {
     /// Names of built-in rules turned off.
     public var disabled: Set<String> = []
     public var custom: [CustomRule] = []
+    /// Rules that are data: Falco's and Sigma's, from `--rules` files, in load order.
+    public var data: [DataRule] = []
     /// Denials by one user within `burstWindow` that make a burst.
     public var denialBurst = 10
     /// Answers of 500 and above within `burstWindow` that make a burst.
@@ -72,5 +74,5 @@ public struct RuleSet: Sendable {
         return r
     }
 
-    public var isEmpty: Bool { !builtins && custom.isEmpty }
+    public var isEmpty: Bool { !builtins && custom.isEmpty && data.isEmpty }
 }
