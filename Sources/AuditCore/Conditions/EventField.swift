@@ -6,14 +6,44 @@ public enum EventField: Sendable, Hashable {
     /// A dotted path into the event, as Sigma names fields (`objectRef.resource`); arrays on
     /// the way are searched element by element.
     case path([String])
+    /// What audittop knows beyond the event: who the identity is, whether the request was
+    /// refused, whether it was a health probe. The built-in rules use them; any rule may.
+    case audittop(AudittopField)
 
     /// The field as written in a rule.
     public var name: String {
         switch self {
         case .falco(let f, let argument): f.name + (argument.map { "[\($0)]" } ?? "")
         case .path(let keys): keys.joined(separator: ".")
+        case .audittop(let f): f.rawValue
         }
     }
+}
+
+/// audittop's own fields (`audittop.*`), for Falco-format rules.
+public enum AudittopField: String, Sendable, CaseIterable {
+    /// `true` when the request was refused: 401, 403, the authorizer's `forbid`, or any 4xx.
+    case denied = "audittop.denied"
+    /// `true` for an anonymous health or discovery probe (`/healthz`, `/livez`, `/version`, …).
+    case probe = "audittop.probe"
+    /// What kind of identity acted: anonymous, unauthenticated, controlplane, node,
+    /// serviceaccount, system or person.
+    case identity = "audittop.identity"
+    /// `true` for the control plane, nodes and kube-system's service accounts.
+    case platform = "audittop.platform"
+    /// The object's name: the request body's, the objectRef's, or its generateName and `…`.
+    case object = "audittop.object"
+    /// The resource, subresource and name as the screen shows them (`pods/exec web-1`).
+    case target = "audittop.target"
+    /// The names of a binding's subjects, joined by `, `.
+    case subjects = "audittop.req.subjects"
+    /// The images of a pod's containers that are not from the Kubernetes project's, the
+    /// clouds' or the usual CNI registries (none: no value).
+    case untrustedImages = "audittop.req.pod.untrusted_images"
+    /// The names of a pod's privileged containers (init and ephemeral ones too), joined by `, `.
+    case privilegedContainers = "audittop.req.pod.privileged_containers"
+
+    var readsBody: Bool { [.object, .subjects, .untrustedImages, .privilegedContainers].contains(self) }
 }
 
 /// Which containers of a pod a `ka.req.pod.*` field reads.

@@ -7,6 +7,9 @@ public struct EventFieldReader: FieldReader {
     let raw: UnsafeBufferPointer<UInt8>
     let entry: RingEntry?
     let strings: StringInterner?
+    /// For `audittop.*` fields: who identities are, and which requests are probes.
+    unowned(unsafe) let store: EventStore?
+    unowned(unsafe) let engine: RuleEngine?
     /// Top-level members: where each value lies in `raw` (found on first need).
     private var members: [(key: String, range: Range<Int>)]?
     private var parsed: [String: JSONValue] = [:]
@@ -17,12 +20,16 @@ public struct EventFieldReader: FieldReader {
         self.raw = raw
         entry = nil
         strings = nil
+        store = nil
+        engine = nil
     }
 
-    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, strings: StringInterner) {
+    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, store: EventStore, engine: RuleEngine) {
         self.raw = raw
         self.entry = entry
-        self.strings = strings
+        self.strings = store.strings
+        self.store = store
+        self.engine = engine
     }
 
     /// The request carried no body this field needs (its policy level is below Request).
@@ -35,6 +42,7 @@ public struct EventFieldReader: FieldReader {
         switch field {
         case .path(let keys): return pathValue(keys)
         case .falco(let f, let argument): return falco(f, argument)
+        case .audittop(let f): return audittop(f)
         }
     }
 

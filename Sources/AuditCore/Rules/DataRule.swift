@@ -44,6 +44,7 @@ public struct DataRule: Sendable {
         condition.fields.contains {
             if case .falco(let f, _) = $0 { return f.readsBody }
             if case .path(let keys) = $0 { return keys.first == "requestObject" }
+            if case .audittop(let f) = $0 { return f.readsBody }
             return false
         }
     }
@@ -113,6 +114,10 @@ extension UInt8 {
 /// Looks up Falco field names.
 enum FalcoFields {
     static func field(_ name: String, argument: String?, offset: Int) throws(ConditionError) -> EventField {
+        if let a = AudittopField(rawValue: name) {
+            guard argument == nil else { throw ConditionError(message: "'\(name)' takes no argument", offset: offset) }
+            return .audittop(a)
+        }
         guard let f = FalcoField.byName[name] else {
             throw ConditionError(message: "unknown field '\(name)'" + (name.hasPrefix("ka.") || name.hasPrefix("jevt.") ? "" : " (not a k8s_audit field)"), offset: offset)
         }

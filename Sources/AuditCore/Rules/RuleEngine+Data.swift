@@ -36,7 +36,7 @@ extension RuleEngine {
             if let resources = p.resources, !resources.contains(e.resource) { continue }
             let index = dataBase + k
             if alreadyFired(index, id) { continue }
-            if reader == nil { reader = EventFieldReader(raw: raw, entry: e, strings: store.strings) }
+            if reader == nil { reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self) }
             guard p.matcher.matches(&reader!) else {
                 if p.readsBody, reader!.lacksBody, e.stage != .requestReceived { noBody(p.rule.name) }
                 continue

@@ -3,25 +3,21 @@
 extension RuleEngine {
     /// Shows the request to every stateful detector, then learns it into the baselines while
     /// the learning window is open.
-    func identityRules(_ e: RingEntry, id: AuditID, time: Int64, denied: Bool, tokenNode: UInt32, _ store: EventStore) {
-        let actor = e.actor
-        let kind = identityKind(actor, store)
-        let learning = store.stats.unknown.isLearning(at: time)
-        if e.resource == ids.serviceaccounts, e.subresource == ids.token, e.verb == ids.create, !denied,
+    func identityRules(_ input: DetectorInput) {
+        let (e, id, time, store) = (input.entry, input.id, input.time, input.store)
+        let (actor, kind, learning, tokenNode) = (input.actor, input.kind, input.learning, input.tokenNode)
+        if e.resource == ids.serviceaccounts, e.subresource == ids.token, e.verb == ids.create, !input.denied,
             !IdentityKind.isPlatformComponent(store.strings.string(actor))
         {
             fire(.serviceAccountTokenCreated, e, id: id, time: time, store,
                  note: "token for \(store.strings.string(e.namespace))/\(store.strings.string(e.name)) by \(store.actorName(e))")
         }
-        let input = DetectorInput(
-            entry: e, id: id, time: time, actor: actor, kind: kind, tokenNode: tokenNode, denied: denied, learning: learning,
-            baselines: baselines, store: store)
-        report(failedLogins.look(at: input), e, id: id, time: time, store)
-        report(anonymousDenials.look(at: input), e, id: id, time: time, store)
-        report(enumeration.look(at: input), e, id: id, time: time, store)
-        report(csrApprovals.look(at: input), e, id: id, time: time, store)
-        report(secretsSweep.look(at: input), e, id: id, time: time, store)
-        report(outsideUse.look(at: input), e, id: id, time: time, store)
+        report(failedLogins.look(at: input), input)
+        report(anonymousDenials.look(at: input), input)
+        report(enumeration.look(at: input), input)
+        report(csrApprovals.look(at: input), input)
+        report(secretsSweep.look(at: input), input)
+        report(outsideUse.look(at: input), input)
         // Learnt after the detectors looked, so a request is judged against what came before it.
         if learning, baselines.isNew(e, tokenNode: tokenNode) {
             let clusterWide = e.resource == ids.secrets && e.namespace == 0 && (e.verb == ids.list || e.verb == ids.watch)
@@ -35,25 +31,6 @@ extension RuleEngine {
                 actor: actor, kind: kind, network: network,
                 product: baselines.client(e.userAgent, store.strings).product, namespace: e.namespace, action: Baselines.Action(e),
                 clusterWideSecrets: clusterWide, denied: e.isDenied)
-        }
-    }
-
-    private func report(_ found: [Detection], _ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
-        for d in found {
-            for r in d.requests { remember(d.rule, r) }
-            fire(d.rule, e, id: id, time: time, store, note: d.note, force: !d.requests.isEmpty)
-        }
-    }
-
-    /// True when the identity's baseline says its denials, or its cluster-wide secret reads,
-    /// are ordinary for it; while learning, everything is.
-    func isOrdinary(_ rule: BuiltinRule, _ e: RingEntry, time: Int64, _ store: EventStore) -> Bool {
-        if store.stats.unknown.isLearning(at: time) { return true }
-        guard let profile = baselines.profile(e.actor) else { return false }
-        switch rule {
-        case .denialBurst: return profile.denied > 0
-        case .secretsListedEverywhere: return profile.clusterWideSecrets
-        default: return false
         }
     }
 

@@ -60,8 +60,7 @@ public final class RuleEngine {
     /// Requests whose body a rule needed but the policy did not log, per rule name.
     public private(set) var notEvaluated: [String: Int] = [:]
 
-    private let enabled: [BuiltinRule]
-    /// Per built-in rule (by raw value): turned on.
+    /// Per stateful detector (by raw value): turned on.
     private let on: [Bool]
     private let custom: [(rule: CustomRule, matcher: FilterMatcher)]
     /// Rules that are data (Falco, Sigma), prepared once.
@@ -72,12 +71,6 @@ public final class RuleEngine {
     private var matched: [Set<AuditID>]
     private var matchedOrder: [[AuditID]]
     private static let matchedLimit = 50_000
-    /// Per user id: 0 not yet looked at, 1 not unknown, 2 announced as a new unknown user.
-    private var userVerdicts: [UInt8] = []
-    /// Pods seen created privileged or in a host namespace: "namespace/name" → what.
-    private var riskyPods: [String: String] = [:]
-    private var denials: [UInt32: Burst] = [:]
-    private var serverErrors = Burst()
     private var customWindows: [[String: Burst]]
     private let exampleLimit = 5
     /// Most keys (users, pods, groups) a burst or memory table holds; past it the table
@@ -89,6 +82,11 @@ public final class RuleEngine {
     var kinds: [IdentityKind?] = []
     /// Kubelet identity → the id of its node's name (`system:node:NAME` → `NAME`).
     var nodeNames: [UInt32: UInt32] = [:]
+    var denialBursts: DenialBurst
+    var serverErrorBursts: ServerErrorBurst
+    var unknownUsers = NewUnknownUser()
+    var secretsEverywhere: SecretsListedEverywhere
+    var execMemory: ExecIntoPrivileged
     var failedLogins = FailedAuthenticationBurst()
     var anonymousDenials = AnonymousDenied()
     var enumeration: RBACEnumeration
@@ -131,12 +129,19 @@ public final class RuleEngine {
         enumeration = RBACEnumeration(strings)
         csrApprovals = CSRSelfApproval(strings)
         secretsSweep = SecretsAcrossNamespaces(strings)
+        denialBursts = DenialBurst(threshold: ruleSet.denialBurst, window: ruleSet.burstWindow)
+        serverErrorBursts = ServerErrorBurst(threshold: ruleSet.serverErrorBurst, window: ruleSet.burstWindow)
+        secretsEverywhere = SecretsListedEverywhere(strings)
+        execMemory = ExecIntoPrivileged(strings)
         if let baseline { baselines.load(baseline, strings) }
-        enabled = ruleSet.builtins ? BuiltinRule.allCases.filter { !ruleSet.disabled.contains($0.name) } : []
-        identityRulesOn = BuiltinRule.identityRules.contains { [enabled] in enabled.contains($0) }
-        on = BuiltinRule.allCases.map { [enabled] rule in enabled.contains(rule) }
+        let enabled = ruleSet.builtins ? BuiltinRule.allCases.filter { !ruleSet.disabled.contains($0.name) } : []
+        identityRulesOn = BuiltinRule.identityRules.contains { enabled.contains($0) }
+        on = BuiltinRule.allCases.map { enabled.contains($0) }
         custom = ruleSet.custom.map { ($0, FilterMatcher($0.filter, reference: 0)) }
-        preparedData = ruleSet.data.filter(\.enabled).map { PreparedRule($0, strings) }
+        // The built-in data rules, unless the rule files were loaded on top of them already.
+        let builtinData = ruleSet.builtins && !ruleSet.data.contains(where: \.isBuiltin) ? BuiltinRules.rules : []
+        preparedData = (builtinData + ruleSet.data).filter { $0.enabled && !($0.isBuiltin && ruleSet.disabled.contains($0.name)) }
+            .map { PreparedRule($0, strings) }
         ids = Ids(strings)
         let count = BuiltinRule.allCases.count + ruleSet.custom.count + preparedData.count
         matched = Array(repeating: [], count: count)
@@ -166,162 +171,30 @@ public final class RuleEngine {
     /// `tokenNode` is the id of the node a bound service-account token names, or 0.
     func evaluate(_ e: RingEntry, id: AuditID, raw: UnsafeBufferPointer<UInt8>, tokenNode: UInt32 = 0, store: EventStore) {
         let time = e.received != 0 ? e.received : e.stageTime
-        // Bursts count every request once, at its deciding event.
-        if e.stage != .requestReceived {
-            if e.isDenied, e.user != 0, isOn(.denialBurst), !isOrdinary(.denialBurst, e, time: time, store) {
-                countDenial(e, id: id, time: time, store)
-            }
-            if e.code >= 500, isOn(.serverErrorBurst) { countServerError(e, id: id, time: time, store) }
-        }
-        // Judged at the deciding stage: RequestReceived is written before impersonation runs.
-        if e.actor != 0, e.stage != .requestReceived, isOn(.newUnknownUser) {
-            let u = Int(e.actor)
-            if u >= userVerdicts.count { userVerdicts.append(contentsOf: repeatElement(0, count: u + 1 - userVerdicts.count + 256)) }
-            // The store classified the user when it counted the request, before this runs.
-            if userVerdicts[u] == 0 {
-                let unknown = store.stats.unknown.isUnknown(e.actor)
-                userVerdicts[u] = unknown ? 2 : 1
-                if unknown {
-                    fire(.newUnknownUser, e, id: id, time: time, store,
-                         note: "first request: \(store.strings.string(e.verb)) \(resourceText(e, store))")
-                }
-            }
-        }
         for (k, c) in custom.enumerated() where c.matcher.matches(e, in: store) {
             customRule(k, c.rule, e, id: id, time: time, store)
         }
         if !preparedData.isEmpty { dataRules(e, id: id, time: time, raw: raw, store) }
-        guard e.stage != .requestReceived, !enabled.isEmpty else { return }
-        var body = Body(raw: raw, level: e.level)
-        let denied = e.isDenied || e.code >= 400
-        if identityRulesOn { identityRules(e, id: id, time: time, denied: denied, tokenNode: tokenNode, store) }
-        let verb = e.verb
-        let writes = verb == ids.create || verb == ids.update || verb == ids.patch
-
-        if e.user == ids.anonymous, !denied, !store.isAnonymousProbe(e) {
-            fire(.anonymousAllowed, e, id: id, time: time, store, note: "\(store.strings.string(e.verb)) \(resourceText(e, store))")
-        }
-        if e.impersonatedUser != 0, !denied {
-            fire(.impersonation, e, id: id, time: time, store, note: "as \(store.strings.string(e.impersonatedUser))")
-        }
-        switch e.resource {
-        case ids.pods:
-            podRules(e, id: id, time: time, store, &body, denied: denied)
-        case ids.secrets where !denied:
-            if verb == ids.get || verb == ids.list || verb == ids.watch, !isServiceIdentity(e.user, store) {
-                fire(.secretReadByPerson, e, id: id, time: time, store, note: "\(store.strings.string(verb)) \(resourceText(e, store))")
-            }
-            if verb == ids.list || verb == ids.watch, e.namespace == 0, e.name == 0, !isControlPlane(e.user, store),
-                !isOrdinary(.secretsListedEverywhere, e, time: time, store)
-            {
-                fire(.secretsListedEverywhere, e, id: id, time: time, store, note: "\(store.strings.string(verb)) secrets in every namespace")
-            }
-        case ids.serviceaccounts where !denied && verb == ids.create && e.subresource == 0:
-            if e.namespace == ids.kubeSystem || e.namespace == ids.kubePublic, !isTrustedInKubeNamespaces(e.user, store) {
-                fire(.kubeNamespaceServiceAccount, e, id: id, time: time, store, note: "in \(store.strings.string(e.namespace))")
-            }
-        case ids.nodes where e.subresource == ids.proxy && !denied:
-            fire(.nodeProxy, e, id: id, time: time, store, note: "\(store.strings.string(verb)) \(FilterMatcher.uri(e, store.strings))")
-        case ids.events where !denied && (verb == ids.delete || verb == ids.deletecollection):
-            fire(.eventsDeleted, e, id: id, time: time, store, note: "\(store.strings.string(verb)) events\(inNamespace(e, store))")
-        case ids.clusterrolebindings, ids.rolebindings:
-            guard !denied, writes, isOn(.clusterAdminBinding) else { break }
-            guard let object = body.object(for: .clusterAdminBinding, self) else { break }
-            if let roleRef = object["roleRef"] as? [String: Any], roleRef["name"] as? String == "cluster-admin" {
-                let subjects = (object["subjects"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-                fire(.clusterAdminBinding, e, id: id, time: time, store, note: "binds cluster-admin to \(subjects.joined(separator: ", "))")
-            }
-        case ids.clusterroles, ids.roles:
-            guard !denied else { break }
-            if e.name != 0, verb == ids.update || verb == ids.patch || verb == ids.delete, isOn(.systemClusterRoleModified) {
-                let name = store.strings.string(e.name)
-                if name.hasPrefix("system:"), name != "system:coredns", name != "system:managed-certificate-controller" {
-                    fire(.systemClusterRoleModified, e, id: id, time: time, store, note: "\(store.strings.string(verb)) \(name)")
-                }
-            }
-            if e.resource == ids.clusterroles, writes { clusterRoleRules(e, id: id, time: time, store, &body) }
-        case ids.services where !denied && verb == ids.create && e.subresource == 0:
-            guard isOn(.nodePortService), let object = body.object(for: .nodePortService, self) else { break }
-            if (object["spec"] as? [String: Any])?["type"] as? String == "NodePort" {
-                fire(.nodePortService, e, id: id, time: time, store, note: "service \(Self.objectName(object, e, store))")
-            }
-        case ids.configmaps where !denied && writes:
-            guard isOn(.configMapCredentials), let object = body.object(for: .configMapCredentials, self) else { break }
-            if let hit = Self.credentialHint(object["data"]) {
-                fire(.configMapCredentials, e, id: id, time: time, store, note: "\(Self.objectName(object, e, store)) holds \(hit)")
-            }
-        default:
-            if ids.auditConfiguration.contains(e.resource), !denied, verb == ids.delete || verb == ids.deletecollection {
-                fire(.auditConfigurationDeleted, e, id: id, time: time, store, note: "\(store.strings.string(verb)) \(resourceText(e, store))")
-            }
-        }
+        // The detectors see each request once, at its deciding event (it carries the code and
+        // the authorizer's decision).
+        guard e.stage != .requestReceived, ruleSet.builtins else { return }
+        let input = DetectorInput(
+            entry: e, id: id, time: time, actor: e.actor, kind: identityKind(e.actor, store), tokenNode: tokenNode,
+            denied: e.isDenied || e.code >= 400, learning: store.stats.unknown.isLearning(at: time), baselines: baselines,
+            store: store, raw: raw)
+        if isOn(.denialBurst) { report(denialBursts.look(at: input), input) }
+        if isOn(.serverErrorBurst) { report(serverErrorBursts.look(at: input), input) }
+        if isOn(.newUnknownUser) { report(unknownUsers.look(at: input), input) }
+        if isOn(.secretsListedEverywhere) { report(secretsEverywhere.look(at: input), input) }
+        if isOn(.execIntoPrivileged) { report(execMemory.look(at: input), input) }
+        if identityRulesOn { identityRules(input) }
     }
 
-    // MARK: pods
-
-    private func podRules(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore, _ body: inout Body, denied: Bool) {
-        guard !denied else { return }
-        let verb = e.verb
-        switch e.subresource {
-        case ids.exec, ids.attach:
-            guard verb == ids.create || verb == ids.get else { return }
-            let pod = store.strings.string(e.namespace) + "/" + store.strings.string(e.name)
-            let what = store.strings.string(e.subresource)
-            fire(.execAttach, e, id: id, time: time, store, note: "\(what) into \(pod)")
-            if let risk = riskyPods[pod] {
-                fire(.execIntoPrivileged, e, id: id, time: time, store, note: "\(what) into \(pod), created \(risk)")
-            }
-        case ids.portforward:
-            fire(.portForward, e, id: id, time: time, store, note: "into \(store.strings.string(e.namespace))/\(store.strings.string(e.name))")
-        case ids.ephemeral:
-            guard verb == ids.update || verb == ids.patch else { return }
-            fire(.ephemeralContainers, e, id: id, time: time, store, note: "into \(store.strings.string(e.namespace))/\(store.strings.string(e.name))")
-        case 0 where verb == ids.create:
-            let kubeNamespace = e.namespace == ids.kubeSystem || e.namespace == ids.kubePublic
-            let podRules: [BuiltinRule] = [.privilegedPod, .hostNetworkPod, .hostPIDPod, .hostIPCPod, .sensitiveMountPod, .kubeNamespacePod]
-                .filter { $0 != .kubeNamespacePod || kubeNamespace }
-            guard podRules.contains(where: isOn) else { return }
-            guard let object = body.object(for: podRules.filter(isOn), self) else {
-                // Without the body the images are unknown: judge by who created the pod.
-                if kubeNamespace, !isTrustedInKubeNamespaces(e.user, store) {
-                    fire(.kubeNamespacePod, e, id: id, time: time, store, note: "in \(store.strings.string(e.namespace))")
-                }
-                return
-            }
-            let spec = object["spec"] as? [String: Any] ?? [:]
-            let name = Self.objectName(object, e, store)
-            let pod = store.strings.string(e.namespace) + "/" + name
-            var risks: [String] = []
-            let containers = (spec["containers"] as? [[String: Any]] ?? []) + (spec["initContainers"] as? [[String: Any]] ?? [])
-            // Like Falco: a pod in a kube namespace whose images are not from the Kubernetes
-            // project's or the usual cloud/CNI registries.
-            let untrusted = containers.compactMap { $0["image"] as? String }.filter { !Self.isTrustedImage($0) }
-            if kubeNamespace, !untrusted.isEmpty {
-                fire(.kubeNamespacePod, e, id: id, time: time, store,
-                     note: "\(pod) in \(store.strings.string(e.namespace)) runs \(untrusted.joined(separator: ", "))")
-            }
-            let privileged = containers.filter { ($0["securityContext"] as? [String: Any])?["privileged"] as? Bool == true }
-            if !privileged.isEmpty, isOn(.privilegedPod) {
-                let names = privileged.compactMap { $0["name"] as? String }.joined(separator: ", ")
-                fire(.privilegedPod, e, id: id, time: time, store, note: "\(pod): privileged container \(names)")
-                risks.append("privileged")
-            }
-            for (key, rule) in [("hostNetwork", BuiltinRule.hostNetworkPod), ("hostPID", .hostPIDPod), ("hostIPC", .hostIPCPod)]
-            where spec[key] as? Bool == true && isOn(rule) {
-                fire(rule, e, id: id, time: time, store, note: "\(pod): \(key)")
-                risks.append(key)
-            }
-            let mounts = (spec["volumes"] as? [[String: Any]] ?? []).compactMap { ($0["hostPath"] as? [String: Any])?["path"] as? String }
-                .filter(Self.isSensitiveHostPath)
-            if !mounts.isEmpty, isOn(.sensitiveMountPod) {
-                fire(.sensitiveMountPod, e, id: id, time: time, store, note: "\(pod): mounts \(mounts.joined(separator: ", "))")
-                risks.append("mounting " + mounts.joined(separator: ", "))
-            }
-            if !risks.isEmpty, !name.isEmpty {
-                if riskyPods.count >= RuleEngine.keyLimit { riskyPods.removeAll() }
-                riskyPods[pod] = risks.joined(separator: ", ")
-            }
-        default: return
+    /// Fires what a detector found (a burst's requests are remembered for `alert=` filters).
+    func report(_ found: [Detection], _ i: DetectorInput) {
+        for d in found {
+            for r in d.requests { remember(d.rule, r) }
+            fire(d.rule, i.entry, id: i.id, time: i.time, i.store, note: d.note, force: !d.requests.isEmpty)
         }
     }
 
@@ -334,55 +207,7 @@ public final class RuleEngine {
         ].contains { image.hasPrefix($0) } || image.contains(".dkr.ecr.") && image.contains("/eks/")
     }
 
-    /// Host paths Falco's `sensitive_mount` treats as sensitive.
-    static func isSensitiveHostPath(_ path: String) -> Bool {
-        var p = path
-        while p.count > 1, p.hasSuffix("/") { p.removeLast() }
-        return [
-            "/", "/proc", "/etc", "/root", "/var/run/docker.sock", "/var/run/crio/crio.sock", "/run/containerd/containerd.sock",
-            "/var/run/containerd/containerd.sock", "/home/admin", "/var/lib/kubelet", "/var/lib/kubelet/pki", "/etc/kubernetes",
-            "/etc/kubernetes/manifests",
-        ].contains(p)
-    }
-
-    // MARK: RBAC
-
-    private func clusterRoleRules(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore, _ body: inout Body) {
-        let rules: [BuiltinRule] = [.wildcardClusterRole, .writeClusterRole, .podExecClusterRole].filter(isOn)
-        guard !rules.isEmpty, let object = body.object(for: rules, self) else { return }
-        let name = Self.objectName(object, e, store)
-        let grants = object["rules"] as? [[String: Any]] ?? []
-        let resources = Set(grants.flatMap { $0["resources"] as? [String] ?? [] })
-        let verbs = Set(grants.flatMap { $0["verbs"] as? [String] ?? [] })
-        if resources.contains("*") || verbs.contains("*"), isOn(.wildcardClusterRole) {
-            let what = [resources.contains("*") ? "resources *" : nil, verbs.contains("*") ? "verbs *" : nil].compactMap { $0 }
-            fire(.wildcardClusterRole, e, id: id, time: time, store, note: "\(name) grants \(what.joined(separator: " and "))")
-        }
-        let writeVerbs = verbs.intersection(["create", "update", "patch", "delete", "deletecollection"])
-        if e.verb == ids.create, !writeVerbs.isEmpty, isOn(.writeClusterRole) {
-            fire(.writeClusterRole, e, id: id, time: time, store, note: "\(name) grants \(writeVerbs.sorted().joined(separator: ", "))")
-        }
-        if e.verb == ids.create, resources.contains("pods/exec"), isOn(.podExecClusterRole) {
-            fire(.podExecClusterRole, e, id: id, time: time, store, note: "\(name) grants pods/exec")
-        }
-    }
-
-    // MARK: bursts and custom rules
-
-    private func countDenial(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
-        if denials.count >= RuleEngine.keyLimit, denials[e.user] == nil { denials.removeAll() }
-        guard let burst = denials[e.user, default: Burst()].add(time, id, threshold: ruleSet.denialBurst, window: ruleSet.burstWindow)
-        else { return }
-        for w in burst { remember(.denialBurst, w) }
-        fire(.denialBurst, e, id: id, time: time, store,
-             note: "\(burst.count) denials of \(store.strings.string(e.user)) within \(ruleSet.burstWindow / 1_000_000) s")
-    }
-
-    private func countServerError(_ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
-        guard let burst = serverErrors.add(time, id, threshold: ruleSet.serverErrorBurst, window: ruleSet.burstWindow) else { return }
-        for w in burst { remember(.serverErrorBurst, w) }
-        fire(.serverErrorBurst, e, id: id, time: time, store, note: "\(burst.count) answers of 5xx within \(ruleSet.burstWindow / 1_000_000) s")
-    }
+    // MARK: rules in the filter language
 
     private func customRule(_ k: Int, _ rule: CustomRule, _ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore) {
         let index = BuiltinRule.allCases.count + k
@@ -430,7 +255,7 @@ public final class RuleEngine {
     func fire(_ rule: BuiltinRule, _ e: RingEntry, id: AuditID, time: Int64, _ store: EventStore, note: String, force: Bool = false) {
         guard isOn(rule) else { return }
         fire(index: rule.rawValue, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time,
-             store, note: note, force: force || rule == .denialBurst || rule == .serverErrorBurst || rule == .newUnknownUser)
+             store, note: note, force: force)
     }
 
     /// Records a firing; a rule fires once per request unless `force` (bursts, whose requests
@@ -445,7 +270,7 @@ public final class RuleEngine {
         var alert = alerts[name] ?? Alert(rule: name, severity: severity, description: description)
         if let rule {
             alert.origin = rule.origin
-            alert.priority = rule.priority
+            alert.priority = rule.isBuiltin ? nil : rule.priority
             alert.tags = rule.tags
             alert.id = rule.id
         }
@@ -487,10 +312,6 @@ public final class RuleEngine {
     }
 
     /// Counts a request a body-reading rule could not look into.
-    fileprivate func noBody(_ rules: [BuiltinRule]) {
-        for r in rules { notEvaluated[r.name, default: 0] += 1 }
-    }
-
     func noBody(_ name: String) { notEvaluated[name, default: 0] += 1 }
 
     /// Where the data rules' indices start (after the built-ins and the filter-language rules).
@@ -509,93 +330,6 @@ public final class RuleEngine {
         return TerminalText.sanitize(out)
     }
 
-    private func inNamespace(_ e: RingEntry, _ store: EventStore) -> String {
-        e.namespace == 0 ? "" : " in " + store.strings.string(e.namespace)
-    }
-
-    /// Service accounts, nodes and the control plane's own identities (`IdentityKind`).
-    private func isServiceIdentity(_ user: UInt32, _ store: EventStore) -> Bool {
-        switch identityKind(user, store) {
-        case .serviceAccount, .node, .controlPlane: true
-        default: false
-        }
-    }
-
-    private func isControlPlane(_ user: UInt32, _ store: EventStore) -> Bool { identityKind(user, store) == .controlPlane }
-
-    /// Falco's trusted identities for kube-system and kube-public: the control plane, nodes
-    /// and kube-system's service accounts.
-    private func isTrustedInKubeNamespaces(_ user: UInt32, _ store: EventStore) -> Bool {
-        switch identityKind(user, store) {
-        case .controlPlane, .node: true
-        case .serviceAccount: store.strings.string(user).hasPrefix("system:serviceaccount:kube-system:")
-        default: false
-        }
-    }
-
-    static func objectName(_ object: [String: Any], _ e: RingEntry, _ store: EventStore) -> String {
-        let metadata = object["metadata"] as? [String: Any]
-        if let name = metadata?["name"] as? String, !name.isEmpty { return TerminalText.sanitize(name) }
-        if e.name != 0 { return TerminalText.sanitize(store.strings.string(e.name)) }
-        if let prefix = metadata?["generateName"] as? String { return TerminalText.sanitize(prefix) + "…" }
-        return ""
-    }
-
-    /// What in a ConfigMap's data looks like a credential (Falco's list), or nil.
-    static func credentialHint(_ data: Any?) -> String? {
-        guard let data = data as? [String: Any] else { return nil }
-        let words = ["aws_access_key_id", "aws-access-key-id", "aws_s3_access_key_id", "aws-s3-access-key-id", "password", "passphrase"]
-        for (key, value) in data {
-            let text = (key + " " + ((value as? String) ?? "")).lowercased()
-            if let w = words.first(where: { text.contains($0) }) { return "\(w) (key \(TerminalText.sanitize(key)))" }
-        }
-        return nil
-    }
-
-    /// An event's request body, parsed at most once and only when a rule asks.
-    struct Body {
-        let raw: UnsafeBufferPointer<UInt8>
-        let level: Level
-        private var parsed: [String: Any]??
-
-        init(raw: UnsafeBufferPointer<UInt8>, level: Level) {
-            self.raw = raw
-            self.level = level
-        }
-
-        mutating func object(for rule: BuiltinRule, _ engine: RuleEngine) -> [String: Any]? { object(for: [rule], engine) }
-
-        /// Where the top-level `requestObject` value lies in `raw`, if it is an object.
-        static func requestObject(in raw: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
-            guard let base = raw.baseAddress else { return nil }
-            var c = JSONCursor(base: base, end: raw.count, maxDepth: 256)
-            var found: Range<Int>?
-            c.skipWhitespace()
-            try? c.forEachMember(depth: 0) { (c: inout JSONCursor, key: Span) throws(MalformedKind) in
-                let isBody = found == nil && c.equals(key, "requestObject")
-                let start = c.i
-                try c.skipValue(depth: 1)
-                if isBody, base[start] == UInt8(ascii: "{") { found = start..<c.i }
-            }
-            return found
-        }
-
-        /// `requestObject`, or nil (counted as not evaluated for `rules` when the policy
-        /// logged no body).
-        mutating func object(for rules: [BuiltinRule], _ engine: RuleEngine) -> [String: Any]? {
-            if parsed == nil {
-                // Only `requestObject` is parsed into values: found with the decoder's cursor,
-                // it spares Foundation the rest of the event (a response body is often bigger).
-                let span = Body.requestObject(in: raw)
-                parsed = .some(span.flatMap { s in
-                    try? JSONSerialization.jsonObject(with: Data(UnsafeBufferPointer(rebasing: raw[s]))) as? [String: Any]
-                })
-            }
-            if let object = parsed!, !object.isEmpty { return object }
-            if level != .request && level != .requestResponse { engine.noBody(rules) }
-            return nil
-        }
-    }
 }
 
 /// The group a threshold rule counts in, from its `groupBy` field.
@@ -627,7 +361,7 @@ enum CustomRuleGroup {
 extension RuleEngine {
     /// Marks every interned id the rules' tables refer to (`StringInterner.reclaim`).
     func mark(_ live: inout LiveStrings) {
-        live.mark(all: denials.keys)
+        denialBursts.mark(&live)
         baselines.mark(&live)
         failedLogins.mark(&live)
         anonymousDenials.mark(&live)
@@ -639,7 +373,7 @@ extension RuleEngine {
 
     /// Drops what was decided for ids a reclaim freed: they may now name someone else.
     func prune(_ live: LiveStrings) {
-        for i in userVerdicts.indices where userVerdicts[i] != 0 && !live.contains(UInt32(i)) { userVerdicts[i] = 0 }
+        unknownUsers.prune(live)
         for i in kinds.indices where kinds[i] != nil && !live.contains(UInt32(i)) { kinds[i] = nil }
         nodeNames = nodeNames.filter { live.contains($0.key) && live.contains($0.value) }
         baselines.prune(live)

@@ -24,6 +24,8 @@ struct DetectorInput {
     /// What is ordinary for each identity, and what addresses and agents are.
     var baselines: Baselines
     var store: EventStore
+    /// The event's raw JSON (for the few detectors that read a body).
+    var raw: UnsafeBufferPointer<UInt8>
 }
 
 /// A rule that keeps state across requests (bursts, pairs, baselines). The engine shows it
@@ -34,9 +36,13 @@ protocol StatefulDetector {
     mutating func look(at input: DetectorInput) -> [Detection]
     /// Marks every interned id its tables refer to, before a reclaim frees the rest.
     func mark(_ live: inout LiveStrings)
+    /// Forgets what it decided for ids a reclaim freed (they may now name someone else).
+    mutating func prune(_ live: LiveStrings)
 }
 
 extension StatefulDetector {
+    mutating func prune(_ live: LiveStrings) {}
+
     /// Most keys (IPs, identities, names) one detector's table holds; past it, the table
     /// starts again empty (a burst in progress is then counted anew).
     static var keyLimit: Int { 10_000 }

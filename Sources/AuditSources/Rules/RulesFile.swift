@@ -57,11 +57,11 @@ public enum RulesFile {
             case "disable":
                 guard let list = value.sequence else { throw fail(value, nil, "'disable' is a list of built-in rule names") }
                 for item in list {
-                    guard let name = item.string, let rule = BuiltinRule.named(name) else {
+                    guard let name = item.string, let rule = BuiltinRules.names.first(where: { $0.lowercased() == name.lowercased() }) else {
                         throw fail(item, nil, "'\(item.string ?? "?")' is not a built-in rule; names: "
-                            + BuiltinRule.allCases.map(\.name).joined(separator: ", "))
+                            + BuiltinRules.names.joined(separator: ", "))
                     }
-                    out.disabled.insert(rule.name)
+                    out.disabled.insert(rule)
                 }
             case "rules":
                 guard let list = value.sequence else { throw fail(value, nil, "'rules' is a list of rules") }
@@ -72,7 +72,7 @@ public enum RulesFile {
                         throw fail(v, name, "unknown key '\(k.string ?? "?")'; keys: \(ruleKeys.sorted().joined(separator: ", "))")
                     }
                     guard let name, !name.isEmpty else { throw fail(item, nil, "a rule needs a name") }
-                    if out.custom.contains(where: { $0.name == name }) || BuiltinRule.named(name) != nil {
+                    if out.custom.contains(where: { $0.name == name }) || BuiltinRules.names.contains(where: { $0.lowercased() == name.lowercased() }) {
                         throw fail(fields["name"], name, "another rule already has this name")
                     }
                     guard let severityNode = fields["severity"], let severity = severityNode.string.flatMap(Severity.init(name:)) else {
