@@ -16,7 +16,7 @@ struct Audittop: ParsableCommand {
             """,
         version: "0.7.0",
         subcommands: [DashboardCommand.self, ReportCommand.self, DemoCommand.self, CollectCommand.self, WebhookConfigCommand.self,
-                      ConfigCommand.self, InstallCommand.self],
+                      ConfigCommand.self, InstallCommand.self, RulesCommand.self],
         defaultSubcommand: DashboardCommand.self)
 
     /// Sets up crash reporting (which may run the program again), then parses and runs.

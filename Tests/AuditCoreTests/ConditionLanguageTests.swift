@@ -109,6 +109,8 @@ enum Book {
         ("ka.req.pod.volumes.hostpath pmatch (/etc)", true), ("ka.req.pod.volumes.hostpath pmatch (/et, /var)", false),
         ("ka.req.pod.containers.image.repository in (nginx, fluent/fluent-bit)", true),
         ("ka.req.pod.containers.image.repository in (nginx)", false), ("ka.req.pod.containers.privileged intersects (true)", true),
+        // As the plugin does, containers that do not say are skipped.
+        ("ka.req.pod.containers.privileged in (true)", true), ("ka.req.pod.containers.privileged in (false)", false),
         ("ka.user.name exists", true), ("ka.impuser.name exists", false), ("not ka.impuser.name exists", true),
         // A field the event lacks makes every test false, `!=` too; `not` makes it true.
         ("ka.impuser.name = bob", false), ("ka.impuser.name != bob", false), ("ka.impuser.name in (bob)", false),

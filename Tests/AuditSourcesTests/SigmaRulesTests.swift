@@ -276,7 +276,7 @@ struct SigmaCase: Sendable, CustomTestStringConvertible {
     /// The verb and resource too: the condition matches them without case, but the engine's
     /// verb/resource prefilter (`PreparedRule`, from `Condition.required`) compares interned
     /// lowercased values with the event's verbatim ones and skips the rule.
-    @Test(.disabled("bug: Sigma's case-insensitive verb and resource are prefiltered case-sensitively in PreparedRule"))
+    @Test
     func verbAndResourceMatchWithoutCase() throws {
         let rules = try RuleFiles.load([Self.path("kubernetes_audit_pod_in_system_namespace.yml")], into: .none).rules
         #expect(!Self.alerts([R(verb: "CREATE", resource: "pods", namespace: "kube-system", code: 201).json], rules).isEmpty)

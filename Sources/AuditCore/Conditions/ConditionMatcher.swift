@@ -43,6 +43,45 @@ final class ConditionMatcher {
 
     func matches(_ reader: inout some FieldReader) -> Bool { Self.eval(root, &reader) }
 
+    /// True when the condition could hold had the fields `unknown` names had values: it is
+    /// evaluated in three-valued logic with their tests neither true nor false. Says whether
+    /// a rule that reads request bodies was kept from judging a request its policy logged
+    /// without one.
+    func couldMatch(_ reader: inout some FieldReader, unknown: (EventField) -> Bool) -> Bool {
+        Self.truth(root, &reader, unknown) != false
+    }
+
+    /// Kleene's logic: nil is unknown.
+    private static func truth(_ node: Node, _ reader: inout some FieldReader, _ unknown: (EventField) -> Bool) -> Bool? {
+        switch node {
+        case .all(let terms):
+            var out: Bool? = true
+            for t in terms {
+                switch truth(t, &reader, unknown) {
+                case false?: return false
+                case nil: out = nil
+                default: break
+                }
+            }
+            return out
+        case .any(let terms):
+            var out: Bool? = false
+            for t in terms {
+                switch truth(t, &reader, unknown) {
+                case true?: return true
+                case nil: out = nil
+                default: break
+                }
+            }
+            return out
+        case .not(let inner): return truth(inner, &reader, unknown).map { !$0 }
+        case .constant(let b): return b
+        case .test(let field, _, _):
+            if unknown(field) { return nil }
+            return eval(node, &reader)
+        }
+    }
+
     private static func eval(_ node: Node, _ reader: inout some FieldReader) -> Bool {
         switch node {
         case .all(let terms):

@@ -40,12 +40,16 @@ public struct DataRule: Sendable {
     public static let builtinOrigin = "built-in"
 
     /// Reads a request body (so says "needs request bodies" when a policy logs none).
-    public var readsBody: Bool {
-        condition.fields.contains {
-            if case .falco(let f, _) = $0 { return f.readsBody }
-            if case .path(let keys) = $0 { return keys.first == "requestObject" }
-            if case .audittop(let f) = $0 { return f.readsBody }
-            return false
+    public var readsBody: Bool { condition.fields.contains(where: EventField.isBody) }
+}
+
+extension EventField {
+    /// The field is read from the request body (`requestObject`).
+    static func isBody(_ field: EventField) -> Bool {
+        switch field {
+        case .falco(let f, let argument): f.readsBody || (f == .jsonValue && argument?.hasPrefix("/requestObject") == true)
+        case .path(let keys): keys.first == "requestObject"
+        case .audittop(let f): f.readsBody
         }
     }
 }

@@ -65,6 +65,9 @@ public final class RuleEngine {
     private let custom: [(rule: CustomRule, matcher: FilterMatcher)]
     /// Rules that are data (Falco, Sigma), prepared once.
     let preparedData: [PreparedRule]
+    /// Event strings' lowercased ids, for the Sigma rules' prefilter (`lowercased`).
+    var foldCache: [UInt32: UInt32] = [:]
+    var foldGeneration = 0
     var ids: Ids
     /// Per rule index (built-ins by raw value, then custom): auditIDs of the requests it fired
     /// on, bounded, for `alert=` filters and to fire once per request.
@@ -139,7 +142,7 @@ public final class RuleEngine {
         on = BuiltinRule.allCases.map { enabled.contains($0) }
         custom = ruleSet.custom.map { ($0, FilterMatcher($0.filter, reference: 0)) }
         // The built-in data rules, unless the rule files were loaded on top of them already.
-        let builtinData = ruleSet.builtins && !ruleSet.data.contains(where: \.isBuiltin) ? BuiltinRules.rules : []
+        let builtinData = ruleSet.builtins && !ruleSet.builtinsInData ? BuiltinRules.rules : []
         preparedData = (builtinData + ruleSet.data).filter { $0.enabled && !($0.isBuiltin && ruleSet.disabled.contains($0.name)) }
             .map { PreparedRule($0, strings) }
         ids = Ids(strings)

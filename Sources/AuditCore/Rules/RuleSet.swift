@@ -59,6 +59,9 @@ public struct RuleSet: Sendable {
     public var custom: [CustomRule] = []
     /// Rules that are data: Falco's and Sigma's, from `--rules` files, in load order.
     public var data: [DataRule] = []
+    /// `data` holds the built-in data rules already (loaded in one book with the files, which
+    /// may have changed or replaced them); else the engine adds `BuiltinRules.rules`.
+    public var builtinsInData = false
     /// Denials by one user within `burstWindow` that make a burst.
     public var denialBurst = 10
     /// Answers of 500 and above within `burstWindow` that make a burst.

@@ -92,7 +92,8 @@ extension Report {
         alerts = ordered.map { (a: Alert) -> AlertRow in
             AlertRow(rule: a.rule, severity: a.severity, description: a.description, count: a.count,
                      first: a.first == 0 ? nil : Timestamp.format(a.first), last: a.last == 0 ? nil : Timestamp.format(a.last),
-                     examples: Array(a.examples.suffix(limit).reversed()))
+                     examples: Array(a.examples.suffix(limit).reversed()), origin: a.origin, priority: a.priority,
+                     output: a.examples.last?.output, tags: a.tags, id: a.id)
         }
         rulesNotEvaluated = store.rules?.notEvaluated ?? [:]
     }

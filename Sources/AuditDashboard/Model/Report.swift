@@ -109,6 +109,16 @@ public struct Report: Codable, Sendable, Equatable {
         public var first: String?
         public var last: String?
         public var examples: [AlertExample]
+        /// `built-in`, or the rules file and line the rule comes from.
+        public var origin: String
+        /// The rule's own word for its severity: a Falco priority (`WARNING`) or a Sigma
+        /// level; nil for audittop's built-ins, whose word is `severity`.
+        public var priority: String?
+        /// The newest firing's rendered Falco output line.
+        public var output: String?
+        public var tags: [String]
+        /// A Sigma rule's id.
+        public var id: String?
     }
 
     public var sources: [String]

@@ -21,7 +21,13 @@ public enum RuleFiles {
         var sigma: [DataRule] = []
         var notes: [String] = []
         var files: [(path: String, format: String, rules: Int)] = []
-        var falcoFiles: [String] = []
+        // The built-in data rules go first into the book, so a file may append to their lists
+        // and macros, or replace a rule by defining one of the same name (as Falco's own
+        // ruleset does for the rules audittop named after it).
+        if rules.builtins, !rules.builtinsInData {
+            try book.add(BuiltinRules.root, file: DataRule.builtinOrigin, origin: DataRule.builtinOrigin)
+            rules.builtinsInData = true
+        }
         for path in paths {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -37,10 +43,10 @@ public enum RuleFiles {
                 }
                 let root = try node(text, file: file)
                 if let root, FalcoRuleBook.recognises(root) {
-                    let before = book.rulesCount
                     try book.add(root, file: file)
-                    falcoFiles.append(file)
-                    files.append((file, "falco", book.rulesCount - before))
+                    let defined = root.sequence?.filter { $0["rule"] != nil && $0["source"]?.string == "k8s_audit" && $0["condition"] != nil
+                        && $0["append"]?.string != "true" && $0["override"] == nil }.count ?? 0
+                    files.append((file, "falco", defined))
                 } else if let root, SigmaRule.recognises(root) {
                     let (rule, note) = try SigmaRule.load(root, file: file)
                     if let rule { sigma.append(rule) }
@@ -62,7 +68,8 @@ public enum RuleFiles {
         }
         notes += book.notes
         rules.data += try book.compile() + sigma
-        let names = Dictionary(grouping: rules.data.map(\.name) + rules.custom.map(\.name), by: { $0 }).filter { $0.value.count > 1 }
+        let detectors = rules.builtins ? BuiltinRule.allCases.map(\.name) : []
+        let names = Dictionary(grouping: rules.data.map(\.name) + rules.custom.map(\.name) + detectors, by: { $0 }).filter { $0.value.count > 1 }
         if let dup = names.keys.sorted().first, let rule = rules.data.last(where: { $0.name == dup }) {
             throw RulesError(file: rule.origin, line: 0, item: "rule '\(dup)'", message: "another loaded rule already has this name")
         }
@@ -111,8 +118,4 @@ public enum RuleFiles {
         default: return 1
         }
     }
-}
-
-extension FalcoRuleBook {
-    var rulesCount: Int { ruleNames.count }
 }
