@@ -9,6 +9,7 @@ import Foundation
 ///     swift build -c release && .build/release/audittop-bench [--events N] [--runs R]
 ///         [--log FILE] [--peers PATH] [--no-peers]
 ///     .build/release/audittop-bench --soak [--events N] [--sample N]
+///     .build/release/audittop-bench --community-rules [--events N] [--runs R] [--corpus DIR]
 @main
 struct Bench {
     static func main() throws {
@@ -38,6 +39,11 @@ struct Bench {
         }
         if options.query {
             try QueryBench.run(runs: options.runs)
+            return
+        }
+        if options.communityRules {
+            try RulesBench.run(audittop: audittop, log: try options.log ?? generate(events: options.events), runs: options.runs,
+                               corpus: options.corpus)
             return
         }
         if options.dashboard {

@@ -11,6 +11,9 @@ struct BenchOptions {
     var set = false
     var query = false
     var soak = false
+    var communityRules = false
+    /// The corpus holding Falco's and SigmaHQ's rules (`--corpus`, else AUDITTOP_CORPUS, else ../shared/corpus).
+    var corpus: String
     var soakReport = false
     var sample = 1_000_000
     var senders = 4
@@ -20,6 +23,8 @@ struct BenchOptions {
     init(arguments: [String]) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         peersScript = root.deletingLastPathComponent().appendingPathComponent("shared/bench/peers.sh").path
+        corpus = ProcessInfo.processInfo.environment["AUDITTOP_CORPUS"]
+            ?? root.deletingLastPathComponent().appendingPathComponent("shared/corpus").path
         var i = 0
         func value() -> String {
             i += 1
@@ -38,6 +43,8 @@ struct BenchOptions {
             case "--set": set = true
             case "--query": query = true
             case "--soak": soak = true
+            case "--community-rules": communityRules = true
+            case "--corpus": corpus = value()
             case "--soak-report":
                 soak = true
                 soakReport = true
