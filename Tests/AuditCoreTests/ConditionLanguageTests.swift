@@ -176,15 +176,18 @@ enum Book {
     func conditionMistakesSayWhatAndWhere(_ condition: String, _ message: String) throws {
         let error = try #require(Book.error(#"{"list":"writes","items":["create"]}"#, Book.rule(condition)))
         #expect(error.message == message)
-        #expect((error.file, error.line, error.item) == ("test.yaml", 20, "rule 'r'"))
-        #expect(error.description == "test.yaml:20: rule 'r': " + message)
+        // The condition's own line (the rule's item is on 20, its condition on 21, at column
+        // 14), and the column in the file: the condition's start plus the column within it.
+        let within = Int(message.split(separator: " ")[2].dropLast())!
+        #expect((error.file, error.line, error.column, error.item) == ("test.yaml", 21, 14 + within - 1, "rule 'r'"))
+        #expect(error.description == "test.yaml:21:\(14 + within - 1): rule 'r': " + message)
     }
 
     @Test func mistakesInListsMacrosAndItemsNameTheirItem() throws {
         let list = try #require(Book.error(#"{"list":"writes","items":["create"]}"#, Book.rule("writes")))
         #expect(list.message.contains("'writes' is a list; use it inside parentheses"))
         let inMacro = try #require(Book.error(#"{"macro":"m","condition":"ka.verb = (a"}"#, Book.rule("m")))
-        #expect((inMacro.line, inMacro.item, inMacro.message) == (10, "macro 'm'", "condition column 13: missing ')' after the list"))
+        #expect((inMacro.line, inMacro.item, inMacro.message) == (11, "macro 'm'", "condition column 13: missing ')' after the list"))
         let cases: [(String, String, String)] = [
             (#"{"list":"nope","items":["a"],"append":true}"#, "list 'nope'", "appends to a list no earlier item defines"),
             (#"{"macro":"nope","condition":"x","append":true}"#, "macro 'nope'", "appends to a macro no earlier item defines"),

@@ -6,7 +6,10 @@ extension FalcoRuleBook {
         var resolver = Resolver(book: self)
         for rule in rules {
             func fail(_ e: ConditionError, _ what: String = "condition") -> RulesError {
-                RulesError(file: rule.place.file, line: rule.place.line, column: 0, item: "rule '\(rule.name)'", message: "\(what) \(e)")
+                guard what == "condition" else {
+                    return RulesError(file: rule.place.file, line: rule.place.line, item: "rule '\(rule.name)'", message: "\(what) \(e)")
+                }
+                return FalcoRuleBook.located(e, rule.conditionAt, rule.condition, item: "rule '\(rule.name)'")
             }
             var condition: Condition
             do {
@@ -32,6 +35,16 @@ extension FalcoRuleBook {
                 priority: rule.priority.uppercased(), output: output, tags: rule.tags, enabled: rule.enabled))
         }
         return out
+    }
+}
+
+extension FalcoRuleBook {
+    /// A condition's mistake at its place in the file: the condition's line, and the column
+    /// in the file when the condition is one line (else 0; the message has the column within
+    /// the condition either way).
+    static func located(_ e: ConditionError, _ at: Place, _ text: String, item: String) -> RulesError {
+        let oneLine = !text.contains("\n") && at.column > 0
+        return RulesError(file: at.file, line: at.line, column: oneLine ? at.column + e.offset : 0, item: item, message: "condition \(e)")
     }
 }
 
@@ -83,13 +96,13 @@ struct Resolver {
                 tree = t
             } else {
                 do { tree = try FalcoConditionParser.parse(macro.condition) } catch {
-                    throw ResolveFailure(error: RulesError(file: macro.place.file, line: macro.place.line, item: "macro '\(name)'", message: "condition \(error)"))
+                    throw ResolveFailure(error: FalcoRuleBook.located(error, macro.conditionAt, macro.condition, item: "macro '\(name)'"))
                 }
                 parsed[name] = tree
             }
             do { return try resolve(tree, stack: stack + [name]) } catch let f as ResolveFailure {
                 guard let c = f.condition else { throw f }
-                throw ResolveFailure(error: RulesError(file: macro.place.file, line: macro.place.line, item: "macro '\(name)'", message: "condition \(c)"), unknownField: f.unknownField)
+                throw ResolveFailure(error: FalcoRuleBook.located(c, macro.conditionAt, macro.condition, item: "macro '\(name)'"), unknownField: f.unknownField)
             }
         case .test(let name, let argument, let opText, let values, let list, let offset):
             let field: EventField

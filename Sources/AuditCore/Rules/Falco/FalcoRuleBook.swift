@@ -11,7 +11,7 @@ public struct FalcoRuleBook: Sendable {
     }
 
     struct ListItem: Sendable { var items: [String]; var place: Place }
-    struct MacroItem: Sendable { var condition: String; var place: Place; var source: String? }
+    struct MacroItem: Sendable { var condition: String; var place: Place; var source: String?; var conditionAt: Place }
     struct ExceptionItem: Sendable {
         var name: String
         var fields: RuleNode?
@@ -31,6 +31,8 @@ public struct FalcoRuleBook: Sendable {
         var exceptions: [ExceptionItem]
         var skipIfUnknownFilter: Bool
         var place: Place
+        /// Where the condition's text starts in its file.
+        var conditionAt: Place
     }
 
     private(set) var lists: [String: ListItem] = [:]
@@ -132,7 +134,9 @@ public struct FalcoRuleBook: Sendable {
         switch try Self.merge(item, "condition", { fail(what, $0, item["override"]) }) {
         case .define where Self.isModification(item):
             throw fail(what, "'override' names no change to 'condition'", nil)
-        case .define: macros[name] = MacroItem(condition: condition, place: place, source: item["source"]?.string)
+        case .define:
+            let at = item["condition"].map { Place(file: place.file, line: $0.line, column: $0.column) } ?? place
+            macros[name] = MacroItem(condition: condition, place: place, source: item["source"]?.string, conditionAt: at)
         case .append:
             guard macros[name] != nil else { throw fail(what, "appends to a macro no earlier item defines", nil) }
             macros[name]!.condition += " " + condition
@@ -167,7 +171,8 @@ public struct FalcoRuleBook: Sendable {
         var rule = RuleItem(
             name: name, condition: condition, output: output, description: item["desc"]?.string ?? "", priority: priority,
             source: source, tags: item["tags"]?.strings ?? [], enabled: item["enabled"]?.string != "false", exceptions: [],
-            skipIfUnknownFilter: item["skip-if-unknown-filter"]?.string == "true", place: origin.map { Place(file: $0, line: 0, column: 0) } ?? place)
+            skipIfUnknownFilter: item["skip-if-unknown-filter"]?.string == "true", place: origin.map { Place(file: $0, line: 0, column: 0) } ?? place,
+            conditionAt: item["condition"].map { Place(file: place.file, line: $0.line, column: $0.column) } ?? place)
         rule.exceptions = try Self.exceptions(item["exceptions"], place, what, fail)
         if let k = existing { rules[k] = rule } else { rules.append(rule) }
     }
