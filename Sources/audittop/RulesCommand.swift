@@ -64,7 +64,10 @@ struct RulesCommand: ParsableCommand {
     static func load(_ paths: [String], builtins: Bool) throws -> RuleFiles.Loaded {
         var start = RuleSet()
         start.builtins = builtins
-        do { return try RuleFiles.load(paths, into: start) } catch { throw CLIError("\(error)", code: 2) }
+        do { return try RuleFiles.load(paths, into: start) } catch {
+            FileHandle.standardError.write(Data("audittop: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 
     /// One line per rule: name, origin, severity, the source's own word, state.
