@@ -4,6 +4,13 @@ import Foundation
 public protocol FieldReader {
     /// The field's value, or nil when the event has none.
     mutating func value(of field: EventField) -> FieldValue?
+    /// The field's interned id when the event's ring entry holds it (0: no value), and the
+    /// id of its lowercased string when `folded`; nil when the field is not one of those.
+    mutating func decodedID(of field: EventField, folded: Bool) -> UInt32?
+}
+
+extension FieldReader {
+    public mutating func decodedID(of field: EventField, folded: Bool) -> UInt32? { nil }
 }
 
 /// A condition prepared for evaluation: sets built, case folded, patterns compiled, once.
@@ -16,25 +23,60 @@ final class ConditionMatcher {
     private struct Test {
         var values: [String]
         var set: Set<String>
+        /// The values' interned ids, for tests on decoded fields (`=`, `!=`, `in`,
+        /// `intersects`, Sigma's plain values): compared as ids, no string made.
+        var ids: Set<UInt32>?
         var regexes: [NSRegularExpression] = []
         var networks: [CIDR] = []
+        /// For `contains`/`icontains` of ASCII values: all values found in one pass.
+        var needles: Needles?
     }
 
     private let root: Node
 
-    init(_ condition: Condition) {
-        root = Self.build(condition)
+    /// `intern` gives the ids of values that decoded fields are compared with (nil: none).
+    init(_ condition: Condition, intern: ((String) -> UInt32)? = nil) {
+        root = Self.build(condition, intern)
     }
 
-    private static func build(_ c: Condition) -> Node {
+    /// How dear a term is to evaluate: 0 ids only, 1 the ring entry, 2 audittop's own, 3 the
+    /// raw JSON, 4 the request body. An `and`'s terms are tried cheapest first.
+    static func cost(_ c: Condition) -> Int {
+        c.fields.map { f -> Int in
+            if isInterned(f) { return 0 }
+            switch f {
+            case .falco(let x, _) where [.stage, .authDecision, .responseCode, .rawTime].contains(x): return 1
+            case .falco(.jsonValue, "/stage"?): return 1
+            case .audittop: return 2
+            default: return EventField.isBody(f) ? 4 : 3
+            }
+        }.max() ?? 0
+    }
+
+    /// Fields the ring entry holds as interned ids.
+    static func isInterned(_ field: EventField) -> Bool {
+        switch field {
+        case .falco(let f, nil): [.verb, .userName, .targetResource, .targetSubresource, .targetNamespace, .targetName, .userAgent, .impersonatedUser].contains(f)
+        case .path(let keys): EventFieldReader.decodedPaths[keys].map { $0 != .responseCode && $0 != .stage } ?? false
+        default: false
+        }
+    }
+
+    private static func build(_ c: Condition, _ intern: ((String) -> UInt32)?) -> Node {
         switch c {
-        case .all(let terms): return .all(terms.map(build))
-        case .any(let terms): return .any(terms.map(build))
-        case .not(let inner): return .not(build(inner))
+        case .all(let terms):
+            // Cheapest first: a test of an interned field is an id lookup and usually decides.
+            return .all(terms.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map { build($0.element, intern) })
+        case .any(let terms): return .any(terms.map { build($0, intern) })
+        case .not(let inner): return .not(build(inner, intern))
         case .constant(let b): return .constant(b)
         case .test(let field, let op, let values):
             let folded = [.icontains, .iequals, .istartswith, .iendswith, .iglob].contains(op) ? values.map { $0.lowercased() } : values
             var test = Test(values: folded, set: Set(folded))
+            if let intern, isInterned(field), [.equals, .notEquals, .in, .intersects, .iequals].contains(op), !folded.contains("") {
+                test.ids = Set(folded.map(intern))
+            }
+            if op == .contains || op == .icontains { test.needles = Needles(folded, foldCase: op == .icontains) }
             if op == .regex { test.regexes = values.compactMap { try? NSRegularExpression(pattern: $0) } }
             if op == .cidr { test.networks = values.compactMap(CIDR.init) }
             return .test(field, op, test)
@@ -93,6 +135,13 @@ final class ConditionMatcher {
         case .not(let inner): return !eval(inner, &reader)
         case .constant(let b): return b
         case .test(let field, let op, let test):
+            if let ids = test.ids, let id = reader.decodedID(of: field, folded: op == .iequals) {
+                guard id != 0 || op == .iequals && reader.decodedID(of: field, folded: false) != 0 else { return false }
+                switch op {
+                case .notEquals: return !ids.contains(id)
+                default: return ids.contains(id)
+                }
+            }
             guard let value = reader.value(of: field) else { return false }
             return compare(value, op, test)
         }
@@ -124,18 +173,21 @@ final class ConditionMatcher {
             default: return order >= 0
             }
         case .in, .intersects: return test.set.contains(s)
-        case .contains: return test.values.contains { s.contains($0) }
+        case .contains:
+            if let n = test.needles { return n.found(in: s) }
+            return test.values.contains { Self.find($0, in: s) }
         case .startswith: return test.values.contains { s.hasPrefix($0) }
         case .endswith: return test.values.contains { s.hasSuffix($0) }
         case .icontains:
-            let l = s.lowercased()
-            return test.values.contains { $0.isEmpty || l.contains($0) }
-        case .iequals: return test.set.contains(s.lowercased())
+            if let n = test.needles { return n.found(in: s) }
+            let l = Self.folded(s)
+            return test.values.contains { Self.find($0, in: l) }
+        case .iequals: return test.set.contains(Self.folded(s))
         case .istartswith:
-            let l = s.lowercased()
+            let l = Self.folded(s)
             return test.values.contains { l.hasPrefix($0) }
         case .iendswith:
-            let l = s.lowercased()
+            let l = Self.folded(s)
             return test.values.contains { l.hasSuffix($0) }
         case .glob: return test.values.contains { Glob.matches(Array(s.utf8), Array($0.utf8)) }
         case .iglob:
@@ -152,6 +204,37 @@ final class ConditionMatcher {
             guard let address = CIDR.address(s) else { return false }
             return test.networks.contains { $0.contains(address) }
         case .exists: return true
+        }
+    }
+
+    /// `s` lowercased, without a copy when it has no capitals (most fields have none).
+    static func folded(_ s: String) -> String {
+        var plain = true
+        for b in s.utf8 where (b >= 0x41 && b <= 0x5A) || b >= 0x80 {
+            plain = false
+            break
+        }
+        return plain ? s : s.lowercased()
+    }
+
+    /// Byte-wise substring search (`String.contains` goes through Foundation's locale-aware
+    /// search once Foundation is imported: ten times slower).
+    static func find(_ needle: String, in haystack: String) -> Bool {
+        if needle.isEmpty { return true }
+        var h = haystack, n = needle
+        return h.withUTF8 { hb in
+            n.withUTF8 { nb in
+                guard nb.count <= hb.count, let hp = hb.baseAddress, let np = nb.baseAddress else { return false }
+                let first = Int32(np[0]), last = hb.count - nb.count
+                var i = 0
+                while i <= last {
+                    guard let hit = memchr(hp + i, first, last - i + 1) else { return false }
+                    let at = hp.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(hp + at, np, nb.count) == 0 { return true }
+                    i = at + 1
+                }
+                return false
+            }
         }
     }
 }
@@ -238,5 +321,50 @@ struct CIDR {
             left -= 8
         }
         return true
+    }
+}
+
+/// Several ASCII substrings searched for in one pass over the text: each position whose two
+/// bytes begin some value is checked against those values only. With `foldCase` the text's
+/// ASCII letters are compared lowercased, without making a lowercased copy.
+struct Needles {
+    private let values: [[UInt8]]
+    /// Per pair of first bytes: the values that begin with it.
+    private let byPair: [UInt16: [Int]]
+    private var first = [Bool](repeating: false, count: 256)
+    private let foldCase: Bool
+
+    /// Nil when a value is not ASCII or is shorter than two bytes (the plain search does those).
+    init?(_ values: [String], foldCase: Bool) {
+        let bytes = values.map { Array($0.utf8) }
+        guard !bytes.isEmpty, bytes.allSatisfy({ $0.count >= 2 && $0.allSatisfy { $0 < 0x80 } }) else { return nil }
+        self.values = bytes
+        self.foldCase = foldCase
+        var pairs: [UInt16: [Int]] = [:]
+        for (k, v) in bytes.enumerated() {
+            pairs[UInt16(v[0]) << 8 | UInt16(v[1]), default: []].append(k)
+            first[Int(v[0])] = true
+        }
+        byPair = pairs
+    }
+
+    @inline(__always) private func fold(_ b: UInt8) -> UInt8 { foldCase && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    func found(in text: String) -> Bool {
+        var t = text
+        return t.withUTF8 { h in
+            guard h.count >= 2 else { return false }
+            for i in 0..<(h.count - 1) where first[Int(fold(h[i]))] {
+                guard let candidates = byPair[UInt16(fold(h[i])) << 8 | UInt16(fold(h[i + 1]))] else { continue }
+                for k in candidates {
+                    let v = values[k]
+                    guard i + v.count <= h.count else { continue }
+                    var j = 2
+                    while j < v.count, fold(h[i + j]) == v[j] { j += 1 }
+                    if j == v.count { return true }
+                }
+            }
+            return false
+        }
     }
 }

@@ -3,7 +3,7 @@ extension EventFieldReader {
     /// store, else from the JSON alone.
     mutating func audittop(_ f: AudittopField) -> FieldValue? {
         func flag(_ b: Bool) -> FieldValue { .one(b ? "true" : "false") }
-        let user = entry.flatMap { e in strings.map { $0.string(e.user) } } ?? at(["user", "username"])?.text ?? ""
+        func userName() -> String { entry.flatMap { e in strings.map { $0.string(e.user) } } ?? at(["user", "username"])?.text ?? "" }
         switch f {
         case .denied:
             if let e = entry { return flag(e.isDenied || e.code >= 400) }
@@ -14,9 +14,9 @@ extension EventFieldReader {
             return flag(store.isAnonymousProbe(e))
         case .identity:
             let kind: IdentityKind
-            if let e = entry, let engine, let store { kind = engine.identityKind(e.user, store) } else { kind = IdentityKind(user) }
+            if let e = entry, let engine, let store { kind = engine.identityKind(e.user, store) } else { kind = IdentityKind(userName()) }
             return .one(kind.ruleName)
-        case .platform: return flag(IdentityKind.isPlatformComponent(user))
+        case .platform: return flag(IdentityKind.isPlatformComponent(userName()))
         case .object:
             if let name = at(["requestObject", "metadata", "name"])?.text, !name.isEmpty { return .one(name) }
             if let name = at(["objectRef", "name"])?.text, !name.isEmpty { return .one(name) }

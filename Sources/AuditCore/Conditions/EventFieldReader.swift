@@ -10,8 +10,16 @@ public struct EventFieldReader: FieldReader {
     /// For `audittop.*` fields: who identities are, and which requests are probes.
     unowned(unsafe) let store: EventStore?
     unowned(unsafe) let engine: RuleEngine?
-    /// Top-level members: where each value lies in `raw` (found on first need).
+    /// Top-level members scanned so far: where each value lies in `raw`.
     private var members: [(key: String, range: Range<Int>)]?
+    /// Where the scan goes on (0: not started; -1: done).
+    private var scanAt = 0
+    /// The decoded fields' texts made so far (few: a linear search beats hashing).
+    private var texts: [(UInt32, String)] = []
+    private var codeText: String?
+    /// Where `requestURI`'s text lies in `raw`, when the decoder said; and the text, once made.
+    private var uriSpan: Span?
+    private var uriText: String?
     private var parsed: [String: JSONValue] = [:]
     private var whole: JSONValue??
 
@@ -24,8 +32,9 @@ public struct EventFieldReader: FieldReader {
         engine = nil
     }
 
-    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, store: EventStore, engine: RuleEngine) {
+    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, store: EventStore, engine: RuleEngine, uri: Span = .empty) {
         self.raw = raw
+        uriSpan = uri.isEmpty ? nil : uri
         self.entry = entry
         self.strings = store.strings
         self.store = store
@@ -46,28 +55,71 @@ public struct EventFieldReader: FieldReader {
         }
     }
 
+    public mutating func decodedID(of field: EventField, folded: Bool) -> UInt32? {
+        guard let e = entry, let strings, ConditionMatcher.isInterned(field) else { return nil }
+        let f: FalcoField
+        switch field {
+        case .falco(let x, _): f = x
+        case .path(let keys): f = Self.decodedPaths[keys]!
+        case .audittop: return nil
+        }
+        let id: UInt32
+        switch f {
+        case .verb: id = e.verb
+        case .userName: id = e.user
+        case .targetResource: id = e.resource
+        case .targetSubresource: id = e.subresource
+        case .targetNamespace: id = e.namespace
+        case .targetName: id = e.name
+        case .userAgent: id = e.userAgent
+        case .impersonatedUser: id = e.impersonatedUser
+        default: return nil
+        }
+        guard folded, id != 0, let engine else { return id }
+        return engine.lowercased(id, strings)
+    }
+
     // MARK: the JSON
 
     /// The top-level member `key`, parsed.
     mutating func member(_ key: String) -> JSONValue? {
         if let v = parsed[key] { return v }
-        if members == nil { members = Self.scan(raw) }
-        guard let range = members?.first(where: { $0.key == key })?.range else { return nil }
+        guard let range = span(of: key) else { return nil }
         guard let v = JSONValue.parse(UnsafeBufferPointer(rebasing: raw[range])) else { return nil }
         parsed[key] = v
         return v
     }
 
-    private static func scan(_ raw: UnsafeBufferPointer<UInt8>) -> [(key: String, range: Range<Int>)] {
-        guard let base = raw.baseAddress else { return [] }
-        var c = JSONCursor(base: base, end: raw.count, maxDepth: 256)
-        var out: [(key: String, range: Range<Int>)] = []
-        try? c.forEachMember(depth: 0) { (c: inout JSONCursor, key: Span) throws(MalformedKind) in
-            let start = c.i
-            try c.skipValue(depth: 1)
-            out.append((JSONText.string(base: base, span: key), start..<c.i))
+    /// Where the top-level member `key`'s value lies. The members are scanned only as far as
+    /// needed (`requestURI` comes early; a body late), and what was scanned is remembered.
+    private mutating func span(of key: String) -> Range<Int>? {
+        if let hit = members?.first(where: { $0.key == key }) { return hit.range }
+        guard scanAt >= 0, let base = raw.baseAddress else { return nil }
+        if members == nil { members = [] }
+        var c = JSONCursor(base: base, start: scanAt, end: raw.count, maxDepth: 256)
+        do {
+            if scanAt == 0 {
+                try c.expect(UInt8(ascii: "{"))
+                if try c.peek() == UInt8(ascii: "}") { scanAt = -1; return nil }
+            }
+            while true {
+                c.skipWhitespace()
+                let k = try c.string()
+                try c.expect(UInt8(ascii: ":"))
+                c.skipWhitespace()
+                let start = c.i
+                try c.skipValue(depth: 1)
+                let name = JSONText.string(base: base, span: k)
+                members!.append((name, start..<c.i))
+                let more = try c.nextMember(close: UInt8(ascii: "}"))
+                scanAt = more ? c.i : -1
+                if name == key { return start..<(members!.last!.range.upperBound) }
+                if !more { return nil }
+            }
+        } catch {
+            scanAt = -1
+            return nil
         }
-        return out
     }
 
     /// The value at `keys` (first key a top-level member).
@@ -111,7 +163,27 @@ public struct EventFieldReader: FieldReader {
         return [here]
     }
 
+    /// Sigma's paths that name a field the ring entry holds.
+    static let decodedPaths: [[String]: FalcoField] = [
+        ["verb"]: .verb, ["user", "username"]: .userName, ["userAgent"]: .userAgent, ["stage"]: .stage,
+        ["objectRef", "resource"]: .targetResource, ["objectRef", "subresource"]: .targetSubresource,
+        ["objectRef", "namespace"]: .targetNamespace, ["objectRef", "name"]: .targetName,
+        ["impersonatedUser", "username"]: .impersonatedUser, ["responseStatus", "code"]: .responseCode,
+    ]
+
+    /// `requestURI`, from the decoder's span when there is one.
+    private mutating func uri() -> FieldValue? {
+        if let uriText { return .one(uriText) }
+        guard let span = uriSpan, let base = raw.baseAddress else { return at(["requestURI"]).map { .one($0.text) } }
+        let text = JSONText.string(base: base, span: span)
+        uriText = text
+        return .one(text)
+    }
+
     private mutating func pathValue(_ keys: [String]) -> FieldValue? {
+        if keys == ["requestURI"] { return uri() }
+        if entry != nil, keys.count <= 2, let f = Self.decodedPaths[keys] { return falco(f, nil) }
+        if let e = entry, let strings, keys == ["objectRef", "apiGroup"] { return e.apiGroup == 0 ? nil : .one(strings.string(e.apiGroup)) }
         guard let found = values(keys, index: nil) else { return nil }
         var out: [String] = []
         for v in found {
@@ -124,9 +196,13 @@ public struct EventFieldReader: FieldReader {
 
     // MARK: Falco's fields
 
-    private func decoded(_ id: UInt32) -> FieldValue? {
+    /// A decoded field's text, made once per event however many rules ask.
+    private mutating func decoded(_ id: UInt32) -> FieldValue? {
         guard id != 0, let strings else { return nil }
-        return .one(strings.string(id))
+        for (k, v) in texts where k == id { return .one(v) }
+        let text = strings.string(id)
+        texts.append((id, text))
+        return .one(text)
     }
 
     private mutating func single(_ keys: String...) -> FieldValue? { at(keys).map { .one($0.text) } }
@@ -155,7 +231,10 @@ public struct EventFieldReader: FieldReader {
             case .stage: return e.stage == .unknown ? nil : .one(e.stage.name)
             case .jsonValue where argument == "/stage": return e.stage == .unknown ? nil : .one(e.stage.name)
             case .authDecision: return e.decision == .none ? nil : .one(e.decision.name)
-            case .responseCode: return e.code < 0 ? nil : .one(String(e.code))
+            case .responseCode:
+                guard e.code >= 0 else { return nil }
+                if codeText == nil { codeText = String(e.code) }
+                return .one(codeText!)
             default: break
             }
         }
@@ -168,9 +247,9 @@ public struct EventFieldReader: FieldReader {
         case .userGroups: return list("user", "groups")
         case .impersonatedUser: return single("impersonatedUser", "username")
         case .verb: return single("verb")
-        case .uri: return single("requestURI")
+        case .uri: return uri()
         case .uriParam:
-            guard let uri = at(["requestURI"])?.text, let argument else { return nil }
+            guard case .one(let uri)? = uri(), let argument else { return nil }
             guard let items = URLComponents(string: uri)?.queryItems, let v = items.first(where: { $0.name == argument }) else { return nil }
             return .one(v.value ?? "")
         case .targetName, .configMapName: return single("objectRef", "name")

@@ -1,6 +1,6 @@
 /// A data rule with its matcher, and the verbs and resources it can match (as interned ids;
 /// nil when any).
-struct PreparedRule {
+final class PreparedRule {
     let rule: DataRule
     let matcher: ConditionMatcher
     let verbs: Set<UInt32>?
@@ -9,10 +9,12 @@ struct PreparedRule {
     /// event's verb and resource lowercased.
     let folds: Bool
     let readsBody: Bool
+    /// The stages the rule can match (Falco's `kevt` asks for ResponseComplete), or nil.
+    let stages: Set<Stage>?
 
     init(_ rule: DataRule, _ strings: StringInterner) {
         self.rule = rule
-        matcher = ConditionMatcher(rule.condition)
+        matcher = ConditionMatcher(rule.condition, intern: { strings.intern($0) })
         func ids(_ fields: [EventField]) -> Set<UInt32>? {
             var out: Set<UInt32>?
             for f in fields {
@@ -25,7 +27,44 @@ struct PreparedRule {
         verbs = ids([.falco(.verb, argument: nil), .path(["verb"])])
         resources = ids([.falco(.targetResource, argument: nil), .path(["objectRef", "resource"])])
         folds = rule.format == .sigma
+        var stages: Set<Stage>?
+        for f in [EventField.falco(.jsonValue, argument: "/stage"), .falco(.stage, argument: nil), .path(["stage"])] {
+            guard let names = rule.condition.required(f) else { continue }
+            let set = Set(Stage.allCases.filter { s in names.contains(s.name) || (rule.format == .sigma && names.contains(s.name.lowercased())) })
+            stages = stages.map { $0.intersection(set) } ?? set
+        }
+        self.stages = stages
         readsBody = rule.readsBody
+    }
+}
+
+/// The data rules by the resource they need: an event is shown only the rules that can
+/// match its resource (and those that need none), in load order. Sigma's rules, which match
+/// without case, are found by the event's resource lowercased when it has capitals.
+struct DataRuleIndex {
+    var byResource: [UInt32: [Int]] = [:]
+    var anyResource: [Int] = []
+    /// Sigma's rules by resource, for an event whose resource has capitals.
+    var foldingByResource: [UInt32: [Int]] = [:]
+    let folds: Bool
+
+    init(_ rules: [PreparedRule]) {
+        var all: Set<UInt32> = []
+        for p in rules { all.formUnion(p.resources ?? []) }
+        for (k, p) in rules.enumerated() where p.resources == nil { anyResource.append(k) }
+        for r in all {
+            byResource[r] = rules.indices.filter { rules[$0].resources?.contains(r) ?? true }
+            let folding = rules.indices.filter { rules[$0].folds && rules[$0].resources?.contains(r) == true }
+            if !folding.isEmpty { foldingByResource[r] = folding }
+        }
+        folds = rules.contains { $0.folds }
+    }
+
+    /// The rules to show an event of `resource` (`folded`: its lowercased id).
+    func candidates(_ resource: UInt32, folded: UInt32) -> [Int] {
+        let exact = byResource[resource] ?? anyResource
+        guard folded != resource, folded != 0, let more = foldingByResource[folded] else { return exact }
+        return Array(Set(exact).union(more)).sorted()
     }
 }
 
@@ -33,10 +72,13 @@ extension RuleEngine {
     /// Runs the data rules on one event. A rule is skipped for an event whose verb or
     /// resource it cannot match, and for a request it already fired on; the event's raw JSON
     /// is read only by the rules that get that far and need more than the decoded fields.
-    func dataRules(_ e: RingEntry, id: AuditID, time: Int64, raw: UnsafeBufferPointer<UInt8>, _ store: EventStore) {
+    func dataRules(_ e: RingEntry, id: AuditID, time: Int64, raw: UnsafeBufferPointer<UInt8>, uri: Span, _ store: EventStore) {
         var reader: EventFieldReader?
         var folded: (verb: UInt32, resource: UInt32)?
-        for (k, p) in preparedData.enumerated() {
+        let candidates = dataIndex.candidates(e.resource, folded: dataIndex.folds && e.resource != 0 ? lowercased(e.resource, store.strings) : e.resource)
+        for k in candidates {
+            let p = preparedData[k]
+            if let stages = p.stages, !stages.contains(e.stage) { continue }
             if p.folds {
                 if folded == nil { folded = (lowercased(e.verb, store.strings), lowercased(e.resource, store.strings)) }
                 if let verbs = p.verbs, !verbs.contains(folded!.verb) { continue }
@@ -46,8 +88,7 @@ extension RuleEngine {
                 if let resources = p.resources, !resources.contains(e.resource) { continue }
             }
             let index = dataBase + k
-            if alreadyFired(index, id) { continue }
-            if reader == nil { reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self) }
+            if reader == nil { reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri) }
             guard p.matcher.matches(&reader!) else {
                 if p.readsBody, e.stage != .requestReceived, reader!.lacksBody,
                     p.matcher.couldMatch(&reader!, unknown: EventField.isBody)
@@ -56,6 +97,7 @@ extension RuleEngine {
                 }
                 continue
             }
+            if alreadyFired(index, id) { continue }
             let output = p.rule.output?.render(&reader!)
             fire(index: index, name: p.rule.name, severity: p.rule.severity, description: p.rule.description, e, id: id, time: time,
                  store, note: output ?? "\(store.strings.string(e.verb)) \(Self.resourceText(e, store))", from: p.rule, output: output)

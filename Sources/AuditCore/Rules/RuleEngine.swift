@@ -65,6 +65,7 @@ public final class RuleEngine {
     private let custom: [(rule: CustomRule, matcher: FilterMatcher)]
     /// Rules that are data (Falco, Sigma), prepared once.
     let preparedData: [PreparedRule]
+    let dataIndex: DataRuleIndex
     /// Event strings' lowercased ids, for the Sigma rules' prefilter (`lowercased`).
     var foldCache: [UInt32: UInt32] = [:]
     var foldGeneration = 0
@@ -145,6 +146,7 @@ public final class RuleEngine {
         let builtinData = ruleSet.builtins && !ruleSet.builtinsInData ? BuiltinRules.rules : []
         preparedData = (builtinData + ruleSet.data).filter { $0.enabled && !($0.isBuiltin && ruleSet.disabled.contains($0.name)) }
             .map { PreparedRule($0, strings) }
+        dataIndex = DataRuleIndex(preparedData)
         ids = Ids(strings)
         let count = BuiltinRule.allCases.count + ruleSet.custom.count + preparedData.count
         matched = Array(repeating: [], count: count)
@@ -172,12 +174,13 @@ public final class RuleEngine {
 
     /// Looks at one ingested event (`raw` is its JSON), after the store has counted it.
     /// `tokenNode` is the id of the node a bound service-account token names, or 0.
-    func evaluate(_ e: RingEntry, id: AuditID, raw: UnsafeBufferPointer<UInt8>, tokenNode: UInt32 = 0, store: EventStore) {
+    /// `uri` is where `requestURI`'s text lies in `raw` (empty when the event has none).
+    func evaluate(_ e: RingEntry, id: AuditID, raw: UnsafeBufferPointer<UInt8>, uri: Span = .empty, tokenNode: UInt32 = 0, store: EventStore) {
         let time = e.received != 0 ? e.received : e.stageTime
         for (k, c) in custom.enumerated() where c.matcher.matches(e, in: store) {
             customRule(k, c.rule, e, id: id, time: time, store)
         }
-        if !preparedData.isEmpty { dataRules(e, id: id, time: time, raw: raw, store) }
+        if !preparedData.isEmpty { dataRules(e, id: id, time: time, raw: raw, uri: uri, store) }
         // The detectors see each request once, at its deciding event (it carries the code and
         // the authorizer's decision).
         guard e.stage != .requestReceived, ruleSet.builtins else { return }

@@ -225,7 +225,9 @@ public final class EventStore: DocumentSink, EventSink {
         if let rules {
             // Only the identity rules read the token's node: interned for them alone.
             let node = e.tokenNode.isEmpty || !rules.identityRulesOn ? 0 : strings.intern(e.tokenNode, in: base, scratch: &scratch)
-            rules.evaluate(entry, id: id, raw: UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count), tokenNode: node, store: self)
+            // The request URI's place in the raw JSON: the rules that read it need no scan.
+            let uri = e.requestURI.isEmpty ? Span.empty : Span(start: e.requestURI.start - e.raw.start, count: e.requestURI.count, escaped: e.requestURI.escaped)
+            rules.evaluate(entry, id: id, raw: UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count), uri: uri, tokenNode: node, store: self)
         }
         if let view { view.add(entry, sequence: ring.nextSequence - 1, id: id, message: e.string(e.message), store: self) }
         advanceRawDropCursor()

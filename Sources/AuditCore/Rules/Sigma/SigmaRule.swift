@@ -91,7 +91,23 @@ public enum SigmaRule {
             tests.append(alternatives.count == 1 ? alternatives[0] : .any(alternatives))
         }
         if tests.count == 1 { return tests[0] }
-        return modifiers.contains("all") ? .all(tests) : .any(tests)
+        return modifiers.contains("all") ? .all(tests) : .any(merged(tests))
+    }
+
+    /// Alternatives that test one field with one operator become one test of all their
+    /// values (`requestURI|contains` with 24 values reads and folds the URI once, not 24 times).
+    static func merged(_ tests: [Condition]) -> [Condition] {
+        var out: [Condition] = []
+        for t in tests {
+            if case .test(let f, let op, let values) = t, op != .exists, let last = out.last, case .test(let lf, let lop, let lvalues) = last,
+                lf == f, lop == op
+            {
+                out[out.count - 1] = .test(f, op, lvalues + values)
+            } else {
+                out.append(t)
+            }
+        }
+        return out
     }
 
     private static func test(_ f: EventField, _ name: String, _ v: String?, _ modifiers: [String]) -> Condition {
