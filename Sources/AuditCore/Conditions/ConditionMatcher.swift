@@ -25,11 +25,18 @@ final class ConditionMatcher {
         var set: Set<String>
         /// The values' interned ids, for tests on decoded fields (`=`, `!=`, `in`,
         /// `intersects`, Sigma's plain values): compared as ids, no string made.
-        var ids: Set<UInt32>?
+        var ids: IDSet?
         var regexes: [NSRegularExpression] = []
         var networks: [CIDR] = []
         /// For `contains`/`icontains` of ASCII values: all values found in one pass.
         var needles: Needles?
+        /// The field is one the ring entry holds as an id (decided once, here).
+        var interned = false
+
+        /// `s` is one of the values: a few are compared in turn (hashing a string costs more).
+        @inline(__always) func has(_ s: String) -> Bool {
+            values.count <= 8 ? values.contains(s) : set.contains(s)
+        }
     }
 
     private let root: Node
@@ -74,7 +81,8 @@ final class ConditionMatcher {
             let folded = [.icontains, .iequals, .istartswith, .iendswith, .iglob].contains(op) ? values.map { $0.lowercased() } : values
             var test = Test(values: folded, set: Set(folded))
             if let intern, isInterned(field), [.equals, .notEquals, .in, .intersects, .iequals].contains(op), !folded.contains("") {
-                test.ids = Set(folded.map(intern))
+                test.ids = IDSet(folded.map(intern))
+                test.interned = true
             }
             if op == .contains || op == .icontains { test.needles = Needles(folded, foldCase: op == .icontains) }
             if op == .regex { test.regexes = values.compactMap { try? NSRegularExpression(pattern: $0) } }
@@ -135,7 +143,7 @@ final class ConditionMatcher {
         case .not(let inner): return !eval(inner, &reader)
         case .constant(let b): return b
         case .test(let field, let op, let test):
-            if let ids = test.ids, let id = reader.decodedID(of: field, folded: op == .iequals) {
+            if test.interned, let ids = test.ids, let id = reader.decodedID(of: field, folded: op == .iequals) {
                 guard id != 0 || op == .iequals && reader.decodedID(of: field, folded: false) != 0 else { return false }
                 switch op {
                 case .notEquals: return !ids.contains(id)
@@ -150,8 +158,8 @@ final class ConditionMatcher {
     private static func compare(_ value: FieldValue, _ op: ConditionOperator, _ test: Test) -> Bool {
         switch (value, op) {
         case (_, .exists): return true
-        case (.list(let items), .in): return items.allSatisfy { test.set.contains($0) }
-        case (.list(let items), .intersects): return items.contains { test.set.contains($0) }
+        case (.list(let items), .in): return items.allSatisfy { test.has($0) }
+        case (.list(let items), .intersects): return items.contains { test.has($0) }
         case (.list(let items), .notEquals): return !items.contains { one($0, .equals, test) }
         case (.list(let items), _): return items.contains { one($0, op, test) }
         case (.one(let s), _): return one(s, op, test)
@@ -172,7 +180,7 @@ final class ConditionMatcher {
             case .greater: return order > 0
             default: return order >= 0
             }
-        case .in, .intersects: return test.set.contains(s)
+        case .in, .intersects: return test.has(s)
         case .contains:
             if let n = test.needles { return n.found(in: s) }
             return test.values.contains { Self.find($0, in: s) }
@@ -182,7 +190,7 @@ final class ConditionMatcher {
             if let n = test.needles { return n.found(in: s) }
             let l = Self.folded(s)
             return test.values.contains { Self.find($0, in: l) }
-        case .iequals: return test.set.contains(Self.folded(s))
+        case .iequals: return test.has(Self.folded(s))
         case .istartswith:
             let l = Self.folded(s)
             return test.values.contains { l.hasPrefix($0) }
@@ -367,4 +375,26 @@ struct Needles {
             return false
         }
     }
+}
+
+/// A few interned ids, sorted: a linear or binary search, no hashing.
+struct IDSet: Sendable {
+    private let ids: [UInt32]
+
+    init(_ values: some Sequence<UInt32>) { ids = Array(Set(values)).sorted() }
+
+    @inline(__always) func contains(_ id: UInt32) -> Bool {
+        if ids.count <= 16 {
+            for x in ids where x == id { return true }
+            return false
+        }
+        var lo = 0, hi = ids.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ids[mid] < id { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < ids.count && ids[lo] == id
+    }
+
+    var all: [UInt32] { ids }
 }

@@ -56,11 +56,13 @@ public struct EventFieldReader: FieldReader {
     }
 
     public mutating func decodedID(of field: EventField, folded: Bool) -> UInt32? {
-        guard let e = entry, let strings, ConditionMatcher.isInterned(field) else { return nil }
+        guard let e = entry, let strings else { return nil }
         let f: FalcoField
         switch field {
         case .falco(let x, _): f = x
-        case .path(let keys): f = Self.decodedPaths[keys]!
+        case .path(let keys):
+            guard let x = Self.decodedPaths[keys] else { return nil }
+            f = x
         case .audittop: return nil
         }
         let id: UInt32

@@ -104,6 +104,7 @@ public struct OutputTemplate: Sendable {
             case .field(let f): out += reader.value(of: f)?.text ?? "<NA>"
             }
         }
+        guard out.contains(where: \.isNewline) else { return out }
         return out.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

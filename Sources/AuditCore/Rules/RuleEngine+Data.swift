@@ -3,8 +3,8 @@
 final class PreparedRule {
     let rule: DataRule
     let matcher: ConditionMatcher
-    let verbs: Set<UInt32>?
-    let resources: Set<UInt32>?
+    let verbs: IDSet?
+    let resources: IDSet?
     /// The sets hold lowercased values (Sigma matches without case): compare them with the
     /// event's verb and resource lowercased.
     let folds: Bool
@@ -15,14 +15,14 @@ final class PreparedRule {
     init(_ rule: DataRule, _ strings: StringInterner) {
         self.rule = rule
         matcher = ConditionMatcher(rule.condition, intern: { strings.intern($0) })
-        func ids(_ fields: [EventField]) -> Set<UInt32>? {
+        func ids(_ fields: [EventField]) -> IDSet? {
             var out: Set<UInt32>?
             for f in fields {
                 guard let values = rule.condition.required(f) else { continue }
                 let set = Set(values.map { strings.intern($0) })
                 out = out.map { $0.intersection(set) } ?? set
             }
-            return out
+            return out.map(IDSet.init)
         }
         verbs = ids([.falco(.verb, argument: nil), .path(["verb"])])
         resources = ids([.falco(.targetResource, argument: nil), .path(["objectRef", "resource"])])
@@ -50,7 +50,7 @@ struct DataRuleIndex {
 
     init(_ rules: [PreparedRule]) {
         var all: Set<UInt32> = []
-        for p in rules { all.formUnion(p.resources ?? []) }
+        for p in rules { all.formUnion(p.resources?.all ?? []) }
         for (k, p) in rules.enumerated() where p.resources == nil { anyResource.append(k) }
         for r in all {
             byResource[r] = rules.indices.filter { rules[$0].resources?.contains(r) ?? true }
@@ -73,9 +73,10 @@ extension RuleEngine {
     /// resource it cannot match, and for a request it already fired on; the event's raw JSON
     /// is read only by the rules that get that far and need more than the decoded fields.
     func dataRules(_ e: RingEntry, id: AuditID, time: Int64, raw: UnsafeBufferPointer<UInt8>, uri: Span, _ store: EventStore) {
-        var reader: EventFieldReader?
         var folded: (verb: UInt32, resource: UInt32)?
         let candidates = dataIndex.candidates(e.resource, folded: dataIndex.folds && e.resource != 0 ? lowercased(e.resource, store.strings) : e.resource)
+        guard !candidates.isEmpty else { return }
+        var reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri)
         for k in candidates {
             let p = preparedData[k]
             if let stages = p.stages, !stages.contains(e.stage) { continue }
@@ -88,17 +89,16 @@ extension RuleEngine {
                 if let resources = p.resources, !resources.contains(e.resource) { continue }
             }
             let index = dataBase + k
-            if reader == nil { reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri) }
-            guard p.matcher.matches(&reader!) else {
-                if p.readsBody, e.stage != .requestReceived, reader!.lacksBody,
-                    p.matcher.couldMatch(&reader!, unknown: EventField.isBody)
+            guard p.matcher.matches(&reader) else {
+                if p.readsBody, e.stage != .requestReceived, reader.lacksBody,
+                    p.matcher.couldMatch(&reader, unknown: EventField.isBody)
                 {
                     noBody(p.rule.name)
                 }
                 continue
             }
             if alreadyFired(index, id) { continue }
-            let output = p.rule.output?.render(&reader!)
+            let output = p.rule.output?.render(&reader)
             fire(index: index, name: p.rule.name, severity: p.rule.severity, description: p.rule.description, e, id: id, time: time,
                  store, note: output ?? "\(store.strings.string(e.verb)) \(Self.resourceText(e, store))", from: p.rule, output: output)
         }
