@@ -64,6 +64,8 @@ fuzz() {
   # -detect_leaks=0: swift-corelibs-foundation leaks the CF object of every regular expression
   # that fails to compile (NSRegularExpression(pattern:) throwing), which is not ours to fix;
   # libFuzzer's -rss_limit_mb (2 GB) still stops runaway memory.
+  # LSAN_OPTIONS: the exit-time leak check skips the rule trees (see Fuzz/lsan.supp).
+  LSAN_OPTIONS="suppressions=$root/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
   SWIFT_BACKTRACE=enable=no nice "$build/fuzz-$target" -max_len="$max_len" -print_final_stats=1 -detect_leaks=0 \
     -artifact_prefix="$build/crashes/$target-" "$@" "$build/corpus/$target" "Fuzz/Seeds/$target"
 }

@@ -31,14 +31,8 @@ public enum RulesFile {
 
     static let ruleKeys: Set<String> = ["name", "severity", "description", "filter", "threshold", "window", "groupBy"]
 
-    /// Reads `path` into `rules` (built-ins stay on unless disabled).
-    public static func load(_ path: String, into rules: RuleSet = RuleSet()) throws(Failure) -> RuleSet {
-        switch SystemReason.text(of: path) {
-        case .success(let text): return try parse(text, file: path, into: rules)
-        case .failure(let f): throw Failure(file: path, line: 0, message: "cannot read the rules file: \(f.reason)")
-        }
-    }
-
+    /// Reads the text of a rules file into `rules` (built-ins stay on unless disabled);
+    /// `RuleFiles` reads the file and tells this format from the others.
     public static func parse(_ text: String, file: String, into rules: RuleSet = RuleSet()) throws(Failure) -> RuleSet {
         func fail(_ node: Node?, _ rule: String?, _ message: String) -> Failure {
             Failure(file: file, line: node?.mark.map { $0.line } ?? 1, rule: rule, message: message)
