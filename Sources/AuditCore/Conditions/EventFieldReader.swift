@@ -41,6 +41,15 @@ public struct EventFieldReader: FieldReader {
         self.engine = engine
     }
 
+    /// The interner the ring entry's ids are from, and its generation (nil: no ring entry).
+    var internTag: (ObjectIdentifier, Int)? { strings.map { (ObjectIdentifier($0), $0.epoch) } }
+
+    /// `body` on `requestURI`'s bytes where the decoder found them unescaped (nil: it did not).
+    func withURIBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard let span = uriSpan, !span.escaped, let base = raw.baseAddress else { return nil }
+        return body(UnsafeBufferPointer(start: base + span.start, count: span.count))
+    }
+
     /// The request carried no body this field needs (its policy level is below Request).
     var lacksBody: Bool {
         if let entry { return entry.level != .request && entry.level != .requestResponse }
@@ -55,30 +64,37 @@ public struct EventFieldReader: FieldReader {
         }
     }
 
-    public mutating func decodedID(of field: EventField, folded: Bool) -> UInt32? {
-        guard let e = entry, let strings else { return nil }
-        let f: FalcoField
-        switch field {
-        case .falco(let x, _): f = x
-        case .path(let keys):
-            guard let x = Self.decodedPaths[keys] else { return nil }
-            f = x
-        case .audittop: return nil
-        }
-        let id: UInt32
+    /// The ring entry's id for a decoded field (0: no value; nil: no ring entry, or a field
+    /// it does not hold as an id).
+    @inline(__always) func decodedID(_ f: FalcoField) -> UInt32? {
+        guard let e = entry else { return nil }
         switch f {
-        case .verb: id = e.verb
-        case .userName: id = e.user
-        case .targetResource: id = e.resource
-        case .targetSubresource: id = e.subresource
-        case .targetNamespace: id = e.namespace
-        case .targetName: id = e.name
-        case .userAgent: id = e.userAgent
-        case .impersonatedUser: id = e.impersonatedUser
+        case .verb: return e.verb
+        case .userName: return e.user
+        case .targetResource: return e.resource
+        case .targetSubresource: return e.subresource
+        case .targetNamespace: return e.namespace
+        case .targetName: return e.name
+        case .userAgent: return e.userAgent
+        case .impersonatedUser: return e.impersonatedUser
         default: return nil
         }
-        guard folded, id != 0, let engine else { return id }
-        return engine.lowercased(id, strings)
+    }
+
+    /// The id of `id`'s string lowercased (0: that string was never interned), or nil with no
+    /// store.
+    func foldedID(_ id: UInt32) -> UInt32? {
+        guard let engine, let strings else { return nil }
+        return id == 0 ? 0 : engine.lowercased(id, strings)
+    }
+
+    /// The decoded field `field` names, for a Falco field or a Sigma path the ring entry holds.
+    static func decodedField(_ field: EventField) -> FalcoField? {
+        switch field {
+        case .falco(let f, nil): f
+        case .path(let keys): decodedPaths[keys]
+        default: nil
+        }
     }
 
     // MARK: the JSON

@@ -100,7 +100,7 @@ extension RuleEngine {
             if alreadyFired(index, id) { continue }
             let output = p.rule.output?.render(&reader)
             fire(index: index, name: p.rule.name, severity: p.rule.severity, description: p.rule.description, e, id: id, time: time,
-                 store, note: output ?? "\(store.strings.string(e.verb)) \(Self.resourceText(e, store))", from: p.rule, output: output)
+                 store, note: output, from: p.rule, output: output)
         }
     }
 }

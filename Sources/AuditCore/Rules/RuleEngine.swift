@@ -47,8 +47,17 @@ public struct Alert: Sendable {
 /// parse the event's raw JSON only for the few requests they concern.
 public final class RuleEngine {
     public let ruleSet: RuleSet
-    /// Per rule name.
-    public private(set) var alerts: [String: Alert] = [:]
+    /// Per rule name (its examples made from `pending` first).
+    public var alerts: [String: Alert] {
+        settleExamples()
+        return firing
+    }
+    /// Per rule name, as fired; the newest examples may still be in `pending`.
+    var firing: [String: Alert] = [:]
+    /// Per rule name: its latest firings whose examples are not made yet (most rules fire
+    /// far more often than anyone reads their examples, so they are made when read).
+    var pending: [String: [PendingExample]] = [:]
+    let strings: StringInterner
     /// Firings in all; a new value means something fired.
     public private(set) var firings = 0
     /// Event times and severities of the latest firings of medium or higher (at most
@@ -76,7 +85,7 @@ public final class RuleEngine {
     private var matchedOrder: [[AuditID]]
     private static let matchedLimit = 50_000
     private var customWindows: [[String: Burst]]
-    private let exampleLimit = 5
+    let exampleLimit = 5
     /// Most keys (users, pods, groups) a burst or memory table holds; past it the table
     /// starts again empty.
     static let keyLimit = 10_000
@@ -130,6 +139,7 @@ public final class RuleEngine {
 
     init(_ ruleSet: RuleSet, strings: StringInterner, baseline: BaselineFile? = nil) {
         self.ruleSet = ruleSet
+        self.strings = strings
         enumeration = RBACEnumeration(strings)
         csrApprovals = CSRSelfApproval(strings)
         secretsSweep = SecretsAcrossNamespaces(strings)
@@ -219,7 +229,7 @@ public final class RuleEngine {
         let index = BuiltinRule.allCases.count + k
         guard let threshold = rule.threshold else {
             fire(index: index, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time, store,
-                 note: "\(store.strings.string(e.verb)) \(resourceText(e, store))")
+                 note: nil)
             return
         }
         // Each request counts once.
@@ -268,30 +278,28 @@ public final class RuleEngine {
     /// were remembered already).
     func fire(
         index: Int, name: String, severity: Severity, description: String, _ e: RingEntry, id: AuditID, time: Int64,
-        _ store: EventStore, note: String, force: Bool = false, from rule: DataRule? = nil, output: String? = nil
+        _ store: EventStore, note: String?, force: Bool = false, from rule: DataRule? = nil, output: String? = nil
     ) {
         if !force, matched[index].contains(id) { return }
         rememberIndex(index, id)
         firings += 1
-        var alert = alerts[name] ?? Alert(rule: name, severity: severity, description: description)
-        if let rule {
-            alert.origin = rule.origin
-            alert.priority = rule.isBuiltin ? nil : rule.priority
-            alert.tags = rule.tags
-            alert.id = rule.id
+        let number = firings
+        func update(_ alert: inout Alert) {
+            if let rule {
+                alert.origin = rule.origin
+                alert.priority = rule.isBuiltin ? nil : rule.priority
+                alert.tags = rule.tags
+                alert.id = rule.id
+            }
+            alert.count += 1
+            if alert.first == 0 || (time != 0 && time < alert.first) { alert.first = time }
+            alert.last = max(alert.last, time)
+            alert.lastFiring = number
         }
-        alert.count += 1
-        if alert.first == 0 || (time != 0 && time < alert.first) { alert.first = time }
-        alert.last = max(alert.last, time)
-        alert.lastFiring = firings
-        let s = store.strings
-        alert.examples.append(AlertExample(
-            time: time == 0 ? "" : Timestamp.format(time), user: TerminalText.sanitize(store.actorName(e)), verb: s.string(e.verb),
-            resource: resourceText(e, store), namespace: s.string(e.namespace), name: TerminalText.sanitize(s.string(e.name)),
-            auditID: id.uuidString, note: TerminalText.sanitize(note), sourceIP: TerminalText.sanitize(s.string(e.sourceIP)),
-            output: output.map(TerminalText.sanitize)))
-        if alert.examples.count > exampleLimit { alert.examples.removeFirst() }
-        alerts[name] = alert
+        update(&firing[name, default: Alert(rule: name, severity: severity, description: description)])
+        let example = PendingExample(entry: e, id: id, time: time, note: note, output: output)
+        pending[name, default: []].append(example)
+        if pending[name]!.count > exampleLimit { pending[name]!.removeFirst() }
         if severity >= .high, e.actor != 0, store.stats.unknown.isLearning(at: time) {
             baselines.suspect(e.actor)
             store.suspect(e.actor, at: time)
@@ -327,9 +335,10 @@ public final class RuleEngine {
 
     private func resourceText(_ e: RingEntry, _ store: EventStore) -> String { Self.resourceText(e, store) }
 
-    static func resourceText(_ e: RingEntry, _ store: EventStore) -> String {
-        let s = store.strings
-        if e.resource == 0 { return s.string(e.path) }
+    static func resourceText(_ e: RingEntry, _ store: EventStore) -> String { resourceText(e, store.strings) }
+
+    static func resourceText(_ e: RingEntry, _ s: StringInterner) -> String {
+        if e.resource == 0 { return TerminalText.sanitize(s.string(e.path)) }
         var out = s.string(e.resource)
         if e.subresource != 0 { out += "/" + s.string(e.subresource) }
         if e.name != 0 { out += " " + s.string(e.name) }
@@ -367,6 +376,8 @@ enum CustomRuleGroup {
 extension RuleEngine {
     /// Marks every interned id the rules' tables refer to (`StringInterner.reclaim`).
     func mark(_ live: inout LiveStrings) {
+        // The pending examples' ids may be freed: their texts are made now.
+        settleExamples()
         denialBursts.mark(&live)
         baselines.mark(&live)
         failedLogins.mark(&live)

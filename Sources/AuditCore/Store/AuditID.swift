@@ -31,14 +31,20 @@ public struct AuditID: Hashable, Sendable {
 
     /// The UUID text form, lower case, for display when the id came from a UUID.
     public var uuidString: String {
-        let hex = Array("0123456789abcdef")
-        var s = ""
-        for k in 0..<32 {
-            if k == 8 || k == 12 || k == 16 || k == 20 { s.append("-") }
-            let word = k < 16 ? high : low
-            let shift = UInt64(60 - 4 * (k % 16))
-            s.append(hex[Int((word >> shift) & 15)])
+        String(unsafeUninitializedCapacity: 36) { out in
+            let hex: StaticString = "0123456789abcdef"
+            var at = 0
+            for k in 0..<32 {
+                if k == 8 || k == 12 || k == 16 || k == 20 {
+                    out[at] = UInt8(ascii: "-")
+                    at += 1
+                }
+                let word = k < 16 ? high : low
+                let shift = UInt64(60 - 4 * (k % 16))
+                out[at] = hex.utf8Start[Int((word >> shift) & 15)]
+                at += 1
+            }
+            return at
         }
-        return s
     }
 }

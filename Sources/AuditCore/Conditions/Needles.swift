@@ -1,0 +1,55 @@
+/// Several ASCII substrings searched for in one pass over the text: a bitmap of the values'
+/// first two bytes rules out nearly every position with one load, and only the positions it
+/// lets through are checked against the values that begin there. With `foldCase` the text's
+/// ASCII letters are compared lowercased, without making a lowercased copy.
+struct Needles {
+    private let values: [[UInt8]]
+    /// Per pair of first bytes: the values that begin with it.
+    private let byPair: [UInt16: [Int]]
+    /// One bit per pair of first bytes (65,536 bits).
+    private var pairs = [UInt64](repeating: 0, count: 1024)
+    private let foldCase: Bool
+
+    /// Nil when a value is not ASCII or is shorter than two bytes (the plain search does those).
+    init?(_ values: [String], foldCase: Bool) {
+        let bytes = values.map { Array($0.utf8) }
+        guard !bytes.isEmpty, bytes.allSatisfy({ $0.count >= 2 && $0.allSatisfy { $0 < 0x80 } }) else { return nil }
+        self.values = bytes
+        self.foldCase = foldCase
+        var byPair: [UInt16: [Int]] = [:]
+        for (k, v) in bytes.enumerated() {
+            let pair = UInt16(v[0]) << 8 | UInt16(v[1])
+            byPair[pair, default: []].append(k)
+            pairs[Int(pair >> 6)] |= 1 << UInt64(pair & 63)
+        }
+        self.byPair = byPair
+    }
+
+    @inline(__always) private func fold(_ b: UInt8) -> UInt8 { foldCase && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    func found(in text: String) -> Bool {
+        var t = text
+        return t.withUTF8 { found(in: $0) }
+    }
+
+    func found(in h: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard h.count >= 2 else { return false }
+        return pairs.withUnsafeBufferPointer { bits in
+            var next = fold(h[0])
+            for i in 0..<(h.count - 1) {
+                let a = next
+                next = fold(h[i + 1])
+                let pair = UInt16(a) << 8 | UInt16(next)
+                guard bits[Int(pair >> 6)] & (1 << UInt64(pair & 63)) != 0, let candidates = byPair[pair] else { continue }
+                for k in candidates {
+                    let v = values[k]
+                    guard i + v.count <= h.count else { continue }
+                    var j = 2
+                    while j < v.count, fold(h[i + j]) == v[j] { j += 1 }
+                    if j == v.count { return true }
+                }
+            }
+            return false
+        }
+    }
+}
