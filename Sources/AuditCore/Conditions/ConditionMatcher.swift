@@ -198,30 +198,31 @@ final class ConditionMatcher {
     }
 
     /// Test `k` on the event: from the ring entry where it can, else from the field's text.
+    /// The test is only ever borrowed here (its methods read its arrays in place): copying
+    /// it would retain every one.
     private func run(_ k: Int, _ reader: inout EventFieldReader) -> Bool {
-        let t = tests.baseAddress! + k
+        let t = UnsafePointer(tests.baseAddress! + k)
         if let e = reader.entry {
             switch t.pointee.access {
             case .interned:
-                let op = t.pointee.op
                 guard let f = t.pointee.decoded, let raw = reader.decodedID(f) else { break }
                 if raw == 0 { return false }
-                if let ids = t.pointee.ids {
-                    guard op == .iequals else { return op == .notEquals ? !ids.contains(raw) : ids.contains(raw) }
-                    // Folded: the lowercased string's id (0 when it was never interned).
-                    if let folded = reader.foldedID(raw) { return ids.contains(folded) }
-                    break
+                switch t.pointee.idTest(raw) {
+                case .decided(let hit): return hit
+                case .folded:
+                    // The lowercased string's id (0 when it was never interned).
+                    if let folded = reader.foldedID(raw) { return t.pointee.idTest(folded: folded) }
+                case .byText: return remembered(k, raw, &reader)
                 }
-                return remembered(k, raw, &reader)
             case .code:
                 guard e.code >= 0 else { return false }
                 if let hit = t.pointee.compare(number: Int64(e.code)) { return hit }
             case .rawTime:
                 if e.stageTime != 0, let hit = t.pointee.compare(number: e.stageTime &* 1000) { return hit }
-            case .stage: return t.pointee.byCase[Int(e.stage.rawValue)]
-            case .decision: return t.pointee.byCase[Int(e.decision.rawValue)]
+            case .stage: return t.pointee.byCase(Int(e.stage.rawValue))
+            case .decision: return t.pointee.byCase(Int(e.decision.rawValue))
             case .uri:
-                if let needles = t.pointee.needles, let hit = reader.withURIBytes({ needles.found(in: $0) }) { return hit }
+                if t.pointee.hasNeedles, let hit = reader.withURIBytes({ t.pointee.needlesFound(in: $0) }) { return hit }
             case .general: break
             }
         }

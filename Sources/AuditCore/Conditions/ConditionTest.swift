@@ -38,6 +38,28 @@ struct ConditionTest {
         if !raw.isEmpty, ints.count == raw.count { numbers = ints }
     }
 
+    /// What the values' ids say of a decoded field's id.
+    enum IDVerdict { case decided(Bool), folded, byText }
+
+    /// The test on a decoded field's id: decided by the values' ids, or needing the id of
+    /// the field's text lowercased (`iequals`), or only decidable on the text.
+    @inline(__always) func idTest(_ id: UInt32) -> IDVerdict {
+        guard let ids else { return .byText }
+        switch op {
+        case .iequals: return .folded
+        case .notEquals: return .decided(!ids.contains(id))
+        default: return .decided(ids.contains(id))
+        }
+    }
+
+    @inline(__always) func idTest(folded id: UInt32) -> Bool { ids?.contains(id) ?? false }
+
+    @inline(__always) func byCase(_ k: Int) -> Bool { k < byCase.count && byCase[k] }
+
+    var hasNeedles: Bool { needles != nil }
+
+    func needlesFound(in bytes: UnsafeBufferPointer<UInt8>) -> Bool { needles?.found(in: bytes) ?? false }
+
     /// `s` is one of the values: a few are compared in turn (hashing a string costs more).
     @inline(__always) func has(_ s: String) -> Bool {
         values.count <= 8 ? values.contains(s) : set.contains(s)

@@ -30,6 +30,7 @@ public struct EventFieldReader: FieldReader {
         strings = nil
         store = nil
         engine = nil
+        internTag = nil
     }
 
     init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, store: EventStore, engine: RuleEngine, uri: Span = .empty) {
@@ -39,10 +40,11 @@ public struct EventFieldReader: FieldReader {
         self.strings = store.strings
         self.store = store
         self.engine = engine
+        internTag = (ObjectIdentifier(store.strings), store.strings.epoch)
     }
 
     /// The interner the ring entry's ids are from, and its generation (nil: no ring entry).
-    var internTag: (ObjectIdentifier, Int)? { strings.map { (ObjectIdentifier($0), $0.epoch) } }
+    let internTag: (ObjectIdentifier, Int)?
 
     /// `body` on `requestURI`'s bytes where the decoder found them unescaped (nil: it did not).
     func withURIBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {

@@ -3,14 +3,15 @@
 final class PreparedRule {
     let rule: DataRule
     let matcher: ConditionMatcher
-    let verbs: IDSet?
     let resources: IDSet?
     /// The sets hold lowercased values (Sigma matches without case): compare them with the
     /// event's verb and resource lowercased.
     let folds: Bool
     let readsBody: Bool
-    /// The stages the rule can match (Falco's `kevt` asks for ResponseComplete), or nil.
-    let stages: Set<Stage>?
+    /// The stages the rule can match, one bit per stage (Falco's `kevt` asks for
+    /// ResponseComplete; all stages when any), and `readsBodyBit`.
+    let gate: UInt8
+    static let readsBodyBit: UInt8 = 0x80
 
     init(_ rule: DataRule, _ strings: StringInterner) {
         self.rule = rule
@@ -24,7 +25,6 @@ final class PreparedRule {
             }
             return out.map(IDSet.init)
         }
-        verbs = ids([.falco(.verb, argument: nil), .path(["verb"])])
         resources = ids([.falco(.targetResource, argument: nil), .path(["objectRef", "resource"])])
         folds = rule.format == .sigma
         var stages: Set<Stage>?
@@ -33,8 +33,8 @@ final class PreparedRule {
             let set = Set(Stage.allCases.filter { s in names.contains(s.name) || (rule.format == .sigma && names.contains(s.name.lowercased())) })
             stages = stages.map { $0.intersection(set) } ?? set
         }
-        self.stages = stages
         readsBody = rule.readsBody
+        gate = (stages.map { $0.reduce(0) { $0 | 1 << $1.rawValue } } ?? 0x7F) | (readsBody ? Self.readsBodyBit : 0)
     }
 }
 
@@ -69,38 +69,30 @@ struct DataRuleIndex {
 }
 
 extension RuleEngine {
-    /// Runs the data rules on one event. A rule is skipped for an event whose verb or
-    /// resource it cannot match, and for a request it already fired on; the event's raw JSON
-    /// is read only by the rules that get that far and need more than the decoded fields.
+    /// Runs the data rules on one event. A rule is shown only events of a resource and a
+    /// stage it can match (its verbs are the first thing its condition tests), and fires
+    /// once per request; the event's raw JSON is read only by the rules that get that far
+    /// and need more than the decoded fields.
     func dataRules(_ e: RingEntry, id: AuditID, time: Int64, raw: UnsafeBufferPointer<UInt8>, uri: Span, _ store: EventStore) {
-        var folded: (verb: UInt32, resource: UInt32)?
         let candidates = dataIndex.candidates(e.resource, folded: dataIndex.folds && e.resource != 0 ? lowercased(e.resource, store.strings) : e.resource)
         guard !candidates.isEmpty else { return }
         var reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri)
-        for k in candidates {
-            let p = preparedData[k]
-            if let stages = p.stages, !stages.contains(e.stage) { continue }
-            if p.folds {
-                if folded == nil { folded = (lowercased(e.verb, store.strings), lowercased(e.resource, store.strings)) }
-                if let verbs = p.verbs, !verbs.contains(folded!.verb) { continue }
-                if let resources = p.resources, !resources.contains(folded!.resource) { continue }
-            } else {
-                if let verbs = p.verbs, !verbs.contains(e.verb) { continue }
-                if let resources = p.resources, !resources.contains(e.resource) { continue }
-            }
-            let index = dataBase + k
-            guard p.matcher.matches(&reader) else {
-                if p.readsBody, e.stage != .requestReceived, reader.lacksBody,
-                    p.matcher.couldMatch(&reader, unknown: EventField.isBody)
+        let stage = UInt8(1) << e.stage.rawValue
+        for k in candidates where dataGates[k] & stage != 0 {
+            guard dataMatchers[k]._withUnsafeGuaranteedRef({ $0.matches(&reader) }) else {
+                if dataGates[k] & PreparedRule.readsBodyBit != 0, e.stage != .requestReceived, reader.lacksBody,
+                    preparedData[k].matcher.couldMatch(&reader, unknown: EventField.isBody)
                 {
-                    noBody(p.rule.name)
+                    noBody(preparedData[k].rule.name)
                 }
                 continue
             }
+            let index = dataBase + k
             if alreadyFired(index, id) { continue }
-            let output = p.rule.output?.render(&reader)
-            fire(index: index, name: p.rule.name, severity: p.rule.severity, description: p.rule.description, e, id: id, time: time,
-                 store, note: output, from: p.rule, output: output)
+            let rule = preparedData[k].rule
+            let output = rule.output?.render(&reader)
+            fire(index: index, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time,
+                 store, note: output, from: rule, output: output)
         }
     }
 }

@@ -75,6 +75,10 @@ public final class RuleEngine {
     /// Rules that are data (Falco, Sigma), prepared once.
     let preparedData: [PreparedRule]
     let dataIndex: DataRuleIndex
+    /// Per data rule: its `gate`, and its matcher (held by `preparedData`), so the per-event
+    /// loop reads two flat arrays.
+    let dataGates: [UInt8]
+    let dataMatchers: [Unmanaged<ConditionMatcher>]
     /// Event strings' lowercased ids, for the Sigma rules' prefilter (`lowercased`).
     var foldCache: [UInt32: UInt32] = [:]
     var foldGeneration = 0
@@ -157,6 +161,8 @@ public final class RuleEngine {
         preparedData = (builtinData + ruleSet.data).filter { $0.enabled && !($0.isBuiltin && ruleSet.disabled.contains($0.name)) }
             .map { PreparedRule($0, strings) }
         dataIndex = DataRuleIndex(preparedData)
+        dataGates = preparedData.map(\.gate)
+        dataMatchers = preparedData.map { Unmanaged.passUnretained($0.matcher) }
         ids = Ids(strings)
         let count = BuiltinRule.allCases.count + ruleSet.custom.count + preparedData.count
         matched = Array(repeating: [], count: count)
