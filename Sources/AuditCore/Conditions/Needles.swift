@@ -1,3 +1,5 @@
+import Foundation
+
 /// Several ASCII substrings searched for in one pass over the text: a bitmap of the values'
 /// first two bytes rules out nearly every position with one load, and only the positions it
 /// lets through are checked against the values that begin there. With `foldCase` the text's
@@ -9,6 +11,9 @@ struct Needles {
     /// One bit per pair of first bytes (65,536 bits).
     private var pairs = [UInt64](repeating: 0, count: 1024)
     private let foldCase: Bool
+    /// The bytes a value can begin with in the text (both cases of a letter with
+    /// `foldCase`), when few: each is found with `memchr`, and only its positions checked.
+    private let starts: [UInt8]?
 
     /// Nil when a value is not ASCII or is shorter than two bytes (the plain search does those).
     init?(_ values: [String], foldCase: Bool) {
@@ -23,6 +28,12 @@ struct Needles {
             pairs[Int(pair >> 6)] |= 1 << UInt64(pair & 63)
         }
         self.byPair = byPair
+        var firsts = Set<UInt8>()
+        for v in bytes {
+            firsts.insert(v[0])
+            if foldCase, v[0] >= 0x61, v[0] <= 0x7A { firsts.insert(v[0] - 0x20) }
+        }
+        starts = firsts.count <= 3 ? firsts.sorted() : nil
     }
 
     @inline(__always) private func fold(_ b: UInt8) -> UInt8 { foldCase && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
@@ -33,23 +44,33 @@ struct Needles {
     }
 
     func found(in h: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard h.count >= 2 else { return false }
-        return pairs.withUnsafeBufferPointer { bits in
-            var next = fold(h[0])
-            for i in 0..<(h.count - 1) {
-                let a = next
-                next = fold(h[i + 1])
-                let pair = UInt16(a) << 8 | UInt16(next)
-                guard bits[Int(pair >> 6)] & (1 << UInt64(pair & 63)) != 0, let candidates = byPair[pair] else { continue }
-                for k in candidates {
-                    let v = values[k]
-                    guard i + v.count <= h.count else { continue }
-                    var j = 2
-                    while j < v.count, fold(h[i + j]) == v[j] { j += 1 }
-                    if j == v.count { return true }
+        guard h.count >= 2, let base = h.baseAddress else { return false }
+        if let starts {
+            for b in starts {
+                var i = 0
+                while i < h.count - 1, let hit = memchr(base + i, Int32(b), h.count - 1 - i) {
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if matchesAt(at, h) { return true }
+                    i = at + 1
                 }
             }
             return false
         }
+        for i in 0..<(h.count - 1) where matchesAt(i, h) { return true }
+        return false
+    }
+
+    /// A value begins at `i` of the text.
+    @inline(__always) private func matchesAt(_ i: Int, _ h: UnsafeBufferPointer<UInt8>) -> Bool {
+        let pair = UInt16(fold(h[i])) << 8 | UInt16(fold(h[i + 1]))
+        guard pairs[Int(pair >> 6)] & (1 << UInt64(pair & 63)) != 0, let candidates = byPair[pair] else { return false }
+        for k in candidates {
+            let v = values[k]
+            guard i + v.count <= h.count else { continue }
+            var j = 2
+            while j < v.count, fold(h[i + j]) == v[j] { j += 1 }
+            if j == v.count { return true }
+        }
+        return false
     }
 }

@@ -104,7 +104,10 @@ public struct OutputTemplate: Sendable {
             case .field(let f): out += reader.value(of: f)?.text ?? "<NA>"
             }
         }
-        guard out.contains(where: \.isNewline) else { return out }
+        // Only a control byte or a non-ASCII one can be a line break: the bytes are checked
+        // first, and the text's characters only when one is found.
+        let mayBreak = out.withUTF8 { bytes in bytes.contains { ($0 >= 0x0A && $0 <= 0x0D) || $0 >= 0x80 } }
+        guard mayBreak, out.contains(where: \.isNewline) else { return out }
         return out.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

@@ -102,15 +102,17 @@ extension RuleEngine {
     /// lowercased string was never interned, so no rule names it). Cached per id until the
     /// next reclaim.
     func lowercased(_ id: UInt32, _ strings: StringInterner) -> UInt32 {
-        if foldGeneration != strings.epoch || foldCache.count >= 4096 {
-            foldCache.removeAll(keepingCapacity: true)
+        if foldGeneration != strings.epoch {
+            foldCache.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             foldGeneration = strings.epoch
         }
-        if let v = foldCache[id] { return v }
+        let slot = Int(id) & (Self.foldSlots - 1)
+        let cached = foldCache[slot]
+        if cached != 0, UInt32(cached >> 32) == id { return UInt32(truncatingIfNeeded: cached) }
         let text = strings.string(id)
         let lower = text.lowercased()
         let v = lower == text ? id : strings.lookup(lower) ?? 0
-        foldCache[id] = v
+        foldCache[slot] = UInt64(id) << 32 | UInt64(v)
         return v
     }
 }

@@ -79,8 +79,10 @@ public final class RuleEngine {
     /// loop reads two flat arrays.
     let dataGates: [UInt8]
     let dataMatchers: [Unmanaged<ConditionMatcher>]
-    /// Event strings' lowercased ids, for the Sigma rules' prefilter (`lowercased`).
-    var foldCache: [UInt32: UInt32] = [:]
+    /// Event strings' lowercased ids, for the Sigma rules (`lowercased`): direct-mapped by
+    /// id, `id << 32 | lowercased id`.
+    var foldCache = [UInt64](repeating: 0, count: RuleEngine.foldSlots)
+    static let foldSlots = 4096
     var foldGeneration = 0
     var ids: Ids
     /// Per rule index (built-ins by raw value, then custom): auditIDs of the requests it fired
@@ -303,9 +305,12 @@ public final class RuleEngine {
             alert.lastFiring = number
         }
         update(&firing[name, default: Alert(rule: name, severity: severity, description: description)])
-        let example = PendingExample(entry: e, id: id, time: time, note: note, output: output)
-        pending[name, default: []].append(example)
-        if pending[name]!.count > exampleLimit { pending[name]!.removeFirst() }
+        let limit = exampleLimit
+        func keep(_ list: inout [PendingExample]) {
+            list.append(PendingExample(entry: e, id: id, time: time, note: note, output: output))
+            if list.count > limit { list.removeFirst() }
+        }
+        keep(&pending[name, default: []])
         if severity >= .high, e.actor != 0, store.stats.unknown.isLearning(at: time) {
             baselines.suspect(e.actor)
             store.suspect(e.actor, at: time)
