@@ -13,9 +13,9 @@ final class PreparedRule {
     let gate: UInt8
     static let readsBodyBit: UInt8 = 0x80
 
-    init(_ rule: DataRule, _ strings: StringInterner) {
+    init(_ rule: DataRule, _ strings: StringInterner, textMatching: Bool = false) {
         self.rule = rule
-        matcher = ConditionMatcher(rule.condition, intern: { strings.intern($0) })
+        matcher = ConditionMatcher(rule.condition, intern: { strings.intern($0) }, byText: textMatching)
         func ids(_ fields: [EventField]) -> IDSet? {
             var out: Set<UInt32>?
             for f in fields {

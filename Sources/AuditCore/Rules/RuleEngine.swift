@@ -161,7 +161,7 @@ public final class RuleEngine {
         // The built-in data rules, unless the rule files were loaded on top of them already.
         let builtinData = ruleSet.builtins && !ruleSet.builtinsInData ? BuiltinRules.rules : []
         preparedData = (builtinData + ruleSet.data).filter { $0.enabled && !($0.isBuiltin && ruleSet.disabled.contains($0.name)) }
-            .map { PreparedRule($0, strings) }
+            .map { PreparedRule($0, strings, textMatching: ruleSet.textMatching) }
         dataIndex = DataRuleIndex(preparedData)
         dataGates = preparedData.map(\.gate)
         dataMatchers = preparedData.map { Unmanaged.passUnretained($0.matcher) }

@@ -67,6 +67,10 @@ public struct RuleSet: Sendable {
     /// Answers of 500 and above within `burstWindow` that make a burst.
     public var serverErrorBurst = 10
     public var burstWindow: Int64 = 60_000_000
+    /// Every test of a data rule reads its field as text, as the condition languages define
+    /// it, and none of the ring entry's shortcuts (ids, numbers, remembered results) is taken.
+    /// Slow; it is there so tests can show the shortcuts decide the same.
+    public var textMatching = false
 
     public init() {}
 
