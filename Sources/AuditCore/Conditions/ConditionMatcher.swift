@@ -34,10 +34,12 @@ final class ConditionMatcher {
     private var memoTag: (ObjectIdentifier, Int)?
 
     /// `intern` gives the ids of values that decoded fields are compared with (nil: none).
-    init(_ condition: Condition, intern: ((String) -> UInt32)? = nil) {
+    /// `byText`: every test reads its field's text (`RuleSet.textMatching`).
+    init(_ condition: Condition, intern: ((String) -> UInt32)? = nil, byText: Bool = false) {
         var steps: [Step] = []
         var tests: [ConditionTest] = []
         Self.build(condition, intern, &steps, &tests)
+        if byText { for k in tests.indices { tests[k].access = .general } }
         self.steps = .allocate(capacity: steps.count)
         _ = self.steps.initialize(from: steps)
         self.tests = .allocate(capacity: tests.count)
