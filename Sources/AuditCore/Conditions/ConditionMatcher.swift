@@ -204,7 +204,8 @@ final class ConditionMatcher {
     /// it would retain every one.
     private func run(_ k: Int, _ reader: inout EventFieldReader) -> Bool {
         let t = UnsafePointer(tests.baseAddress! + k)
-        if let e = reader.entry {
+        // The entry is read in place (a copy of it per test costs more than the test).
+        if reader.entry != nil {
             switch t.pointee.access {
             case .interned:
                 guard let f = t.pointee.decoded, let raw = reader.decodedID(f) else { break }
@@ -217,12 +218,14 @@ final class ConditionMatcher {
                 case .byText: return remembered(k, raw, &reader)
                 }
             case .code:
-                guard e.code >= 0 else { return false }
-                if let hit = t.pointee.compare(number: Int64(e.code)) { return hit }
+                let code = reader.entry.unsafelyUnwrapped.code
+                guard code >= 0 else { return false }
+                if let hit = t.pointee.compare(number: Int64(code)) { return hit }
             case .rawTime:
-                if e.stageTime != 0, let hit = t.pointee.compare(number: e.stageTime &* 1000) { return hit }
-            case .stage: return t.pointee.byCase(Int(e.stage.rawValue))
-            case .decision: return t.pointee.byCase(Int(e.decision.rawValue))
+                let time = reader.entry.unsafelyUnwrapped.stageTime
+                if time != 0, let hit = t.pointee.compare(number: time &* 1000) { return hit }
+            case .stage: return t.pointee.byCase(Int(reader.entry.unsafelyUnwrapped.stage.rawValue))
+            case .decision: return t.pointee.byCase(Int(reader.entry.unsafelyUnwrapped.decision.rawValue))
             case .uri:
                 if t.pointee.hasNeedles, let hit = reader.withURIBytes({ t.pointee.needlesFound(in: $0) }) { return hit }
             case .general: break
