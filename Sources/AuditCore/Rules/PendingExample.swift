@@ -25,11 +25,12 @@ extension RuleEngine {
 
     private func example(_ p: PendingExample) -> AlertExample {
         let s = strings, e = p.entry
-        let user = e.impersonatedUser == 0 ? s.string(e.user) : s.string(e.user) + "→" + s.string(e.impersonatedUser)
+        let resource = Self.resourceText(e, s)
         return AlertExample(
-            time: p.time == 0 ? "" : Timestamp.format(p.time), user: TerminalText.sanitize(user), verb: s.string(e.verb),
-            resource: Self.resourceText(e, s), namespace: s.string(e.namespace), name: TerminalText.sanitize(s.string(e.name)),
-            auditID: p.id.uuidString, note: TerminalText.sanitize(p.note ?? s.string(e.verb) + " " + Self.resourceText(e, s)), sourceIP: TerminalText.sanitize(s.string(e.sourceIP)),
+            time: p.time == 0 ? "" : Timestamp.format(p.time), user: TerminalText.sanitize(EventStore.actorName(e, s)),
+            verb: s.string(e.verb), resource: resource, namespace: s.string(e.namespace), name: TerminalText.sanitize(s.string(e.name)),
+            auditID: p.id.uuidString, note: TerminalText.sanitize(p.note ?? s.string(e.verb) + " " + resource),
+            sourceIP: TerminalText.sanitize(s.string(e.sourceIP)),
             output: p.output.map(TerminalText.sanitize))
     }
 }

@@ -7,7 +7,6 @@ final class PreparedRule {
     /// The sets hold lowercased values (Sigma matches without case): compare them with the
     /// event's verb and resource lowercased.
     let folds: Bool
-    let readsBody: Bool
     /// The stages the rule can match, one bit per stage (Falco's `kevt` asks for
     /// ResponseComplete; all stages when any), and `readsBodyBit`.
     let gate: UInt8
@@ -33,8 +32,7 @@ final class PreparedRule {
             let set = Set(Stage.allCases.filter { s in names.contains(s.name) || (rule.format == .sigma && names.contains(s.name.lowercased())) })
             stages = stages.map { $0.intersection(set) } ?? set
         }
-        readsBody = rule.readsBody
-        gate = (stages.map { $0.reduce(0) { $0 | 1 << $1.rawValue } } ?? 0x7F) | (readsBody ? Self.readsBodyBit : 0)
+        gate = (stages.map { $0.reduce(0) { $0 | 1 << $1.rawValue } } ?? 0x7F) | (rule.readsBody ? Self.readsBodyBit : 0)
     }
 }
 

@@ -70,7 +70,9 @@ public final class EventStore: DocumentSink, EventSink {
 
     /// The name the screen and the alerts give the entry's identity: `A→B` when `A`
     /// impersonated `B`, else the user.
-    public func actorName(_ e: RingEntry) -> String {
+    public func actorName(_ e: RingEntry) -> String { Self.actorName(e, strings) }
+
+    static func actorName(_ e: RingEntry, _ strings: StringInterner) -> String {
         e.impersonatedUser == 0 ? strings.string(e.user) : strings.string(e.user) + "→" + strings.string(e.impersonatedUser)
     }
 
