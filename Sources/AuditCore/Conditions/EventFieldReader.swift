@@ -34,13 +34,18 @@ public struct EventFieldReader: FieldReader {
     }
 
     init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, store: EventStore, engine: RuleEngine, uri: Span = .empty) {
+        self.init(raw: raw, entry: entry, strings: store.strings, store: store, engine: engine, uri: uri)
+    }
+
+    /// `store` nil: `audittop.*` fields are read from the JSON alone.
+    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, strings: StringInterner, store: EventStore?, engine: RuleEngine, uri: Span) {
         self.raw = raw
         uriSpan = uri.isEmpty ? nil : uri
         self.entry = entry
-        self.strings = store.strings
+        self.strings = strings
         self.store = store
         self.engine = engine
-        internTag = (ObjectIdentifier(store.strings), store.strings.epoch)
+        internTag = (ObjectIdentifier(strings), strings.epoch)
     }
 
     /// The interner the ring entry's ids are from, and its generation (nil: no ring entry).

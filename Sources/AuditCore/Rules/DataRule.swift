@@ -95,6 +95,12 @@ public struct OutputTemplate: Sendable {
         if !literal.isEmpty { pieces.append(.text(String(decoding: literal, as: UTF8.self))) }
     }
 
+    /// Some piece is an `audittop.*` field, whose value depends on what the store and the
+    /// engine know when it is read (not on the event alone).
+    var readsStoreState: Bool {
+        pieces.contains { if case .field(.audittop) = $0 { true } else { false } }
+    }
+
     /// The line for one event; a field with no value prints `<NA>`, as Falco's does.
     public func render(_ reader: inout some FieldReader) -> String {
         var out = ""

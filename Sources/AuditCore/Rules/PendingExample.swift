@@ -7,6 +7,23 @@ struct PendingExample {
     /// Nil: the request itself (`get secrets NAME`).
     var note: String?
     var output: String?
+    /// The output still to render (`output` and `note` are then nil: the note is the output).
+    var deferred: DeferredOutput?
+}
+
+/// A Falco output to render when its example is read: the template, and a copy of the
+/// event's JSON (the ring entry is the example's).
+struct DeferredOutput {
+    let template: OutputTemplate
+    let raw: [UInt8]
+    let uri: Span
+
+    func render(_ entry: RingEntry, _ engine: RuleEngine) -> String {
+        raw.withUnsafeBufferPointer { bytes in
+            var reader = EventFieldReader(raw: bytes, entry: entry, strings: engine.strings, store: nil, engine: engine, uri: uri)
+            return template.render(&reader)
+        }
+    }
 }
 
 extension RuleEngine {
@@ -26,11 +43,12 @@ extension RuleEngine {
     private func example(_ p: PendingExample) -> AlertExample {
         let s = strings, e = p.entry
         let resource = Self.resourceText(e, s)
+        let output = p.output ?? p.deferred?.render(e, self)
         return AlertExample(
             time: p.time == 0 ? "" : Timestamp.format(p.time), user: TerminalText.sanitize(EventStore.actorName(e, s)),
             verb: s.string(e.verb), resource: resource, namespace: s.string(e.namespace), name: TerminalText.sanitize(s.string(e.name)),
-            auditID: p.id.uuidString, note: TerminalText.sanitize(p.note ?? s.string(e.verb) + " " + resource),
+            auditID: p.id.uuidString, note: TerminalText.sanitize(p.note ?? output ?? s.string(e.verb) + " " + resource),
             sourceIP: TerminalText.sanitize(s.string(e.sourceIP)),
-            output: p.output.map(TerminalText.sanitize))
+            output: output.map(TerminalText.sanitize))
     }
 }

@@ -11,6 +11,10 @@ final class PreparedRule {
     /// ResponseComplete; all stages when any), and `readsBodyBit`.
     let gate: UInt8
     static let readsBodyBit: UInt8 = 0x80
+    /// Its output reads the event alone, so it can be rendered when the example is read,
+    /// from a copy of the event's JSON (never with `RuleSet.textMatching`, whose run renders
+    /// every output at once so that a test can compare the two).
+    let deferredOutput: Bool
 
     init(_ rule: DataRule, _ strings: StringInterner, textMatching: Bool = false) {
         self.rule = rule
@@ -32,6 +36,7 @@ final class PreparedRule {
             let set = Set(Stage.allCases.filter { s in names.contains(s.name) || (rule.format == .sigma && names.contains(s.name.lowercased())) })
             stages = stages.map { $0.intersection(set) } ?? set
         }
+        deferredOutput = !textMatching && rule.output.map { !$0.readsStoreState } ?? false
         gate = (stages.map { $0.reduce(0) { $0 | 1 << $1.rawValue } } ?? 0x7F) | (rule.readsBody ? Self.readsBodyBit : 0)
     }
 }
@@ -88,6 +93,14 @@ extension RuleEngine {
             let index = dataBase + k
             if alreadyFired(index, id) { continue }
             let rule = preparedData[k].rule
+            // Only the latest few firings of a rule keep their example, so an output is
+            // rendered when it is read, from a copy of a JSON small enough to hold.
+            if let template = rule.output, preparedData[k].deferredOutput, raw.count <= Self.deferredOutputBytes {
+                let later = DeferredOutput(template: template, raw: Array(raw), uri: uri)
+                fire(index: index, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time,
+                     store, note: nil, from: rule, deferred: later)
+                continue
+            }
             let output = rule.output?.render(&reader)
             fire(index: index, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time,
                  store, note: output, from: rule, output: output)
@@ -96,6 +109,10 @@ extension RuleEngine {
 }
 
 extension RuleEngine {
+    /// Largest event whose JSON a firing keeps to render its output later; a larger one's
+    /// output is rendered at once. At most `exampleLimit` copies per rule are held.
+    static let deferredOutputBytes = 16 << 10
+
     /// The id of `id`'s string lowercased (the same id when it has no capitals; 0 when the
     /// lowercased string was never interned, so no rule names it). Cached per id until the
     /// next reclaim.

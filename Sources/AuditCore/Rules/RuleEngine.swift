@@ -286,7 +286,8 @@ public final class RuleEngine {
     /// were remembered already).
     func fire(
         index: Int, name: String, severity: Severity, description: String, _ e: RingEntry, id: AuditID, time: Int64,
-        _ store: EventStore, note: String?, force: Bool = false, from rule: DataRule? = nil, output: String? = nil
+        _ store: EventStore, note: String?, force: Bool = false, from rule: DataRule? = nil, output: String? = nil,
+        deferred: DeferredOutput? = nil
     ) {
         if !force, matched[index].contains(id) { return }
         rememberIndex(index, id)
@@ -307,7 +308,7 @@ public final class RuleEngine {
         update(&firing[name, default: Alert(rule: name, severity: severity, description: description)])
         let limit = exampleLimit
         func keep(_ list: inout [PendingExample]) {
-            list.append(PendingExample(entry: e, id: id, time: time, note: note, output: output))
+            list.append(PendingExample(entry: e, id: id, time: time, note: note, output: output, deferred: deferred))
             if list.count > limit { list.removeFirst() }
         }
         keep(&pending[name, default: []])
