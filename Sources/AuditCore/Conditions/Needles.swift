@@ -33,7 +33,7 @@ struct Needles {
             firsts.insert(v[0])
             if foldCase, v[0] >= 0x61, v[0] <= 0x7A { firsts.insert(v[0] - 0x20) }
         }
-        starts = firsts.count <= 3 ? firsts.sorted() : nil
+        starts = firsts.count <= 8 ? firsts.sorted() : nil
     }
 
     @inline(__always) private func fold(_ b: UInt8) -> UInt8 { foldCase && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
