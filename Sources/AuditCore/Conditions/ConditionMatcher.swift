@@ -29,6 +29,8 @@ final class ConditionMatcher {
     private let tests: UnsafeMutableBufferPointer<ConditionTest>
     /// Per test, a direct-mapped table of results by interned id: `id << 2 | 2 | result`.
     private let memo: UnsafeMutableBufferPointer<UInt64>
+    /// Per test: its field is in a request body (`EventField.isBody`).
+    private let readsBody: [Bool]
     private static let memoSlots = 64
     /// The interner and generation the memo's ids belong to.
     private var memoTag: (ObjectIdentifier, Int)?
@@ -46,6 +48,7 @@ final class ConditionMatcher {
         _ = self.tests.initialize(from: tests)
         memo = .allocate(capacity: tests.count * Self.memoSlots)
         memo.initialize(repeating: 0)
+        readsBody = tests.map { EventField.isBody($0.field) }
     }
 
     deinit {
@@ -137,13 +140,13 @@ final class ConditionMatcher {
         return eval(0, &reader)
     }
 
-    /// True when the condition could hold had the fields `unknown` names had values: it is
+    /// True when the condition could hold had the request bodies' fields had values: it is
     /// evaluated in three-valued logic with their tests neither true nor false. Says whether
     /// a rule that reads request bodies was kept from judging a request its policy logged
     /// without one.
-    func couldMatch(_ reader: inout EventFieldReader, unknown: (EventField) -> Bool) -> Bool {
+    func couldMatchWithoutBody(_ reader: inout EventFieldReader) -> Bool {
         claimMemo(reader)
-        return truth(0, &reader, unknown) != false
+        return truth(0, &reader) != false
     }
 
     /// Empties the memo when the reader's ids are another interner's or generation's.
@@ -154,7 +157,7 @@ final class ConditionMatcher {
     }
 
     /// Kleene's logic: nil is unknown.
-    private func truth(_ i: Int, _ reader: inout EventFieldReader, _ unknown: (EventField) -> Bool) -> Bool? {
+    private func truth(_ i: Int, _ reader: inout EventFieldReader) -> Bool? {
         let s = steps[i]
         switch s.kind {
         case .all, .any:
@@ -162,16 +165,16 @@ final class ConditionMatcher {
             var out: Bool? = !decisive
             var c = i + 1
             while c < Int(s.end) {
-                let v = truth(c, &reader, unknown)
+                let v = truth(c, &reader)
                 if v == decisive { return decisive }
                 if v == nil { out = nil }
                 c = Int(steps[c].end)
             }
             return out
-        case .not: return truth(i + 1, &reader, unknown).map { !$0 }
+        case .not: return truth(i + 1, &reader).map { !$0 }
         case .constant: return s.flag
         case .test:
-            if unknown(tests[Int(s.test)].field) { return nil }
+            if readsBody[Int(s.test)] { return nil }
             return run(Int(s.test), &reader)
         }
     }

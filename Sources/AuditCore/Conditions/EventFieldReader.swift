@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads rule fields from one event: the decoded ones from its ring entry, everything else
 /// from its raw JSON. The raw JSON is looked at only when a rule asks for such a field, and
-/// then only the top-level member the field lives in is parsed into values.
+/// then only the values at the field's path are parsed (`RawJSONPath` skips the rest).
 public struct EventFieldReader: FieldReader {
     let raw: UnsafeBufferPointer<UInt8>
     let entry: RingEntry?
@@ -20,7 +20,10 @@ public struct EventFieldReader: FieldReader {
     /// Where `requestURI`'s text lies in `raw`, when the decoder said; and the text, once made.
     private var uriSpan: Span?
     private var uriText: String?
-    private var parsed: [String: JSONValue] = [:]
+    /// The paths read so far, and what they gave (a rule's fields repeat across rules).
+    private var paths: [(keys: [String], index: Int?, found: [JSONValue?]?)] = []
+    /// The objects and arrays of the JSON read so far.
+    private var body: RawJSONPath?
     private var whole: JSONValue??
 
     /// An event known only by its JSON (`rules check`, tests).
@@ -106,15 +109,6 @@ public struct EventFieldReader: FieldReader {
 
     // MARK: the JSON
 
-    /// The top-level member `key`, parsed.
-    mutating func member(_ key: String) -> JSONValue? {
-        if let v = parsed[key] { return v }
-        guard let range = span(of: key) else { return nil }
-        guard let v = JSONValue.parse(UnsafeBufferPointer(rebasing: raw[range])) else { return nil }
-        parsed[key] = v
-        return v
-    }
-
     /// Where the top-level member `key`'s value lies. The members are scanned only as far as
     /// needed (`requestURI` comes early; a body late), and what was scanned is remembered.
     private mutating func span(of key: String) -> Range<Int>? {
@@ -149,43 +143,51 @@ public struct EventFieldReader: FieldReader {
 
     /// The value at `keys` (first key a top-level member).
     mutating func at(_ keys: [String]) -> JSONValue? {
-        guard let first = keys.first, var here = member(first) else { return nil }
+        guard let first = keys.first, var here = span(of: first), let base = raw.baseAddress else { return nil }
+        var json = body.take() ?? RawJSONPath(base: base)
+        defer { body = json }
         for k in keys.dropFirst() {
-            guard let next = here[k] else { return nil }
+            guard let next = json.member(k, of: here) else { return nil }
             here = next
         }
-        return here
+        return json.value(here)
     }
 
     /// Falco's `getValuesRecursive`: follows `keys`, fanning out over arrays on the way (or
     /// taking element `index`); nil when the path is missing before any array, and a nil
     /// element for each array element that lacks the rest.
     mutating func values(_ keys: [String], index: Int?) -> [JSONValue?]? {
-        guard let first = keys.first, let top = member(first) else { return nil }
-        return Self.recurse(top, keys.dropFirst(), index)
+        for p in paths where p.index == index && p.keys == keys { return p.found }
+        guard let first = keys.first, let top = span(of: first), let base = raw.baseAddress else { return nil }
+        var json = body.take() ?? RawJSONPath(base: base)
+        let found = Self.recurse(&json, top, keys.dropFirst(), index)
+        body = json
+        paths.append((keys, index, found))
+        return found
     }
 
-    private static func recurse(_ value: JSONValue, _ keys: ArraySlice<String>, _ index: Int?) -> [JSONValue?]? {
+    private static func recurse(_ json: inout RawJSONPath, _ value: Range<Int>, _ keys: ArraySlice<String>, _ index: Int?) -> [JSONValue?]? {
         var here = value
         var rest = keys
         while let k = rest.first {
-            if case .array(let items) = here {
+            if let items = json.elements(of: here) {
                 if let index {
                     guard index >= 0, index < items.count else { return nil }
                     here = items[index]
                 } else {
-                    return items.map { item in recurse(item, rest, nil) }.flatMap { $0 ?? [nil] }
+                    return items.map { item in recurse(&json, item, rest, nil) }.flatMap { $0 ?? [nil] }
                 }
             }
             if k.isEmpty {
                 // Falco's `Get()` with no key: the value itself.
             } else {
-                guard let next = here[k] else { return nil }
+                guard let next = json.member(k, of: here) else { return nil }
                 here = next
             }
             rest = rest.dropFirst()
         }
-        return [here]
+        guard let v = json.value(here) else { return nil }
+        return [v]
     }
 
     /// Sigma's paths that name a field the ring entry holds.

@@ -84,9 +84,9 @@ extension RuleEngine {
         for k in candidates where dataGates[k] & stage != 0 {
             guard dataMatchers[k]._withUnsafeGuaranteedRef({ $0.matches(&reader) }) else {
                 if dataGates[k] & PreparedRule.readsBodyBit != 0, e.stage != .requestReceived, reader.lacksBody,
-                    preparedData[k].matcher.couldMatch(&reader, unknown: EventField.isBody)
+                    preparedData[k].matcher.couldMatchWithoutBody(&reader)
                 {
-                    noBody(preparedData[k].rule.name)
+                    noBody(k)
                 }
                 continue
             }

@@ -67,7 +67,13 @@ public final class RuleEngine {
     /// The latest firing of high or critical severity: (firing number, rule).
     public private(set) var latestSevere: (firing: Int, rule: String)?
     /// Requests whose body a rule needed but the policy did not log, per rule name.
-    public private(set) var notEvaluated: [String: Int] = [:]
+    public var notEvaluated: [String: Int] {
+        var out: [String: Int] = [:]
+        for (k, n) in noBodyCounts.enumerated() where n > 0 { out[preparedData[k].rule.name, default: 0] += n }
+        return out
+    }
+    /// Per data rule: the requests counted in `notEvaluated`.
+    private lazy var noBodyCounts = [Int](repeating: 0, count: preparedData.count)
 
     /// Per stateful detector (by raw value): turned on.
     private let on: [Bool]
@@ -338,7 +344,7 @@ public final class RuleEngine {
     }
 
     /// Counts a request a body-reading rule could not look into.
-    func noBody(_ name: String) { notEvaluated[name, default: 0] += 1 }
+    func noBody(_ k: Int) { noBodyCounts[k] += 1 }
 
     /// Where the data rules' indices start (after the built-ins and the filter-language rules).
     var dataBase: Int { BuiltinRule.allCases.count + custom.count }
