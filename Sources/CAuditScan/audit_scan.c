@@ -39,25 +39,31 @@ static const signed char hex_digit[256] = {
     ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
+/* Appends the n hex digits at p to *word; returns 0 when one is not a hex digit. */
+static inline int hex_run(const unsigned char *p, int n, uint64_t *word) {
+    uint64_t w = *word;
+    int bad = 0;
+    for (int k = 0; k < n; k++) {
+        int v = hex_digit[p[k]];
+        bad |= (v == 0);
+        w = (w << 4) | (uint64_t)((v - 1) & 0xF);
+    }
+    *word = w;
+    return !bad;
+}
+
 int audit_parse_uuid(const unsigned char *p, uint64_t *high, uint64_t *low) {
     if (p[8] != '-' || p[13] != '-' || p[18] != '-' || p[23] != '-') {
         return 0;
     }
-    uint64_t words[2] = {0, 0};
-    int nibble = 0;
-    for (int k = 0; k < 36; k++) {
-        if (k == 8 || k == 13 || k == 18 || k == 23) {
-            continue;
-        }
-        int v = hex_digit[p[k]];
-        if (v == 0) {
-            return 0;
-        }
-        words[nibble >> 4] = (words[nibble >> 4] << 4) | (uint64_t)(v - 1);
-        nibble++;
+    uint64_t h = 0, l = 0;
+    int ok = hex_run(p, 8, &h) & hex_run(p + 9, 4, &h) & hex_run(p + 14, 4, &h)
+        & hex_run(p + 19, 4, &l) & hex_run(p + 24, 12, &l);
+    if (!ok) {
+        return 0;
     }
-    *high = words[0];
-    *low = words[1];
+    *high = h;
+    *low = l;
     return 1;
 }
 

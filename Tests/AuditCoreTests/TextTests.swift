@@ -21,6 +21,7 @@ import Testing
         ("2017-09-11T19:55:05Z", Int64(1_505_159_705_000_000)),
         ("2017-02-15T10:48:30.120929683+01:00", Int64(1_487_152_110_120_929)),
         ("1969-12-31T23:59:59.5Z", Int64(-500_000)),
+        ("2023-06-12T13:30:25.007Z", Int64(1_686_576_625_007_000)),
     ])
     func timestampsParseAndFormat(_ text: String, _ micros: Int64) {
         #expect(Timestamp.parse(text) == micros)

@@ -61,7 +61,7 @@ struct JSONCursor {
         let start = i + 1
         var length = 0
         var escaped: Int32 = 0
-        switch audit_scan_json_string(base + start, end - start, &length, &escaped) {
+        switch audit_scan_json_string_inline(base + start, end - start, &length, &escaped) {
         case Int32(AUDIT_STRING_OK):
             i = start + length + 1
             return Span(start: start, count: length, escaped: escaped != 0)

@@ -28,16 +28,16 @@ public enum Timestamp {
         var micros = 0
         if p[k] == UInt8(ascii: ".") {
             k += 1
-            var scale = 100_000
             let fracStart = k
+            // Microseconds from the first six digits; later ones are below a microsecond.
             while k < n {
                 let v = d(k)
                 if v >= 10 { break }
-                micros += v * scale
-                scale /= 10
+                if k - fracStart < 6 { micros = micros &* 10 &+ v }
                 k += 1
             }
             if k == fracStart { return nil }
+            for _ in min(k - fracStart, 6)..<6 { micros &*= 10 }
         }
         guard k < n else { return nil }
         var offset = 0

@@ -42,3 +42,31 @@ enum {
 /// quote) and *escaped says whether a backslash escape occurred. Validates escapes
 /// (including \uXXXX digits), rejects control bytes, and checks UTF-8 (RFC 3629).
 int audit_scan_json_string(const unsigned char *p, size_t n, size_t *length, int *escaped);
+
+/// audit_scan_json_string, with the common case inline in the caller: a string of plain
+/// ASCII that closes within 64 bytes is found with at most four 16-byte steps and no call.
+/// Anything else (an escape, a control or non-ASCII byte, a longer string) goes on in
+/// audit_scan_json_string from the start.
+static inline int audit_scan_json_string_inline(const unsigned char *p, size_t n, size_t *length, int *escaped) {
+#if defined(__SSE2__) && defined(__clang__)
+    typedef char audit_v16 __attribute__((vector_size(16), aligned(1)));
+    const audit_v16 quote = {'"','"','"','"','"','"','"','"','"','"','"','"','"','"','"','"'};
+    const audit_v16 slash = {'\\','\\','\\','\\','\\','\\','\\','\\','\\','\\','\\','\\','\\','\\','\\','\\'};
+    const audit_v16 space = {32,32,32,32,32,32,32,32,32,32,32,32,32,32,32,32};
+    for (size_t i = 0; i < 64 && i + 16 <= n; i += 16) {
+        audit_v16 v = *(const audit_v16 *)(p + i);
+        audit_v16 hit = (v == quote) | (v == slash) | (v < space);
+        int mask = __builtin_ia32_pmovmskb128(hit);
+        if (mask != 0) {
+            size_t at = i + (size_t)__builtin_ctz((unsigned)mask);
+            if (p[at] == '"') {
+                *length = at;
+                *escaped = 0;
+                return AUDIT_STRING_OK;
+            }
+            break;
+        }
+    }
+#endif
+    return audit_scan_json_string(p, n, length, escaped);
+}
