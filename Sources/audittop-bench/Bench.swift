@@ -13,7 +13,7 @@ import Foundation
 @main
 struct Bench {
     static func main() throws {
-        var options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+        let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let audittop = here.appendingPathComponent("audittop").path
         guard FileManager.default.isExecutableFile(atPath: audittop) else {
@@ -50,23 +50,67 @@ struct Bench {
             try DashboardBench.run(audittop: audittop)
             return
         }
-        let log = try options.log ?? generate(events: options.events)
-        options.log = log
-        let bytes = (try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
-        let events = try countLines(log)
-        print("log: \(log) — \(events) events, \(bytes / 1_000_000) MB; \(options.runs) runs each, medians\n")
+        // The realistic log is the headline; the low-cardinality one (the earlier simulator's
+        // shape) shows what the engine does when names repeat. `--log` measures one file.
+        var logs: [(title: String, path: String)] = []
+        if let log = options.log {
+            logs = [("log", log)]
+        } else {
+            logs = [("realistic log", try generate(events: options.events)),
+                    ("low-cardinality log", try generate(events: options.events, lowCardinality: true))]
+        }
+        var sizes: [String: (events: Int, bytes: Int)] = [:]
+        for (title, log) in logs {
+            let bytes = (try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+            let events = try countLines(log)
+            sizes[log] = (events, bytes)
+            print("\(title): \(log) — \(events) events, \(bytes / 1_000_000) MB, \(try distinctNames(log)) distinct object names")
+        }
+        print("\(options.runs) runs each, alternated, medians\n")
 
-        var results: [String: [Measurement]] = [:]
+        var results: [String: [String: [Measurement]]] = [:]
         for run in 1...options.runs {
             print("run \(run)/\(options.runs)...")
-            results["audittop", default: []].append(try measure(audittop, ["report", log, "--format", "json", "--jobs", "1"]))
-            results["audittop-2cores", default: []].append(try measure(audittop, ["report", log, "--format", "json", "--jobs", "2"]))
-            if options.peers {
-                for (name, m) in try runPeers(options.peersScript, log) { results[name, default: []].append(m) }
+            for (_, log) in logs {
+                results[log, default: [:]]["audittop", default: []].append(try measure(audittop, ["report", log, "--format", "json", "--jobs", "1"]))
+                results[log, default: [:]]["audittop-2cores", default: []].append(try measure(audittop, ["report", log, "--format", "json", "--jobs", "2"]))
+                if options.peers {
+                    for (name, m) in try runPeers(options.peersScript, log) { results[log, default: [:]][name, default: []].append(m) }
+                }
             }
         }
-        let memory = try entryFootprint(log: log)
-        Report.print(results: results, events: events, bytes: bytes, memory: memory)
+        for (title, log) in logs {
+            print("\n## \(title)")
+            Report.print(results: results[log] ?? [:], events: sizes[log]!.events, bytes: sizes[log]!.bytes, memory: try entryFootprint(log: log))
+        }
+    }
+
+    /// Distinct `objectRef.name` values in the log, found by bytes in the simulator's compact
+    /// lines (the name follows `"objectRef":{` before its closing brace).
+    static func distinctNames(_ path: String) throws -> Int {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        let open = Array(#""objectRef":{"#.utf8), key = Array(#""name":""#.utf8)
+        var names = Set<Data>()
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let b = raw.bindMemory(to: UInt8.self)
+            func at(_ i: Int, _ word: [UInt8]) -> Bool {
+                i + word.count <= b.count && word.indices.allSatisfy { b[i + $0] == word[$0] }
+            }
+            var i = 0
+            while i < b.count {
+                guard b[i] == UInt8(ascii: "\""), at(i, open) else { i += 1; continue }
+                var k = i + open.count
+                while k < b.count, b[k] != UInt8(ascii: "}"), !at(k, key) { k += 1 }
+                if k < b.count, b[k] != UInt8(ascii: "}") {
+                    let start = k + key.count
+                    var end = start
+                    while end < b.count, b[end] != UInt8(ascii: "\"") { end += 1 }
+                    names.insert(Data(b[start..<end]))
+                }
+                i = k
+            }
+        }
+        return names.count
     }
 
     static func fail(_ message: String) -> Never {
@@ -75,8 +119,8 @@ struct Bench {
     }
 
     /// Writes `events` simulated events to a temporary file (about 1.2 kB each).
-    static func generate(events: Int) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-bench-\(events).jsonl").path
+    static func generate(events: Int, lowCardinality: Bool = false) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-bench-\(events)\(lowCardinality ? "-low" : "").jsonl").path
         if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > 0,
             (try? countLines(path)) == events
         {
@@ -86,6 +130,7 @@ struct Bench {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         var sim = Simulator(seed: 42, incidentAfter: Int64(Double(events) / 300 * 0.6 * 1_000_000))
+        sim.lowCardinality = lowCardinality
         var buffer: [UInt8] = []
         for _ in 0..<events {
             buffer.append(contentsOf: sim.next().line)
