@@ -25,6 +25,8 @@ public final class EventStore: DocumentSink, EventSink {
     public private(set) var generation: UInt64 = 0
     /// Names of the sources, indexed by `RingEntry.source`.
     public private(set) var sourceNames: [String] = [""]
+    /// `verbClass`'s memory: per slot the verb id and its class, for the interner's epoch.
+    private var verbClasses = (epoch: -1, ids: [UInt32](repeating: 0, count: 8), classes: [VerbClass](repeating: .other, count: 8))
     /// The source tagged onto events ingested now.
     public var currentSource: UInt16 = 0
     /// Called with the raw JSON of every event ingested (duplicates excluded), under the
@@ -247,7 +249,18 @@ public final class EventStore: DocumentSink, EventSink {
         }
     }
 
+    /// The verb's class, remembered for the last verb id seen per slot (a log has few verbs).
     func verbClass(_ verb: UInt32) -> VerbClass {
+        let slot = Int(verb & 7)
+        if verbClasses.epoch == strings.epoch, verbClasses.ids[slot] == verb, verb != 0 { return verbClasses.classes[slot] }
+        if verbClasses.epoch != strings.epoch { verbClasses = (strings.epoch, [UInt32](repeating: 0, count: 8), verbClasses.classes) }
+        let found = classify(verb)
+        verbClasses.ids[slot] = verb
+        verbClasses.classes[slot] = found
+        return found
+    }
+
+    private func classify(_ verb: UInt32) -> VerbClass {
         strings.withBytes(verb) { b in
             switch b.count {
             case 3 where b[0] == UInt8(ascii: "g"): return b[1] == UInt8(ascii: "e") && b[2] == UInt8(ascii: "t") ? .read : .other
