@@ -47,7 +47,7 @@ struct Bench {
             return
         }
         if options.dashboard {
-            try DashboardBench.run(audittop: audittop)
+            try DashboardBench.run(audittop: audittop, ingest: !options.noIngest)
             return
         }
         // The realistic log is the headline; the low-cardinality one (the earlier simulator's

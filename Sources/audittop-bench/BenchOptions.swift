@@ -7,6 +7,9 @@ struct BenchOptions {
     var log: String?
     var peers = true
     var dashboard = false
+    /// `--dashboard --no-ingest`: frames on the full ring with nothing ingested beside them
+    /// and no idle-CPU run, so a profiler sees only the frames.
+    var noIngest = false
     var webhook = false
     var set = false
     var query = false
@@ -39,6 +42,7 @@ struct BenchOptions {
             case "--peers": peersScript = value()
             case "--no-peers": peers = false
             case "--dashboard": dashboard = true
+            case "--no-ingest": noIngest = true
             case "--webhook": webhook = true
             case "--set": set = true
             case "--query": query = true
@@ -52,7 +56,7 @@ struct BenchOptions {
             case "--senders": senders = max(1, Int(value()) ?? senders)
             case "--url": url = value()
             case "-h", "--help":
-                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers] | --query [--runs R] | --soak [--events N] [--sample N] | --soak-report [--events N] [--sample N]")
+                print("usage: audittop-bench [--events N] [--runs R] [--log FILE] [--peers PATH/peers.sh] [--no-peers] | --dashboard [--no-ingest] | --webhook [--senders N] [--events N] [--url http://HOST:PORT/PATH] | --set [--events N] [--runs R] [--no-peers] | --query [--runs R] | --soak [--events N] [--sample N] | --soak-report [--events N] [--sample N]")
                 exit(0)
             default: Bench.fail("unknown option \(arguments[i])")
             }

@@ -8,7 +8,7 @@ import Foundation
 /// the lock plus rendering at 200x60) with a full default ring while another thread ingests
 /// 50,000 events/s; RSS with that ring full; and the real binary's CPU when no event arrives.
 enum DashboardBench {
-    static func run(audittop: String) throws {
+    static func run(audittop: String, ingest: Bool = true) throws {
         let store = SharedEventStore()
         let capacity = StoreConfiguration().capacity
         print("filling the default ring (\(capacity) events)...")
@@ -40,7 +40,7 @@ enum DashboardBench {
                 if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
             }
         }
-        ingested.start()
+        if ingest { ingested.start() }
         var info = StatusInfo()
         info.sources = [("bench", "following")]
         let before = store.withStore { $0.counters.ingested }
@@ -70,7 +70,7 @@ enum DashboardBench {
                                                       rate, times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)]))
         }
         print(String(format: "RSS with the default ring full (200,000 events, 64 MiB raw budget): %.0f MB", rssFull))
-        if let idle = try idleCPU(audittop) { print(String(format: "audittop following an idle file: %.2f%% of one core over 5 s", idle)) }
+        if ingest, let idle = try idleCPU(audittop) { print(String(format: "audittop following an idle file: %.2f%% of one core over 5 s", idle)) }
     }
 
     static func residentMegabytes() -> Double {

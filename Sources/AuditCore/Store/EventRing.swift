@@ -3,7 +3,7 @@
 /// until it is evicted.
 public struct EventRing {
     public let capacity: Int
-    private var entries: ContiguousArray<RingEntry> = []
+    @usableFromInline var entries: ContiguousArray<RingEntry> = []
     /// Sequence number of the next event to arrive.
     public private(set) var nextSequence = 0
 
@@ -32,8 +32,9 @@ public struct EventRing {
         return true
     }
 
-    /// The event with sequence number `sequence`, if still held.
-    public subscript(sequence sequence: Int) -> RingEntry? {
+    /// The event with sequence number `sequence`, if still held. Inlinable: the panes walk
+    /// the whole ring with it, and a call per entry cost more than the rest of the walk.
+    @inlinable public subscript(sequence sequence: Int) -> RingEntry? {
         guard sequence >= firstSequence, sequence < nextSequence else { return nil }
         return entries[sequence % capacity]
     }

@@ -78,10 +78,11 @@ extension DashboardModel {
         var platform: [UInt32: Bool] = [0: true]
         var rows: [EventRow] = []
         var shown: Set<AuditID> = []
-        var sequence = store.ring.nextSequence - 1
-        while sequence >= store.ring.firstSequence && rows.count < limit {
+        let ring = store.ring
+        var sequence = ring.nextSequence - 1
+        while sequence >= ring.firstSequence && rows.count < limit {
             defer { sequence -= 1 }
-            guard let e = store.ring[sequence: sequence], e.isDenied else { continue }
+            guard let e = ring[sequence: sequence], e.isDenied else { continue }
             let skip = platform[e.actor] ?? {
                 let p = store.stats.unknown.isPlatform(store.strings.string(e.actor))
                 platform[e.actor] = p

@@ -83,9 +83,11 @@ enum SuspectReasons {
     /// Impersonated user → the latest user who acted as them, from the ring.
     static func impersonations(_ store: EventStore) -> [UInt32: UInt32] {
         var out: [UInt32: UInt32] = [:]
-        var sequence = store.ring.firstSequence
-        while sequence < store.ring.nextSequence {
-            if let e = store.ring[sequence: sequence], e.impersonatedUser != 0 { out[e.impersonatedUser] = e.user }
+        // One copy of the ring for the walk (the store's getter retains it per call).
+        let ring = store.ring
+        var sequence = ring.firstSequence
+        while sequence < ring.nextSequence {
+            if let e = ring[sequence: sequence], e.impersonatedUser != 0 { out[e.impersonatedUser] = e.user }
             sequence += 1
         }
         return out
@@ -122,10 +124,11 @@ struct IdentityFacts {
         let mask = ids.keys.reduce(UInt64(0)) { $0 | 1 << UInt64($1 & 63) }
         var seen: [UInt32: Set<AuditID>] = [:]
         var lastIP: [String: UInt32] = [:]
-        var sequence = store.ring.firstSequence
-        while sequence < store.ring.nextSequence {
+        let ring = store.ring
+        var sequence = ring.firstSequence
+        while sequence < ring.nextSequence {
             defer { sequence += 1 }
-            guard let e = store.ring[sequence: sequence], mask & (1 << UInt64(e.actor & 63)) != 0, let name = ids[e.actor] else { continue }
+            guard let e = ring[sequence: sequence], mask & (1 << UInt64(e.actor & 63)) != 0, let name = ids[e.actor] else { continue }
             var f = out[name] ?? IdentityFacts()
             let t = e.received != 0 ? e.received : e.stageTime
             if f.firstSeen == 0 || (t != 0 && t < f.firstSeen) { f.firstSeen = t }
