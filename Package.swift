@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "CAuditScan"),
         .target(
             name: "AuditCore",
-            dependencies: ["CAuditScan"],
+            dependencies: ["CAuditScan", "CZlib"],
             swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // Sources: bytes from files and stdin into the core's stream decoder.
         .target(

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AuditCore
 import Foundation
 
 /// The copy that copy-then-truncate rotation left beside a followed file: where the lines

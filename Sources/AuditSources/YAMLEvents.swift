@@ -16,6 +16,9 @@ public enum YAMLEvents {
             if line.hasPrefix("---") { return true }
             guard let colon = line.firstIndex(of: ":") else { return false }
             let key = line[..<colon]
+            // `key: value` or `key:` alone; a timestamp opening a prefixed line (`2026-12-03T14:00`) is not a key.
+            let after = line[line.index(after: colon)...]
+            guard after.isEmpty || after.first == " " || after.first == "\t" || after.first == "\r" else { return false }
             return !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
         }
         return false

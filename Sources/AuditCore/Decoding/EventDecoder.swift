@@ -64,8 +64,11 @@ public struct EventDecoder: Sendable {
                 c.skipWhitespace()
                 guard c.atEnd else { throw c.byte == 0 ? .nulByte : .invalidJSON }
             default:
-                if let json = LegacyTextLine.json(UnsafeBufferPointer(start: base + c.i, count: document.count - c.i)) {
+                let text = UnsafeBufferPointer(start: base + c.i, count: document.count - c.i)
+                if let json = LegacyTextLine.json(text) {
                     json.withUnsafeBufferPointer { decode($0, into: sink) }
+                } else if decodeBase64Line(trimmed(text), into: sink) {
+                    break
                 } else {
                     throw memchr(base, 0, document.count) != nil ? .nulByte : .invalidJSON
                 }
@@ -74,6 +77,13 @@ public struct EventDecoder: Sendable {
         } catch {
             sink.malformed(error)
         }
+    }
+
+    /// `text` without the whitespace that ends it.
+    private func trimmed(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var n = text.count
+        while n > 0 && (text[n - 1] == 0x20 || text[n - 1] == 0x0A || text[n - 1] == 0x0D || text[n - 1] == 0x09) { n -= 1 }
+        return UnsafeBufferPointer(rebasing: text[0..<n])
     }
 
     /// Emits a finished event, or counts it as not an event.
@@ -88,7 +98,7 @@ public struct EventDecoder: Sendable {
     }
 
     /// One element of an `items` array or a top-level array.
-    private func element<S: EventSink>(
+    func element<S: EventSink>(
         _ c: inout JSONCursor, depth: Int, sink: S, deferred: inout Int
     ) throws(MalformedKind) {
         guard c.byte == UInt8(ascii: "{") else {
@@ -120,6 +130,7 @@ public struct EventDecoder: Sendable {
     ) throws(MalformedKind) -> Bool {
         let start = c.i
         var isContainer = false
+        var logEntry = false
         var legacyTime: Span = .empty
         try c.expect(UInt8(ascii: "{"))
         guard depth < maxDepth else { throw .tooDeep }
@@ -146,6 +157,20 @@ public struct EventDecoder: Sendable {
                 case 7 where c.equals(key, "auditID"):
                     event.auditID = try c.stringOrSkip(depth: d)
                     sink.sawAuditID(c.base, event.auditID)
+                case 6 where top && c.equals(key, "events") && c.byte == UInt8(ascii: "["):
+                    isContainer = true
+                    try logEvents(&c, depth: d, sink: sink, deferred: &deferred)
+                case 9 where top && c.equals(key, "logEvents") && c.byte == UInt8(ascii: "["):
+                    isContainer = true
+                    try logEvents(&c, depth: d, sink: sink, deferred: &deferred)
+                case 7 where top && c.equals(key, "Records") && c.byte == UInt8(ascii: "["):
+                    isContainer = true
+                    try kinesisRecords(&c, depth: d, sink: sink, deferred: &deferred)
+                case 7 where top && c.equals(key, "message") && c.byte == UInt8(ascii: "{"):
+                    if try pubSubMessage(&c, depth: d, sink: sink) { isContainer = true }
+                case 12 where c.equals(key, "protoPayload") && c.byte == UInt8(ascii: "{"):
+                    logEntry = true
+                    try c.skipValue(depth: d)
                 case 7 where top && c.equals(key, "records") && c.byte == UInt8(ascii: "["):
                     isContainer = true
                     try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
@@ -196,6 +221,14 @@ public struct EventDecoder: Sendable {
             c.i += 1
         }
         event.raw = Span(start: start, count: c.i - start, escaped: false)
+        if logEntry {
+            // A Cloud Logging entry (GKE): read again as a whole, and decoded as its Event.
+            var entry = JSONCursor(base: c.base, start: start, end: c.i, maxDepth: maxDepth)
+            if let json = try GKELogEntry.event(&entry, depth: depth) {
+                json.withUnsafeBufferPointer { decode($0, into: sink) }
+                return true
+            }
+        }
         if !legacyTime.isEmpty, let t = timestamp(&c, legacyTime) {
             if event.received == nil { event.received = t }
             if event.stageTime == nil { event.stageTime = t }
