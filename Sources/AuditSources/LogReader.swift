@@ -67,11 +67,18 @@ public struct LogReader {
                 if n >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B {
                     gzip = GzipStream()
                 } else if YAMLEvents.looksLikeYAML(buffer[0..<n]) {
-                    var rest = Array(buffer[0..<n])
-                    try readAll(fd, path, into: &rest)
-                    YAMLEvents.ingest(rest, into: store)
-                    outcome.bytes = rest.count
+                    var documents = YAMLEvents.Splitter(maxLine: maxLine)
+                    documents.feed(buffer[0..<n], to: store)
+                    while true {
+                        let more = try readChunk(fd, path, into: &buffer)
+                        if more == 0 { break }
+                        outcome.bytes += more
+                        progress?(outcome.bytes)
+                        documents.feed(buffer[0..<more], to: store)
+                    }
+                    documents.finish(to: store)
                     outcome.events = store.accepted - before
+                    if outcome.events == 0 { outcome.problem = "no audit events in it" }
                     return outcome
                 }
             }
@@ -112,18 +119,6 @@ public struct LogReader {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n >= 0 { return n }
             if errno != EINTR { throw .system(path, errno) }
-        }
-    }
-
-    private func readAll(_ fd: Int32, _ path: String, into bytes: inout [UInt8]) throws(SourceError) {
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        while true {
-            let n = try readChunk(fd, path, into: &chunk)
-            if n == 0 { return }
-            guard bytes.count + n <= maxLine else {
-                throw SourceError(source: path, reason: "YAML document larger than --max-line (\(maxLine) bytes)")
-            }
-            bytes.append(contentsOf: chunk[0..<n])
         }
     }
 }

@@ -39,6 +39,67 @@ public enum YAMLEvents {
         }
     }
 
+    /// Cuts a YAML stream at its `---` lines, so each document (one `gcloud logging read`
+    /// entry, one event) is parsed on its own and memory is bounded by the longest document,
+    /// not by the file.
+    public struct Splitter {
+        public let maxLine: Int
+        private var pending: [UInt8] = []
+        private var scanned = 0
+        private var discarding = false
+
+        public init(maxLine: Int) { self.maxLine = maxLine }
+
+        public mutating func feed(_ chunk: ArraySlice<UInt8>, to store: some LogSink) {
+            pending.append(contentsOf: chunk)
+            var start = 0
+            while let cut = nextSeparator(from: start) {
+                deliver(Array(pending[start..<cut]), to: store)
+                start = cut
+            }
+            pending.removeFirst(start)
+            scanned -= start
+            if pending.count > maxLine {
+                if !discarding { store.malformed(.oversized) }
+                discarding = true
+                pending.removeFirst(pending.count - 4)
+                scanned = 0
+            }
+        }
+
+        public mutating func finish(to store: some LogSink) {
+            deliver(pending, to: store)
+            pending = []
+        }
+
+        private mutating func deliver(_ document: [UInt8], to store: some LogSink) {
+            if discarding {
+                discarding = false
+                return
+            }
+            YAMLEvents.ingest(document, into: store)
+        }
+
+        /// Where the next document starts: a line `---` (alone or before a value), after the
+        /// first byte.
+        private mutating func nextSeparator(from start: Int) -> Int? {
+            var k = max(scanned, start + 1)
+            while k + 3 <= pending.count {
+                if pending[k - 1] == 0x0A && pending[k] == 0x2D && pending[k + 1] == 0x2D && pending[k + 2] == 0x2D {
+                    guard k + 3 < pending.count else { break }
+                    let after = pending[k + 3]
+                    if after == 0x0A || after == 0x20 || after == 0x0D {
+                        scanned = k + 1
+                        return k
+                    }
+                }
+                k += 1
+            }
+            scanned = max(start + 1, k - 1)
+            return nil
+        }
+    }
+
     /// Appends `node` as JSON.
     static func append(_ node: Node, to out: inout [UInt8]) {
         switch node {

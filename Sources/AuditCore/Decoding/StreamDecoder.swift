@@ -37,6 +37,9 @@ public struct StreamDecoder {
     private var inString = false
     private var escaped = false
     private var skippingGarbage = false
+    /// True inside a top-level array, whose elements are handed over one by one.
+    private var inArray = false
+    private var inScalar = false
     /// What precedes the event on each line, decided from the first line.
     public private(set) var prefix = LinePrefix.none
     // CRI pieces (`P`) waiting for the line's last piece, per stream; nil while a too-long
@@ -105,8 +108,13 @@ public struct StreamDecoder {
             whole.withUnsafeBufferPointer { line($0, to: sink) }
         }
         if framing == .documents, depth > 0, !discarding {
-            let whole = pending
-            whole.withUnsafeBufferPointer { sink.document($0) }
+            if inArray && depth == 1 {
+                // An array cut between its elements: they are all in; the cut is counted.
+                sink.malformed(.truncated)
+            } else {
+                let whole = pending
+                whole.withUnsafeBufferPointer { sink.document($0) }
+            }
         }
         // A line the runtime split and never finished: what there is of it is decoded.
         for stderr in [false, true] {
@@ -118,6 +126,7 @@ public struct StreamDecoder {
         pending.removeAll()
         discarding = false
         depth = 0
+        inArray = false
         inString = false
         escaped = false
     }
@@ -240,6 +249,8 @@ public struct StreamDecoder {
     }
 
     /// The documents framing: JSON values separated by whitespace, found by bracket depth.
+    /// The elements of a top-level array (`gcloud logging read --format=json`, a saved list
+    /// of events) are handed over one by one, so the array may be any size.
     private mutating func scanDocuments(_ bytes: UnsafeBufferPointer<UInt8>, to sink: some DocumentSink) {
         var valueStart = 0
         for (k, c) in bytes.enumerated() {
@@ -251,6 +262,7 @@ public struct StreamDecoder {
                 if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { continue }
                 if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
                     depth = 1
+                    inArray = c == UInt8(ascii: "[")
                     valueStart = k
                     pending.removeAll(keepingCapacity: true)
                     discarding = false
@@ -264,12 +276,35 @@ public struct StreamDecoder {
                 if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
                 continue
             }
+            if inArray && depth == 1 {
+                // A top-level array's element that is not an object or array is no event.
+                switch c {
+                case 0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ","), UInt8(ascii: "]"):
+                    inScalar = false
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    break
+                default:
+                    if !inScalar { sink.malformed(.notAnEvent) }
+                    inScalar = c != UInt8(ascii: "\"")
+                    if c == UInt8(ascii: "\"") { inString = true }
+                    continue
+                }
+            }
             switch c {
             case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                if inArray && depth == 2 {
+                    valueStart = k
+                    pending.removeAll(keepingCapacity: true)
+                    discarding = false
+                }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
-                if depth == 0 {
+                if depth == 0 && inArray {
+                    // The array's elements went out as they closed.
+                    inArray = false
+                } else if depth == (inArray ? 1 : 0) {
                     let piece = UnsafeBufferPointer(rebasing: bytes[valueStart...k])
                     if discarding || pending.count + piece.count > maxLine {
                         sink.malformed(.oversized)
@@ -286,7 +321,8 @@ public struct StreamDecoder {
             default: break
             }
         }
-        if depth > 0 && !discarding {
+        // Between the elements of a top-level array, nothing needs keeping.
+        if depth > (inArray ? 1 : 0) && !discarding {
             let piece = UnsafeBufferPointer(rebasing: bytes[valueStart...])
             if pending.count + piece.count > maxLine {
                 pending.removeAll(keepingCapacity: false)
