@@ -75,7 +75,9 @@ public enum DashboardScreen {
         let c = m.counters
         let fill = m.ringCapacity > 0 ? m.ringCount * 100 / m.ringCapacity : 0
         // Counters first: they matter most and have a bounded width; sources go last.
-        let sources = info.sources.map { "\($0.name.contains("://") ? $0.name : $0.name.split(separator: "/").last.map(String.init) ?? $0.name): \($0.state)" }.joined(separator: ", ")
+        // A source in error goes first: a dead feed makes every other number stale.
+        let ordered = info.sources.filter { $0.state.hasPrefix("error") } + info.sources.filter { !$0.state.hasPrefix("error") }
+        let sources = ordered.map { "\(shortSourceName($0.name)): \($0.state)" }.joined(separator: ", ")
         // Below 120 columns the counters go without separators, and evicted and malformed
         // only when there are any, so they still fit at 80.
         let narrow = grid.width < 120
@@ -92,7 +94,11 @@ public enum DashboardScreen {
         if let flash = info.flash { parts.insert("ALERT \(flash)", at: narrow ? 0 : 1) }
         // While learning, newcomers count as known: say so, and for how long.
         if let left = m.learningLeft { parts.insert("learning \(max(1, (left + 59_999_999) / 60_000_000))m", at: narrow ? 0 : 1) }
-        parts.append(sources.isEmpty ? "no source" : sources)
+        if info.sources.contains(where: { $0.state.hasPrefix("error") }) {
+            parts.insert(sources, at: (narrow ? 0 : 1) + (info.flash != nil ? 1 : 0))
+        } else {
+            parts.append(sources.isEmpty ? "no source" : sources)
+        }
         let alert = info.flash != nil || info.sources.contains { $0.state.hasPrefix("error") || $0.state.hasPrefix("waiting") }
         let mode = info.mode ?? (s.paused ? "PAUSED (\(info.waiting) waiting)" : "FOLLOW")
         let modeAlert = info.mode == nil ? s.paused : info.modeAlert
@@ -100,6 +106,17 @@ public enum DashboardScreen {
         let rightWidth = CellWidth.of(right)
         grid.putClipped(parts.joined(separator: " │ "), x: 0, y: 0, role: alert ? .statusAlert : .status, limit: grid.width - rightWidth - 1)
         grid.putRight(right, right: grid.width, y: 0, role: modeAlert ? .statusAlert : .status)
+    }
+
+    /// A source as the status bar names it: a file by its last component, a listener by its
+    /// URL, a command (`exec: aws logs tail ...`) by its program.
+    static func shortSourceName(_ name: String) -> String {
+        if name.contains("://") { return name }
+        if name.hasPrefix("exec: ") {
+            let program = name.dropFirst(6).split(separator: " ").first.map(String.init) ?? ""
+            return "exec " + (program.split(separator: "/").last.map(String.init) ?? program)
+        }
+        return name.split(separator: "/").last.map(String.init) ?? name
     }
 
     static func hints(_ grid: inout CellGrid, y: Int, _ s: DashboardState, _ info: StatusInfo) {

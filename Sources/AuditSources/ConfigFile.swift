@@ -17,6 +17,7 @@ public struct ConfigFile: Sendable {
     /// Every key the file may hold.
     public static let keys: [Key] = [
         Key(name: "sources", kind: .list, defaultValue: "", help: "files, folders, -, demo or webhook URLs to watch"),
+        Key(name: "exec", kind: .list, defaultValue: "", help: "commands whose output to follow, restarted when they exit"),
         Key(name: "theme", kind: .text, defaultValue: "default", help: "a theme name or file"),
         Key(name: "known-users", kind: .text, defaultValue: "", help: "the known-users file"),
         Key(name: "rules", kind: .list, defaultValue: "", help: "rules files or folders (audittop, Falco or Sigma), read in order"),

@@ -49,7 +49,13 @@ public struct LogReader {
             }
         }
         defer { if fd != 0 { close(fd) } }
-        store.currentSource = store.addSource(path == "-" ? "stdin" : path)
+        return try read(descriptor: fd, name: path == "-" ? "stdin" : path, into: store, progress: progress)
+    }
+
+    /// Reads an open descriptor (a pipe from `--exec`, stdin) to its end into `store`, as
+    /// `read(_:into:progress:)` reads a file; `name` tags its events and names it in errors.
+    public func read(descriptor fd: Int32, name path: String, into store: some LogSink, progress: ((Int) -> Void)? = nil) throws(SourceError) -> Outcome {
+        store.currentSource = store.addSource(path)
         let before = store.accepted
         var framer = StreamDecoder(maxLine: maxLine)
         var buffer = [UInt8](repeating: 0, count: chunkSize)

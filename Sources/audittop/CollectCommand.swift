@@ -17,7 +17,7 @@ struct CollectCommand: ParsableCommand {
             """)
 
     @Argument(help: "Sources: webhook listeners (http://HOST:PORT/PATH, https://...), files, - for stdin.")
-    var sources: [String]
+    var sources: [String] = []
 
     @Option(help: "Append every accepted, non-duplicate event as one JSON line to this file.")
     var tee: String?
@@ -32,8 +32,10 @@ struct CollectCommand: ParsableCommand {
 
     @OptionGroup var webhook: WebhookOptions
 
+    @OptionGroup var exec: ExecOptions
+
     func validate() throws {
-        guard !sources.isEmpty else { throw ValidationError("name at least one source") }
+        guard !sources.isEmpty || !exec.commands.isEmpty else { throw ValidationError("name at least one source (or --exec a command)") }
         guard statusEvery >= 100_000 else { throw ValidationError("--status-every must be at least 100ms") }
     }
 
@@ -42,7 +44,7 @@ struct CollectCommand: ParsableCommand {
         var logger = Logger(label: "audittop.collect")
         logger.logLevel = .info
         do {
-            let live = try SourceFactory.make(sources, tail: nil, rate: 300, maxLine: engine.maxLine, webhook: webhook)
+            let live = try SourceFactory.make(sources, execs: exec.resolved, tail: nil, rate: 300, maxLine: engine.maxLine, webhook: webhook)
             var configuration = try engine.configuration(live: true)
             // No screen to show events on: keep the ring small, keep no raw bodies.
             configuration.capacity = min(configuration.capacity, 10_000)

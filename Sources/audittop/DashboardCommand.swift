@@ -17,11 +17,6 @@ struct DashboardCommand: ParsableCommand {
             (an empty HOST means 127.0.0.1). With no SOURCE, the usual audit log paths are tried.
             """)
 
-    /// Where kubeadm and most distributions write the audit log.
-    static let usualPaths = [
-        "/var/log/kubernetes/audit/audit.log", "/var/log/kubernetes/audit.log", "/var/log/kube-apiserver/audit.log",
-    ]
-
     @Argument(help: "Files to follow, - for stdin, or demo.")
     var sources: [String] = []
 
@@ -45,6 +40,8 @@ struct DashboardCommand: ParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     @OptionGroup var webhook: WebhookOptions
+
+    @OptionGroup var exec: ExecOptions
 
     func validate() throws {
         guard ReplayClock.parseSpeed(speed) != nil else { throw ValidationError("--speed takes 1x, 10x, 0.5x or max") }
@@ -103,14 +100,21 @@ struct DashboardCommand: ParsableCommand {
         if names.isEmpty, let configured = Config.file.entries["sources"]?.value {
             names = configured.split(separator: "\n").map(String.init)
         }
-        if names.isEmpty {
-            guard let found = Self.usualPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                let tried = Self.usualPaths.map { "  " + $0 }.joined(separator: "\n")
-                throw CLIError("no audit log found; tried:\n\(tried)\nname one (audittop /path/to/audit.log), or try `audittop demo`", code: 2)
+        let execs = exec.resolved
+        if names.isEmpty && execs.isEmpty {
+            let discovery = LogDiscovery()
+            let result = discovery.find()
+            guard !result.found.isEmpty else {
+                throw CLIError("""
+                    no audit log found on this machine (looked for --audit-log-path in \(LogDiscovery.configFiles.joined(separator: ", ")), \
+                    then at \(result.tried.count) usual paths). Where each platform keeps it, and the command that watches it:
+                    \(LogDiscovery.table)
+                    Name a file (audittop /path/to/audit.log), or try `audittop demo`.
+                    """, code: 2)
             }
-            names = [found]
+            names = result.found.map { discovery.root + $0 }
         }
-        return try SourceFactory.make(names, tail: tail, rate: rate, flavor: Flavor(rawValue: flavor) ?? .kubeadm, maxLine: engine.maxLine, webhook: webhook)
+        return try SourceFactory.make(names, execs: execs, tail: tail, rate: rate, flavor: Flavor(rawValue: flavor) ?? .kubeadm, maxLine: engine.maxLine, webhook: webhook)
     }
 }
 

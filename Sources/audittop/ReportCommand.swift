@@ -15,7 +15,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     @Argument(help: "Audit logs: files (gzip or not), globs, folders of rotated sets; - reads stdin.")
-    var sources: [String] = ["-"]
+    var sources: [String] = []
 
     @Option(help: "text (aligned, for people) or json (stable schema, for tools).")
     var format: OutputFormat = .text
@@ -27,6 +27,8 @@ struct ReportCommand: ParsableCommand {
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1
 
     @OptionGroup var engine: EngineOptions
+
+    @OptionGroup var exec: ExecOptions
 
     @Option(name: .customLong("fail-on"), help: "Exit 3 when an alert of at least this severity fired: info, low, medium, high, critical.",
             transform: { text in
@@ -48,8 +50,10 @@ struct ReportCommand: ParsableCommand {
             store.setFilter(try engine.parsedFilter(), reference: Int64(Date().timeIntervalSince1970 * 1_000_000))
             let reader = LogReader(maxLine: engine.maxLine)
             let files: [String]
+            let execs = exec.resolved
             do {
-                files = try LogSet.expand(sources)
+                // No source at all reads stdin; commands alone read only their output.
+                files = try LogSet.expand(sources.isEmpty && execs.isEmpty ? ["-"] : sources)
             } catch {
                 throw CLIError("\(error)", code: 2)
             }
@@ -107,6 +111,24 @@ struct ReportCommand: ParsableCommand {
                 say(file, outcome)
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            // Each command runs once, to its end; its stderr is this command's.
+            var failed: [String] = []
+            for command in execs {
+                do {
+                    let child = try ChildCommand(command, captureStderr: false)
+                    let outcome = try reader.read(descriptor: child.stdout, name: "exec: " + command, into: store)
+                    let code = child.wait()
+                    if code != 0 && outcome.events == 0 {
+                        throw CLIError("--exec: '\(command)' exited \(code) with no audit events (its stderr is above)", code: 2)
+                    }
+                    if code != 0 { failed.append("'\(command)' exited \(code)") }
+                    if code == 0 || outcome.events > 0 { say("exec: " + command, outcome) }
+                } catch let error as CLIError {
+                    throw error
+                } catch {
+                    throw CLIError("\(error)", code: 2)
+                }
+            }
             try engine.saveBaseline(store)
             let report = Report(store: store, limit: top)
             switch format {
@@ -118,6 +140,9 @@ struct ReportCommand: ParsableCommand {
                 FileHandle.standardOutput.write(data)
             case .text:
                 FileHandle.standardOutput.write(Data(report.text(colour: isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil).utf8))
+            }
+            if !failed.isEmpty {
+                throw CLIError("--exec: " + failed.joined(separator: "; ") + " (its stderr is above)", code: 2)
             }
             if let failOn, let worst = report.alerts.map(\.severity).max(), worst >= failOn {
                 FileHandle.standardError.write(Data("audittop: \(worst.name) alerts fired (--fail-on \(failOn.name))\n".utf8))
