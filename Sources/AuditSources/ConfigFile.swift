@@ -17,10 +17,10 @@ public struct ConfigFile: Sendable {
     /// Every key the file may hold.
     public static let keys: [Key] = [
         Key(name: "sources", kind: .list, defaultValue: "", help: "files, folders, -, demo or webhook URLs to watch"),
-        Key(name: "exec", kind: .list, defaultValue: "", help: "commands whose output to follow, restarted when they exit"),
         Key(name: "theme", kind: .text, defaultValue: "default", help: "a theme name or file"),
         Key(name: "known-users", kind: .text, defaultValue: "", help: "the known-users file"),
         Key(name: "rules", kind: .list, defaultValue: "", help: "rules files or folders (audittop, Falco or Sigma), read in order"),
+        Key(name: "exec", kind: .list, defaultValue: "", help: "commands whose output to follow, restarted when they exit"),
         Key(name: "filter", kind: .text, defaultValue: "", help: "the filter to start with"),
         Key(name: "capacity", kind: .number, defaultValue: "200000", help: "events kept in the ring"),
         Key(name: "raw-budget", kind: .text, defaultValue: "64MiB", help: "bytes of raw JSON kept for the detail view"),

@@ -157,20 +157,6 @@ public struct EventDecoder: Sendable {
                 case 7 where c.equals(key, "auditID"):
                     event.auditID = try c.stringOrSkip(depth: d)
                     sink.sawAuditID(c.base, event.auditID)
-                case 6 where top && c.equals(key, "events") && c.byte == UInt8(ascii: "["):
-                    isContainer = true
-                    try logEvents(&c, depth: d, sink: sink, deferred: &deferred)
-                case 9 where top && c.equals(key, "logEvents") && c.byte == UInt8(ascii: "["):
-                    isContainer = true
-                    try logEvents(&c, depth: d, sink: sink, deferred: &deferred)
-                case 7 where top && c.equals(key, "Records") && c.byte == UInt8(ascii: "["):
-                    isContainer = true
-                    try kinesisRecords(&c, depth: d, sink: sink, deferred: &deferred)
-                case 7 where top && c.equals(key, "message") && c.byte == UInt8(ascii: "{"):
-                    if try pubSubMessage(&c, depth: d, sink: sink) { isContainer = true }
-                case 12 where c.equals(key, "protoPayload") && c.byte == UInt8(ascii: "{"):
-                    logEntry = true
-                    try c.skipValue(depth: d)
                 case 7 where top && c.equals(key, "records") && c.byte == UInt8(ascii: "["):
                     isContainer = true
                     try c.forEachElement(depth: d) { (c: inout JSONCursor) throws(MalformedKind) in
@@ -213,6 +199,21 @@ public struct EventDecoder: Sendable {
                     try parseUser(&c, depth: d, name: &event.impersonatedUser, uid: &uid, groups: &event.impersonatedGroups, node: &node)
                 case 24 where c.equals(key, "requestReceivedTimestamp"):
                     event.received = timestamp(&c, try c.stringOrSkip(depth: d))
+                // Cloud envelopes: rare, so after every Event key.
+                case 6 where top && c.equals(key, "events") && c.byte == UInt8(ascii: "["):
+                    isContainer = true
+                    try logEvents(&c, depth: d, sink: sink, deferred: &deferred)
+                case 9 where top && c.equals(key, "logEvents") && c.byte == UInt8(ascii: "["):
+                    isContainer = true
+                    try logEvents(&c, depth: d, sink: sink, deferred: &deferred)
+                case 7 where top && c.equals(key, "Records") && c.byte == UInt8(ascii: "["):
+                    isContainer = true
+                    try kinesisRecords(&c, depth: d, sink: sink, deferred: &deferred)
+                case 7 where top && c.equals(key, "message") && c.byte == UInt8(ascii: "{"):
+                    if try pubSubMessage(&c, depth: d, sink: sink) { isContainer = true }
+                case 12 where c.equals(key, "protoPayload") && c.byte == UInt8(ascii: "{"):
+                    logEntry = true
+                    try c.skipValue(depth: d)
                 default:
                     try c.skipValue(depth: d)
                 }
