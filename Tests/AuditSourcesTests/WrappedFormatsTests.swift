@@ -1,6 +1,7 @@
 import AuditCore
 import AuditDashboard
 import AuditSources
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -59,6 +60,36 @@ import Testing
         var same = report
         same.malformed = Self.plain.malformed
         #expect(same == Self.plain, "\(name): \(F.differences(same, Self.plain))")
+    }
+
+    /// The Events inside Azure records, taken out with Foundation's parser.
+    static func azureEvents(_ data: Data) throws -> [[UInt8]] {
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\u{FEFF}"))
+        let top = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        let object = top as? [String: Any] ?? [:]
+        // One sample is a bare Event, the plain form itself.
+        if object["properties"] == nil && object["records"] == nil { return [Array(try JSONSerialization.data(withJSONObject: object))] }
+        let records = object["records"] as? [[String: Any]] ?? [object]
+        return try records.compactMap { record in
+            switch (record["properties"] as? [String: Any])?["log"] {
+            case let log as String: Array(log.utf8)
+            case let log as [String: Any]: Array(try JSONSerialization.data(withJSONObject: log))
+            default: nil
+            }
+        }
+    }
+
+    @Test(.needsCorpus) func theRealAKSRecordsReportWhatTheirEventsReport() throws {
+        let folder = CorpusLocation.root.appendingPathComponent("sysdiglabs__aks-audit-log/samples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count >= 3)
+        for file in files {
+            let data = try Data(contentsOf: folder.appendingPathComponent(file))
+            let events = try Self.azureEvents(data)
+            let wrapped = try F.report(Array(data), file), plain = try F.report(F.joined(events), "plain-" + file)
+            #expect(wrapped.events + wrapped.duplicates == events.count && !events.isEmpty, "\(file)")
+            #expect(wrapped == plain, "\(file): \(F.differences(wrapped, plain))")
+        }
     }
 
     @Test func aCRILogReadsTheSameOnTwoCores() throws {
