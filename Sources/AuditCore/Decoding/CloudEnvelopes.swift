@@ -54,8 +54,13 @@ extension EventDecoder {
         decodeCarried(bytes, into: sink)
     }
 
-    /// CloudWatch's `events` or `logEvents` array: each item's `message` is one log line.
-    func logEvents(_ c: inout JSONCursor, depth: Int, sink: some EventSink, deferred: inout Int) throws(MalformedKind) {
+    /// Calls `member` with each member of each object in the array at the cursor (it must
+    /// consume the value, and says whether it held the payload). An item that is not an
+    /// object, or held no payload, is counted as not an event.
+    private func forEachItem(
+        _ c: inout JSONCursor, depth: Int, deferred: inout Int,
+        _ member: (inout JSONCursor, Span) throws(MalformedKind) -> Bool
+    ) throws(MalformedKind) {
         try c.forEachElement(depth: depth) { (c: inout JSONCursor) throws(MalformedKind) in
             guard c.byte == UInt8(ascii: "{") else {
                 try c.skipValue(depth: depth + 1)
@@ -64,43 +69,46 @@ extension EventDecoder {
             }
             var found = false
             try c.forEachMember(depth: depth + 1) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
-                guard c.equals(k, "message"), c.byte == UInt8(ascii: "\"") else { return try c.skipValue(depth: depth + 2) }
-                found = true
-                let line = try stringBytes(&c)
-                // A subscription's health checks ride in the same arrays.
-                if line.starts(with: "CWL CONTROL MESSAGE".utf8) { return }
-                line.withUnsafeBufferPointer { decode($0, into: sink) }
+                if try member(&c, k) { found = true }
             }
             if !found { deferred += 1 }
+        }
+    }
+
+    /// CloudWatch's `events` or `logEvents` array: each item's `message` is one log line.
+    func logEvents(_ c: inout JSONCursor, depth: Int, sink: some EventSink, deferred: inout Int) throws(MalformedKind) {
+        try forEachItem(&c, depth: depth, deferred: &deferred) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            guard c.equals(k, "message"), c.byte == UInt8(ascii: "\"") else {
+                try c.skipValue(depth: depth + 2)
+                return false
+            }
+            let line = try stringBytes(&c)
+            // A subscription's health checks ride in the same arrays.
+            if !line.starts(with: "CWL CONTROL MESSAGE".utf8) { line.withUnsafeBufferPointer { decode($0, into: sink) } }
+            return true
         }
     }
 
     /// Kinesis `Records`: each record's `kinesis.data` (a Lambda event) or `Data` (as
     /// `aws kinesis get-records` prints it) is base64.
     func kinesisRecords(_ c: inout JSONCursor, depth: Int, sink: some EventSink, deferred: inout Int) throws(MalformedKind) {
-        try c.forEachElement(depth: depth) { (c: inout JSONCursor) throws(MalformedKind) in
-            guard c.byte == UInt8(ascii: "{") else {
-                try c.skipValue(depth: depth + 1)
-                deferred += 1
-                return
+        try forEachItem(&c, depth: depth, deferred: &deferred) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+            let d = depth + 2
+            if c.equals(k, "Data"), c.byte == UInt8(ascii: "\"") {
+                try carriedBase64(&c, sink: sink)
+                return true
+            }
+            guard c.equals(k, "kinesis"), c.byte == UInt8(ascii: "{") else {
+                try c.skipValue(depth: d)
+                return false
             }
             var found = false
-            try c.forEachMember(depth: depth + 1) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
-                let d = depth + 2
-                if c.equals(k, "Data"), c.byte == UInt8(ascii: "\"") {
-                    found = true
-                    try carriedBase64(&c, sink: sink)
-                } else if c.equals(k, "kinesis"), c.byte == UInt8(ascii: "{") {
-                    try c.forEachMember(depth: d) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
-                        guard c.equals(k, "data"), c.byte == UInt8(ascii: "\"") else { return try c.skipValue(depth: d + 1) }
-                        found = true
-                        try carriedBase64(&c, sink: sink)
-                    }
-                } else {
-                    try c.skipValue(depth: d)
-                }
+            try c.forEachMember(depth: d) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
+                guard c.equals(k, "data"), c.byte == UInt8(ascii: "\"") else { return try c.skipValue(depth: d + 1) }
+                found = true
+                try carriedBase64(&c, sink: sink)
             }
-            if !found { deferred += 1 }
+            return found
         }
     }
 
