@@ -4,6 +4,7 @@ final class PreparedRule {
     let rule: DataRule
     let matcher: ConditionMatcher
     let resources: IDSet?
+    let verbs: IDSet?
     /// The sets hold lowercased values (Sigma matches without case): compare them with the
     /// event's verb and resource lowercased.
     let folds: Bool
@@ -29,6 +30,7 @@ final class PreparedRule {
             return out.map(IDSet.init)
         }
         resources = ids([.falco(.targetResource, argument: nil), .path(["objectRef", "resource"])])
+        verbs = ids([.falco(.verb, argument: nil), .path(["verb"])])
         folds = rule.format == .sigma
         var stages: Set<Stage>?
         for f in [EventField.falco(.jsonValue, argument: "/stage"), .falco(.stage, argument: nil), .path(["stage"])] {
@@ -41,43 +43,13 @@ final class PreparedRule {
     }
 }
 
-/// The data rules by the resource they need: an event is shown only the rules that can
-/// match its resource (and those that need none), in load order. Sigma's rules, which match
-/// without case, are found by the event's resource lowercased when it has capitals.
-struct DataRuleIndex {
-    var byResource: [UInt32: [Int]] = [:]
-    var anyResource: [Int] = []
-    /// Sigma's rules by resource, for an event whose resource has capitals.
-    var foldingByResource: [UInt32: [Int]] = [:]
-    let folds: Bool
-
-    init(_ rules: [PreparedRule]) {
-        var all: Set<UInt32> = []
-        for p in rules { all.formUnion(p.resources?.all ?? []) }
-        for (k, p) in rules.enumerated() where p.resources == nil { anyResource.append(k) }
-        for r in all {
-            byResource[r] = rules.indices.filter { rules[$0].resources?.contains(r) ?? true }
-            let folding = rules.indices.filter { rules[$0].folds && rules[$0].resources?.contains(r) == true }
-            if !folding.isEmpty { foldingByResource[r] = folding }
-        }
-        folds = rules.contains { $0.folds }
-    }
-
-    /// The rules to show an event of `resource` (`folded`: its lowercased id).
-    func candidates(_ resource: UInt32, folded: UInt32) -> [Int] {
-        let exact = byResource[resource] ?? anyResource
-        guard folded != resource, folded != 0, let more = foldingByResource[folded] else { return exact }
-        return Array(Set(exact).union(more)).sorted()
-    }
-}
-
 extension RuleEngine {
-    /// Runs the data rules on one event. A rule is shown only events of a resource and a
-    /// stage it can match (its verbs are the first thing its condition tests), and fires
+    /// Runs the data rules on one event. A rule is shown only events of a resource, a verb
+    /// and a stage it can match, and fires
     /// once per request; the event's raw JSON is read only by the rules that get that far
     /// and need more than the decoded fields.
     func dataRules(_ e: RingEntry, id: AuditID, time: Int64, raw: UnsafeBufferPointer<UInt8>, uri: Span, _ store: EventStore) {
-        let candidates = dataIndex.candidates(e.resource, folded: dataIndex.folds && e.resource != 0 ? lowercased(e.resource, store.strings) : e.resource)
+        let candidates = dataIndex.candidates(resource: e.resource, verb: e.verb, epoch: store.strings.epoch) { lowercased($0, store.strings) }
         guard !candidates.isEmpty else { return }
         var reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri)
         let stage = UInt8(1) << e.stage.rawValue

@@ -80,7 +80,7 @@ public final class RuleEngine {
     private let custom: [(rule: CustomRule, matcher: FilterMatcher)]
     /// Rules that are data (Falco, Sigma), prepared once.
     let preparedData: [PreparedRule]
-    let dataIndex: DataRuleIndex
+    var dataIndex: DataRuleIndex
     /// Per data rule: its `gate`, and its matcher (held by `preparedData`), so the per-event
     /// loop reads two flat arrays.
     let dataGates: [UInt8]
