@@ -53,7 +53,12 @@ public final class CommandSource: LiveSource {
             if monotonicMilliseconds() - started > 60_000 { backoff = firstBackoff }
             // What it said comes first: on a narrow status bar the end is what gets cut.
             let again = "exit \(code), restart in \(Self.seconds(backoff))"
-            status.current = stderr.text.isEmpty ? "error: \(again)" : "error: \(stderr.text) (\(again))"
+            if code == 0 {
+                // A clean end (a `kubectl logs -f` whose pod went away) is not an error.
+                status.current = "ended, restart in \(Self.seconds(backoff))"
+            } else {
+                status.current = stderr.text.isEmpty ? "error: \(again)" : "error: \(stderr.text) (\(again))"
+            }
             pause(milliseconds: backoff, unless: stop)
             backoff = min(backoff * 2, maxBackoff)
         }

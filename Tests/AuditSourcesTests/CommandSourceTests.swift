@@ -61,6 +61,16 @@ import Testing
         #expect(source.name == "exec: " + path)
     }
 
+    @Test func aCommandThatEndsCleanlyIsRestartedWithoutAnError() throws {
+        let path = try Self.script(Self.threeEvents + "\nexit 0\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = CommandSource(command: path, firstBackoff: 100)
+        let (store, states) = Self.run(source) { store, _ in store.accepted >= 6 }
+        #expect(store.withStore { $0.accepted } >= 6)
+        #expect(states.contains("ended, restart in 0.1 s"), "\(states)")
+        #expect(!states.contains { $0.hasPrefix("error") }, "\(states)")
+    }
+
     @Test func aCommandThatCannotRunSaysSo() throws {
         let source = CommandSource(command: "no-such-command-audittop --follow", firstBackoff: 100)
         let (store, states) = Self.run(source) { _, state in state.hasPrefix("error:") }
