@@ -14,7 +14,9 @@ struct DashboardCommand: ParsableCommand {
         discussion: """
             SOURCE is a file to follow like tail -F (through rotation), - for stdin, demo for the \
             built-in simulator, or a webhook listener: http://HOST:PORT/PATH or https://... \
-            (an empty HOST means 127.0.0.1). With no SOURCE, the usual audit log paths are tried.
+            (an empty HOST means 127.0.0.1). --exec CMD follows a command's output (aws logs tail, \
+            gcloud logging tail, kubectl logs -f). With no SOURCE, the apiserver's --audit-log-path \
+            and the paths of kubeadm, k3s, RKE2 and OpenShift are tried.
             """)
 
     @Argument(help: "Files to follow, - for stdin, or demo.")
