@@ -102,18 +102,13 @@ extension EventDecoder {
                 try c.skipValue(depth: d)
                 return false
             }
-            var found = false
-            try c.forEachMember(depth: d) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
-                guard c.equals(k, "data"), c.byte == UInt8(ascii: "\"") else { return try c.skipValue(depth: d + 1) }
-                found = true
-                try carriedBase64(&c, sink: sink)
-            }
-            return found
+            return try base64Data(&c, depth: d, sink: sink)
         }
     }
 
-    /// A Pub/Sub push's `message`: its `data` is base64. Returns true when it had data.
-    func pubSubMessage(_ c: inout JSONCursor, depth: Int, sink: some EventSink) throws(MalformedKind) -> Bool {
+    /// An object whose `data` is base64: a Pub/Sub push's `message`, a Lambda's `kinesis`.
+    /// Returns true when it had data.
+    func base64Data(_ c: inout JSONCursor, depth: Int, sink: some EventSink) throws(MalformedKind) -> Bool {
         var found = false
         try c.forEachMember(depth: depth) { (c: inout JSONCursor, k: Span) throws(MalformedKind) in
             guard c.equals(k, "data"), c.byte == UInt8(ascii: "\"") else { return try c.skipValue(depth: depth + 1) }

@@ -210,7 +210,7 @@ public struct EventDecoder: Sendable {
                     isContainer = true
                     try kinesisRecords(&c, depth: d, sink: sink, deferred: &deferred)
                 case 7 where top && c.equals(key, "message") && c.byte == UInt8(ascii: "{"):
-                    if try pubSubMessage(&c, depth: d, sink: sink) { isContainer = true }
+                    if try base64Data(&c, depth: d, sink: sink) { isContainer = true }
                 case 12 where c.equals(key, "protoPayload") && c.byte == UInt8(ascii: "{"):
                     logEntry = true
                     try c.skipValue(depth: d)
