@@ -111,8 +111,15 @@ tmux send-keys -t "$session" "clear; $bin --replay --speed 10x $replaylog; echo 
 check "replays at 10x" see "$session" "09:00:0[0-9] 10x"
 tmux send-keys -t "$session" " "
 check "pauses the replay" see "$session" "[0-9] paused [0-9]+%"
-sleep 0.5
-before=$(screen "$session" | grep -Eo '│ [0-9]+ events' | head -1 | grep -Eo '[0-9]+')
+# The count is read once it has settled: on a loaded machine the last frame before the
+# pause can still be on its way when "paused" shows.
+before=-1
+for _ in $(seq 1 20); do
+  sleep 0.3
+  count=$(screen "$session" | grep -Eo '│ [0-9]+ events' | head -1 | grep -Eo '[0-9]+')
+  [ "$count" = "$before" ] && break
+  before=$count
+done
 tmux send-keys -t "$session" "."
 check "steps one event while paused" see "$session" "│ $((before + 1)) events │"
 check "the status bar says REPLAY, paused" see "$session" "REPLAY PAUSED [0-9]+%"
