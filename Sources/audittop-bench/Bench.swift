@@ -158,19 +158,22 @@ struct Bench {
     struct Measurement {
         var seconds: Double
         var kilobytes: Int
+        /// User plus system CPU seconds; steadier than wall time on a shared VM.
+        var cpu: Double = 0
     }
 
     static func measure(_ tool: String, _ args: [String]) throws -> Measurement {
         let timeFile = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-bench-time").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        p.arguments = ["-f", "%e %M", "-o", timeFile, tool] + args
+        p.arguments = ["-f", "%e %M %U %S", "-o", timeFile, tool] + args
         p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         try p.run()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { fail("\(tool) \(args.joined(separator: " ")) failed (\(p.terminationStatus))") }
         let parts = try String(contentsOfFile: timeFile, encoding: .utf8).split(whereSeparator: \.isWhitespace)
-        return Measurement(seconds: Double(parts[0]) ?? 0, kilobytes: Int(parts[1]) ?? 0)
+        let cpu = parts.count >= 4 ? (Double(parts[2]) ?? 0) + (Double(parts[3]) ?? 0) : 0
+        return Measurement(seconds: Double(parts[0]) ?? 0, kilobytes: Int(parts[1]) ?? 0, cpu: cpu)
     }
 
     /// Runs peers.sh once; returns each tool's line.

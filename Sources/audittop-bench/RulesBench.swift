@@ -19,20 +19,25 @@ enum RulesBench {
             ("no rules", ["--no-rules"]),
         ]
         var times: [String: [Double]] = [:]
+        var cpus: [String: [Double]] = [:]
         for run in 1...runs {
             print("run \(run)/\(runs)...")
             for v in variants {
                 let m = try Bench.measure(audittop, ["report", log, "--format", "json", "--jobs", "1"] + v.args)
                 times[v.name, default: []].append(m.seconds)
+                cpus[v.name, default: []].append(m.cpu)
             }
         }
         func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
         let base = median(times["built-ins only"]!)
-        print("\n| rules | report --jobs 1 (median) | events/s | vs built-ins only |")
-        print("| --- | --- | --- | --- |")
+        let baseCPU = median(cpus["built-ins only"]!)
+        print("\n| rules | report --jobs 1 wall (median) | events/s | vs built-ins only | CPU user+sys (median) | vs built-ins only |")
+        print("| --- | --- | --- | --- | --- | --- |")
         for v in variants {
             let t = median(times[v.name]!)
-            print(String(format: "| %@ | %.2f s | %.0f | %+.1f%% |", v.name, t, Double(events) / t, (t / base - 1) * 100))
+            let c = median(cpus[v.name]!)
+            print(String(format: "| %@ | %.2f s | %.0f | %+.1f%% | %.2f s | %+.1f%% |", v.name, t, Double(events) / t,
+                         (t / base - 1) * 100, c, (c / baseCPU - 1) * 100))
         }
     }
 }
