@@ -31,11 +31,16 @@ final class ConditionMatcher {
     private let memo: UnsafeMutableBufferPointer<UInt64>
     /// Per test: its field is in a request body (`EventField.isBody`).
     private let readsBody: [Bool]
-    /// 256 slots (2 KiB) per test: a realistic log's users and agents number in the hundreds,
+    /// 256 slots (2 KiB) per test that uses it (one whose values have no ids): a realistic log's users and agents number in the hundreds,
     /// and 64 slots missed one lookup in six on it.
     private static let memoSlots = 256
+    /// Response codes below this are tested by a table made when the rule is compiled.
+    private static let codeCases: Int16 = 1000
     /// The interner and generation the memo's ids belong to.
     private var memoTag: (ObjectIdentifier, Int)?
+    /// The whole condition's results by the values it reads, when it reads only the ring
+    /// entry's ids and small fields.
+    private let verdicts: VerdictMemo?
 
     /// `intern` gives the ids of values that decoded fields are compared with (nil: none).
     /// `byText`: every test reads its field's text (`RuleSet.textMatching`).
@@ -44,13 +49,20 @@ final class ConditionMatcher {
         var tests: [ConditionTest] = []
         Self.build(condition, intern, &steps, &tests)
         if byText { for k in tests.indices { tests[k].access = .general } }
+        // Only the tests decided by a decoded field's text remember results by its id.
+        var remembering = 0
+        for k in tests.indices where tests[k].access == .interned && tests[k].ids == nil {
+            tests[k].memoAt = remembering * Self.memoSlots
+            remembering += 1
+        }
         self.steps = .allocate(capacity: steps.count)
         _ = self.steps.initialize(from: steps)
         self.tests = .allocate(capacity: tests.count)
         _ = self.tests.initialize(from: tests)
-        memo = .allocate(capacity: tests.count * Self.memoSlots)
+        memo = .allocate(capacity: max(1, remembering) * Self.memoSlots)
         memo.initialize(repeating: 0)
         readsBody = tests.map { EventField.isBody($0.field) }
+        verdicts = byText ? nil : VerdictMemo(self.tests)
     }
 
     deinit {
@@ -132,13 +144,27 @@ final class ConditionMatcher {
             test.byCase = Stage.allCases.map { $0 != .unknown && test.one($0.name, op) }
         case .decision:
             test.byCase = [Decision.none, .allow, .forbid].map { $0 != .none && test.one($0.name, op) }
+        case .code:
+            // Every HTTP status, decided once from its text: `startswith 2` and Sigma's
+            // non-numeric values need no text per event.
+            let t = test
+            test.byCase = (0..<Self.codeCases).map { t.compare(.one(String($0))) }
         default: break
         }
         return test
     }
 
+    /// Whether whole results are remembered (`VerdictMemo`).
+    var remembersVerdicts: Bool { verdicts != nil }
+
     func matches(_ reader: inout EventFieldReader) -> Bool {
         claimMemo(reader)
+        if let verdicts, reader.entry != nil, let key = verdicts.key(reader.entry.unsafelyUnwrapped) {
+            if let known = verdicts.result(key) { return known }
+            let result = eval(0, &reader)
+            verdicts.remember(key, result)
+            return result
+        }
         return eval(0, &reader)
     }
 
@@ -155,6 +181,7 @@ final class ConditionMatcher {
     @inline(__always) private func claimMemo(_ reader: EventFieldReader) {
         guard let tag = reader.internTag, memoTag.map({ $0 != tag }) ?? true else { return }
         memo.update(repeating: 0)
+        verdicts?.clear()
         memoTag = tag
     }
 
@@ -225,10 +252,14 @@ final class ConditionMatcher {
             case .code:
                 let code = reader.entry.unsafelyUnwrapped.code
                 guard code >= 0 else { return false }
+                if code < Self.codeCases { return t.pointee.byCase(Int(code)) }
                 if let hit = t.pointee.compare(number: Int64(code)) { return hit }
             case .rawTime:
                 let time = reader.entry.unsafelyUnwrapped.stageTime
-                if time != 0, let hit = t.pointee.compare(number: time &* 1000) { return hit }
+                if time != 0 {
+                    if t.pointee.op == .exists { return true }
+                    if let hit = t.pointee.compare(number: time &* 1000) { return hit }
+                }
             case .stage: return t.pointee.byCase(Int(reader.entry.unsafelyUnwrapped.stage.rawValue))
             case .decision: return t.pointee.byCase(Int(reader.entry.unsafelyUnwrapped.decision.rawValue))
             case .uri:
@@ -242,11 +273,11 @@ final class ConditionMatcher {
 
     /// A test of a decoded field's text, remembered by the field's id.
     private func remembered(_ k: Int, _ id: UInt32, _ reader: inout EventFieldReader) -> Bool {
-        let slot = k * Self.memoSlots + Int((id &* 2_654_435_761) >> 24) & (Self.memoSlots - 1)
-        let entry = memo[slot]
-        if entry >> 2 == UInt64(id), entry & 2 != 0 { return entry & 1 != 0 }
         // Borrowed in place, as in `run`: a copy of the test would retain every array it holds.
         let t = UnsafePointer(tests.baseAddress! + k)
+        let slot = t.pointee.memoAt + Int((id &* 2_654_435_761) >> 24) & (Self.memoSlots - 1)
+        let entry = memo[slot]
+        if entry >> 2 == UInt64(id), entry & 2 != 0 { return entry & 1 != 0 }
         guard let value = reader.value(of: t.pointee.field) else {
             memo[slot] = UInt64(id) << 2 | 2
             return false

@@ -22,8 +22,10 @@ struct ConditionTest {
     var decoded: FalcoField?
     /// Where the matcher reads the field from (decided once, here).
     var access: ConditionMatcher.Access = .general
-    /// For fields with few values (the stage, the decision): the test's result per value.
+    /// For fields with few values (the stage, the decision, the code): the result per value.
     var byCase: [Bool] = []
+    /// Where the matcher's memo of this test's results by id starts (-1: it keeps none).
+    var memoAt = -1
 
     init(_ field: EventField, _ op: ConditionOperator, _ raw: [String]) {
         self.field = field

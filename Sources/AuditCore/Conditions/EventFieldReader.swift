@@ -24,6 +24,7 @@ public struct EventFieldReader: FieldReader {
     private var paths: [(keys: [String], index: Int?, found: [JSONValue?]?)] = []
     /// The objects and arrays of the JSON read so far.
     private var body: RawJSONPath?
+    private let bodySpan: Span?
     private var whole: JSONValue??
 
     /// An event known only by its JSON (`rules check`, tests).
@@ -34,16 +35,20 @@ public struct EventFieldReader: FieldReader {
         store = nil
         engine = nil
         internTag = nil
+        bodySpan = nil
     }
 
-    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, store: EventStore, engine: RuleEngine, uri: Span = .empty) {
-        self.init(raw: raw, entry: entry, strings: store.strings, store: store, engine: engine, uri: uri)
+    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, store: EventStore, engine: RuleEngine, uri: Span = .empty, body: Span? = nil) {
+        self.init(raw: raw, entry: entry, strings: store.strings, store: store, engine: engine, uri: uri, body: body)
     }
 
-    /// `store` nil: `audittop.*` fields are read from the JSON alone.
-    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, strings: StringInterner, store: EventStore?, engine: RuleEngine, uri: Span) {
+    /// `store` nil: `audittop.*` fields are read from the JSON alone. `body`: where the
+    /// decoder found `requestObject`'s value (empty: it found none; nil: not known).
+    init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, strings: StringInterner, store: EventStore?, engine: RuleEngine, uri: Span,
+         body: Span? = nil) {
         self.raw = raw
         uriSpan = uri.isEmpty ? nil : uri
+        bodySpan = body
         self.entry = entry
         self.strings = strings
         self.store = store
@@ -112,6 +117,7 @@ public struct EventFieldReader: FieldReader {
     /// Where the top-level member `key`'s value lies. The members are scanned only as far as
     /// needed (`requestURI` comes early; a body late), and what was scanned is remembered.
     private mutating func span(of key: String) -> Range<Int>? {
+        if let b = bodySpan, key == "requestObject" { return b.isEmpty ? nil : b.start..<(b.start + b.count) }
         if let hit = members?.first(where: { $0.key == key }) { return hit.range }
         guard scanAt >= 0, let base = raw.baseAddress else { return nil }
         if members == nil { members = [] }

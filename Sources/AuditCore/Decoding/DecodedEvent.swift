@@ -31,6 +31,9 @@ public struct DecodedEvent {
     /// The whole `sourceIPs` array, brackets included.
     public var sourceIPs = Span.empty
     public var userAgent = Span.empty
+    /// The `requestObject` value (the first, if repeated): rules that read the request body
+    /// start there instead of scanning the event again.
+    public var requestObject = Span.empty
     public var hasObjectRef = false
     public var resource = Span.empty
     public var subresource = Span.empty

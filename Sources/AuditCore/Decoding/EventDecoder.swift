@@ -191,6 +191,10 @@ public struct EventDecoder: Sendable {
                 case 10 where top && c.equals(key, "properties") && c.byte == UInt8(ascii: "{"):
                     if try properties(&c, depth: d, sink: sink, deferred: &deferred) { isContainer = true }
                 case 11 where c.equals(key, "annotations"): try parseAnnotations(&c, depth: d, event: &event)
+                case 13 where c.equals(key, "requestObject"):
+                    let s = c.i
+                    try c.skipValue(depth: d)
+                    if event.requestObject.isEmpty { event.requestObject = Span(start: s, count: c.i - s, escaped: false) }
                 case 14 where c.equals(key, "responseStatus"): try parseStatus(&c, depth: d, event: &event)
                 case 14 where c.equals(key, "stageTimestamp"):
                     event.stageTime = timestamp(&c, try c.stringOrSkip(depth: d))

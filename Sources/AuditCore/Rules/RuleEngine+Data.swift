@@ -48,10 +48,10 @@ extension RuleEngine {
     /// and a stage it can match, and fires
     /// once per request; the event's raw JSON is read only by the rules that get that far
     /// and need more than the decoded fields.
-    func dataRules(_ e: RingEntry, id: AuditID, time: Int64, raw: UnsafeBufferPointer<UInt8>, uri: Span, _ store: EventStore) {
+    func dataRules(_ e: RingEntry, id: AuditID, time: Int64, raw: UnsafeBufferPointer<UInt8>, uri: Span, body: Span?, _ store: EventStore) {
         let candidates = dataIndex.candidates(resource: e.resource, verb: e.verb, epoch: store.strings.epoch) { lowercased($0, store.strings) }
         guard !candidates.isEmpty else { return }
-        var reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri)
+        var reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri, body: body)
         let stage = UInt8(1) << e.stage.rawValue
         for k in candidates where dataGates[k] & stage != 0 {
             guard dataMatchers[k]._withUnsafeGuaranteedRef({ $0.matches(&reader) }) else {

@@ -198,13 +198,15 @@ public final class RuleEngine {
 
     /// Looks at one ingested event (`raw` is its JSON), after the store has counted it.
     /// `tokenNode` is the id of the node a bound service-account token names, or 0.
-    /// `uri` is where `requestURI`'s text lies in `raw` (empty when the event has none).
-    func evaluate(_ e: RingEntry, id: AuditID, raw: UnsafeBufferPointer<UInt8>, uri: Span = .empty, tokenNode: UInt32 = 0, store: EventStore) {
+    /// `uri` is where `requestURI`'s text lies in `raw` (empty when the event has none), and
+    /// `body` where `requestObject`'s value does (empty: none; nil: not known).
+    func evaluate(_ e: RingEntry, id: AuditID, raw: UnsafeBufferPointer<UInt8>, uri: Span = .empty, body: Span? = nil, tokenNode: UInt32 = 0,
+                  store: EventStore) {
         let time = e.received != 0 ? e.received : e.stageTime
         for (k, c) in custom.enumerated() where c.matcher.matches(e, in: store) {
             customRule(k, c.rule, e, id: id, time: time, store)
         }
-        if !preparedData.isEmpty { dataRules(e, id: id, time: time, raw: raw, uri: uri, store) }
+        if !preparedData.isEmpty { dataRules(e, id: id, time: time, raw: raw, uri: uri, body: body, store) }
         // The detectors see each request once, at its deciding event (it carries the code and
         // the authorizer's decision).
         guard e.stage != .requestReceived, ruleSet.builtins else { return }

@@ -231,7 +231,10 @@ public final class EventStore: DocumentSink, EventSink {
             let node = e.tokenNode.isEmpty || !rules.identityRulesOn ? 0 : strings.intern(e.tokenNode, in: base, scratch: &scratch)
             // The request URI's place in the raw JSON: the rules that read it need no scan.
             let uri = e.requestURI.isEmpty ? Span.empty : Span(start: e.requestURI.start - e.raw.start, count: e.requestURI.count, escaped: e.requestURI.escaped)
-            rules.evaluate(entry, id: id, raw: UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count), uri: uri, tokenNode: node, store: self)
+            // And the request body's: absent, it is known absent without a scan.
+            let body = e.requestObject.isEmpty ? Span.empty : Span(start: e.requestObject.start - e.raw.start, count: e.requestObject.count, escaped: false)
+            rules.evaluate(entry, id: id, raw: UnsafeBufferPointer(start: base + e.raw.start, count: e.raw.count), uri: uri, body: body,
+                           tokenNode: node, store: self)
         }
         if let view { view.add(entry, sequence: ring.nextSequence - 1, id: id, message: e.string(e.message), store: self) }
         advanceRawDropCursor()
