@@ -111,14 +111,18 @@ tmux send-keys -t "$session" "clear; $bin --replay --speed 10x $replaylog; echo 
 check "replays at 10x" see "$session" "09:00:0[0-9] 10x"
 tmux send-keys -t "$session" " "
 check "pauses the replay" see "$session" "[0-9] paused [0-9]+%"
-# The count is read once it has settled: on a loaded machine the last frame before the
-# pause can still be on its way when "paused" shows.
+# The count is read once it has settled: on a loaded machine the last batch before the
+# pause can still be on its way when "paused" shows. So one step is taken first, and the
+# count must then hold for three reads in a row before the step that is checked.
+tmux send-keys -t "$session" "."
 before=-1
-for _ in $(seq 1 20); do
+same=0
+for _ in $(seq 1 30); do
   sleep 0.3
   count=$(screen "$session" | grep -Eo '│ [0-9]+ events' | head -1 | grep -Eo '[0-9]+')
-  [ "$count" = "$before" ] && break
+  if [ "$count" = "$before" ]; then same=$((same + 1)); else same=0; fi
   before=$count
+  [ "$same" -ge 2 ] && break
 done
 tmux send-keys -t "$session" "."
 check "steps one event while paused" see "$session" "│ $((before + 1)) events │"
