@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "CAuditScan"),
         .target(
             name: "AuditCore",
-            dependencies: ["CAuditScan", "CZlib"],
+            dependencies: ["CAuditScan", "CZlib", "CLZ4"],
             swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // Sources: bytes from files and stdin into the core's stream decoder.
         .target(
@@ -54,6 +54,8 @@ let package = Package(
             swiftSettings: strict),
         // zlib, for gzipped rotated logs.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // LZ4, for the raw JSON kept for the detail view (about 5x on audit events).
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
         // ncurses, reached through a shim for the macros Swift cannot import.
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         // Restoring the terminal from signal handlers (async-signal-safe, so in C).

@@ -23,6 +23,9 @@ enum DashboardBench {
             }
         }
         let rssFull = residentMegabytes()
+        let parts = store.withStore { s in
+            (ring: s.ring.memoryBytes, raw: s.rawHeld, strings: s.strings.memoryBytes, strings_: s.strings.count, requests: s.requestTableBytes)
+        }
         // 50,000 events/s: batches of 500 every 10 ms of fresh events (new auditIDs, so
         // none is a duplicate), generated on the ingest thread outside the store's lock.
         let stop = StopSignal()
@@ -69,8 +72,15 @@ enum DashboardBench {
             print("frame compose at " + name + String(format: ", full ring, ingesting %.0f events/s: median %.2f ms, p99 %.2f ms (100 frames)",
                                                       rate, times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)]))
         }
-        print(String(format: "RSS with the default ring full (200,000 events, 64 MiB raw budget): %.0f MB", rssFull))
-        if ingest, let idle = try idleCPU(audittop) { print(String(format: "audittop following an idle file: %.2f%% of one core over 5 s", idle)) }
+        let budget = StoreConfiguration().rawBudget
+        print(String(format: "RSS with the default ring full (%d events, %d MiB raw budget): %.0f MB", capacity, budget >> 20, rssFull))
+        let mb = { (b: Int) in Double(b) / 1_000_000 }
+        print(String(format: "  of which: ring %.1f MB; raw JSON %.1f MB holding %d events (%.1f MB uncompressed); %d interned strings %.1f MB; request table %.1f MB",
+                     mb(parts.ring), mb(parts.raw.memory), parts.raw.events, mb(parts.raw.bytes), parts.strings_, mb(parts.strings), mb(parts.requests)))
+        if ingest, let real = try realBinary(audittop, events: capacity + capacity / 4) {
+            print(String(format: "audittop following a file of %d events, the ring full: RSS %.0f MB (%@); then idle: %.2f%% of one core over 5 s",
+                         capacity + capacity / 4, real.rss, real.status, real.idle))
+        }
     }
 
     static func residentMegabytes() -> Double {
@@ -80,28 +90,58 @@ enum DashboardBench {
         return (Double(line.split(separator: " ")[1]) ?? 0) / 1024
     }
 
-    /// CPU share of the real binary following a file nobody writes to, measured from /proc
-    /// while it runs in a detached tmux session.
-    static func idleCPU(_ audittop: String) throws -> Double? {
+    /// The real binary at its defaults, following a file of `events` events that nobody
+    /// writes to, in a detached tmux session: its RSS once it has read the file (a user's
+    /// "RSS at defaults"), and its CPU share afterwards, from /proc.
+    static func realBinary(_ audittop: String, events: Int) throws -> (rss: Double, status: String, idle: Double)? {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
-            print("(tmux not installed: idle CPU not measured)")
+            print("(tmux not installed: the real binary not measured)")
             return nil
         }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-bench-idle.log").path
         var sim = Simulator(seed: 1, incidentAfter: 1_000_000_000)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let out = FileHandle(forWritingAtPath: log)!
         var text: [UInt8] = []
-        for _ in 0..<1000 { text.append(contentsOf: sim.next().line) }
-        _ = FileManager.default.createFile(atPath: log, contents: Data(text))
+        for k in 0..<events {
+            text.append(contentsOf: sim.next().line)
+            if text.count > 4 << 20 || k == events - 1 {
+                out.write(Data(text))
+                text.removeAll(keepingCapacity: true)
+            }
+        }
+        try out.close()
         let session = "audittop-bench-idle"
         shell(["tmux", "kill-session", "-t", session])
-        shell(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "60", "TERM=xterm-256color \(audittop) \(log)"])
+        shell(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "60", "TERM=xterm-256color exec \(audittop) \(log)"])
         defer { shell(["tmux", "kill-session", "-t", session]) }
         sleep(2)
         guard let pid = Int32(shell(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], capture: true).trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        // Read to the end: the status bar's event count stops moving.
+        var rss = 0.0
+        var last = "", same = 0
+        for _ in 0..<180 {
+            let bar = shell(["tmux", "capture-pane", "-p", "-t", session], capture: true).split(separator: "\n").first.map(String.init) ?? ""
+            let count = bar.split(separator: "│").first { $0.contains(" events") }.map(String.init) ?? ""
+            same = count == last && !count.isEmpty ? same + 1 : 0
+            last = count
+            if same >= 2 { break }
+            sleep(1)
+        }
+        rss = resident(pid)
+        let status = shell(["tmux", "capture-pane", "-p", "-t", session], capture: true).split(separator: "\n").first.map(String.init) ?? ""
         let a = cpuTicks(pid)
         sleep(5)
         let b = cpuTicks(pid)
-        return Double(b - a) / Double(sysconf(Int32(_SC_CLK_TCK))) / 5 * 100
+        return (rss, status.trimmingCharacters(in: .whitespaces).prefix(100).description, Double(b - a) / Double(sysconf(Int32(_SC_CLK_TCK))) / 5 * 100)
+    }
+
+    static func resident(_ pid: Int32) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        return (Double(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0) / 1024
     }
 
     static func cpuTicks(_ pid: Int32) -> Int {

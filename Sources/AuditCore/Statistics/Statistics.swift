@@ -72,8 +72,9 @@ public struct StoreCounters: Sendable, Equatable {
 public struct StoreConfiguration: Sendable {
     /// Events kept in the ring (`--capacity`).
     public var capacity = 200_000
-    /// Bytes of raw JSON kept for the detail view (`--raw-budget`).
-    public var rawBudget = 64 << 20
+    /// Bytes of memory for the raw JSON kept for the detail view and `:export`, compressed
+    /// (`--raw-budget`): about 90,000 events of a realistic log.
+    public var rawBudget = 20 << 20
     /// Recent requests remembered for de-duplication and stage merging.
     public var requestWindow = 500_000
     /// Latest denials kept.

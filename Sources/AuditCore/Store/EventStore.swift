@@ -166,6 +166,12 @@ public final class EventStore: DocumentSink, EventSink {
     /// Bytes held by the ring, raw JSON, interned strings and request table.
     public var memoryBytes: Int { ring.memoryBytes + raw.memoryBytes + strings.memoryBytes + requests.memoryBytes }
 
+    /// The ring's events whose raw JSON is still held, the uncompressed bytes of it, and
+    /// the bytes that take (`--raw-budget`).
+    public var rawHeld: (events: Int, bytes: Int, memory: Int) {
+        (ring.nextSequence - max(rawDropCursor, ring.firstSequence), raw.heldBytes, raw.memoryBytes)
+    }
+
     /// Bytes held by the request table (de-duplication and stage merging).
     public var requestTableBytes: Int { requests.memoryBytes }
 

@@ -7,6 +7,12 @@ import CAuditScan
 /// Memory is bounded: it remembers the most recent `window` requests (first-in, first-out),
 /// far more than webhook retries (minutes) or rotated-file overlap need. Slots hold key and
 /// value side by side so a lookup costs one cache miss.
+///
+/// A request is keyed by a 64-bit fingerprint of its auditID, hashed with a seed drawn when
+/// the table is made, not by the 128-bit ID: 16 bytes a slot instead of 24, and 8 bytes per
+/// request in the eviction order instead of 16 (12 MB less at the default window). Two of the
+/// window's 500,000 requests share a fingerprint with odds of about one in 150 billion; the
+/// seed keeps anyone from choosing IDs that do.
 final class RequestTable {
     /// What was counted for a request.
     struct Outcome: Equatable {
@@ -21,8 +27,7 @@ final class RequestTable {
     }
 
     private struct Slot {
-        var high: UInt64
-        var low: UInt64
+        var key: UInt64
         /// Bit 63: occupied; bits 0-7 stages, 8-15 rank, 16-31 code + 1, 32 denied.
         var value: UInt64
     }
@@ -30,7 +35,8 @@ final class RequestTable {
     /// `mask + 1` slots from `audit_alloc_table`, owned by this table.
     private let slots: UnsafeMutablePointer<Slot>
     private let mask: Int
-    private var order: [AuditID]
+    private var order: [UInt64]
+    private let seed = UInt64.random(in: .min ... .max)
     private var orderHead = 0
     private(set) var count = 0
     let window: Int
@@ -44,7 +50,7 @@ final class RequestTable {
             slots = memory.bindMemory(to: Slot.self, capacity: size)
         } else {
             slots = .allocate(capacity: size)
-            slots.initialize(repeating: Slot(high: 0, low: 0, value: 0), count: size)
+            slots.initialize(repeating: Slot(key: 0, value: 0), count: size)
         }
         mask = size - 1
         order = []
@@ -56,22 +62,30 @@ final class RequestTable {
     }
 
     /// Bytes held by the table.
-    var memoryBytes: Int { (mask + 1) * MemoryLayout<Slot>.stride + order.capacity * 16 }
+    var memoryBytes: Int { (mask + 1) * MemoryLayout<Slot>.stride + order.capacity * 8 }
 
-    @inline(__always) private func home(_ high: UInt64, _ low: UInt64) -> Int {
-        Int(truncatingIfNeeded: (high ^ (low &* 0x9E37_79B9_7F4A_7C15)) >> 7) & mask
+    /// The fingerprint of `id`: both halves mixed with the seed, then finalised (murmur3's).
+    @inline(__always) private func key(_ id: AuditID) -> UInt64 {
+        var h = (id.high ^ seed) &* 0x9E37_79B9_7F4A_7C15 ^ id.low
+        h = (h ^ (h >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        h = (h ^ (h >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 33)
     }
+
+    @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key >> 17) & mask }
 
     /// Starts loading `id`'s home slot into the cache, ahead of `find`.
     @inline(__always) func prefetch(_ id: AuditID) {
-        audit_prefetch(slots + home(id.high, id.low))
+        audit_prefetch(slots + home(key(id)))
     }
 
     /// Finds `id`: its slot and whether it is there (else the free slot it would take).
-    func find(_ id: AuditID) -> (index: Int, found: Bool) {
-        var i = home(id.high, id.low)
+    func find(_ id: AuditID) -> (index: Int, found: Bool) { find(key: key(id)) }
+
+    private func find(key k: UInt64) -> (index: Int, found: Bool) {
+        var i = home(k)
         while slots[i].value & (1 << 63) != 0 {
-            if slots[i].high == id.high && slots[i].low == id.low { return (i, true) }
+            if slots[i].key == k { return (i, true) }
             i = (i + 1) & mask
         }
         return (i, false)
@@ -89,16 +103,17 @@ final class RequestTable {
     /// Stores `outcome` at the slot `find` returned for `id` (with no change in between),
     /// adding the request and forgetting the oldest when it is new.
     func store(_ id: AuditID, _ outcome: Outcome, at index: Int, found: Bool) {
-        slots[index] = Slot(high: id.high, low: id.low, value: RequestTable.pack(outcome))
+        let k = key(id)
+        slots[index] = Slot(key: k, value: RequestTable.pack(outcome))
         if found { return }
         count += 1
         if order.count < window {
-            order.append(id)
+            order.append(k)
         } else {
             remove(order[orderHead])
-            order[orderHead] = id
+            order[orderHead] = k
             orderHead = (orderHead + 1) % window
-            prefetch(order[orderHead])  // the next one to be forgotten
+            audit_prefetch(slots + home(order[orderHead]))  // the next one to be forgotten
         }
     }
 
@@ -109,8 +124,8 @@ final class RequestTable {
     }
 
     /// Deletes `id` with backward-shift deletion, keeping probe chains intact.
-    private func remove(_ id: AuditID) {
-        var (i, found) = find(id)
+    private func remove(_ k: UInt64) {
+        var (i, found) = find(key: k)
         guard found else { return }
         count -= 1
         let s = slots
@@ -119,7 +134,7 @@ final class RequestTable {
             while true {
                 j = (j + 1) & mask
                 guard s[j].value & (1 << 63) != 0 else { break }
-                let k = Int(truncatingIfNeeded: (s[j].high ^ (s[j].low &* 0x9E37_79B9_7F4A_7C15)) >> 7) & mask
+                let k = home(s[j].key)
                 let movable = i <= j ? (k <= i || k > j) : (k <= i && k > j)
                 if movable {
                     s[i] = s[j]
