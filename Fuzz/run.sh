@@ -36,7 +36,7 @@ build_target() {
   fi
   echo "building $target with -sanitize=$sanitize" >&2
   if [ "$(cat "$build/sanitize" 2>/dev/null)" != "$sanitize" ] || [ ! -f "$build/AuditCore.o" ] \
-    || [ -n "$(find Sources/AuditCore Sources/CAuditScan Sources/CZlib -newer "$build/AuditCore.o" -print -quit)" ]; then
+    || [ -n "$(find Sources/AuditCore Sources/CAuditScan Sources/CZlib Sources/CLZ4 -newer "$build/AuditCore.o" -print -quit)" ]; then
     printf 'module CAuditScan {\n  header "%s"\n  export *\n}\n' "$root/Sources/CAuditScan/include/audit_scan.h" \
       > "$build/include/module.modulemap"
     clang -c -O2 -fsanitize="${sanitize/fuzzer/fuzzer-no-link}" -I Sources/CAuditScan/include \
@@ -45,12 +45,12 @@ build_target() {
     swiftc -swift-version 6 -O -wmo -parse-as-library -sanitize="$sanitize" \
       -enable-upcoming-feature ExistentialAny -enforce-exclusivity=unchecked \
       -module-name AuditCore -emit-module -emit-module-path "$build/AuditCore.swiftmodule" \
-      -I "$build/include" -I Sources/CZlib -c $(find Sources/AuditCore -name '*.swift' | sort) -o "$build/AuditCore.o"
+      -I "$build/include" -I Sources/CZlib -I Sources/CLZ4 -c $(find Sources/AuditCore -name '*.swift' | sort) -o "$build/AuditCore.o"
     echo "$sanitize" > "$build/sanitize"
   fi
   swiftc -swift-version 6 -O -parse-as-library -sanitize="$sanitize" -enable-upcoming-feature ExistentialAny \
-    -I "$build" -I "$build/include" -I Sources/CZlib "Fuzz/Targets/$target.swift" "$build/AuditCore.o" "$build/audit_scan.o" \
-    -lz -o "$bin" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
+    -I "$build" -I "$build/include" -I Sources/CZlib -I Sources/CLZ4 "Fuzz/Targets/$target.swift" "$build/AuditCore.o" "$build/audit_scan.o" \
+    -lz -llz4 -o "$bin" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
 }
 
 # fuzz TARGET LIBFUZZER-OPTIONS...: runs one target over its corpus and seeds.
