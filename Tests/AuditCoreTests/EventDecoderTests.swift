@@ -57,6 +57,11 @@ import Testing
         ("invalid UTF-8", "{\"kind\":\"Event\",\"auditID\":\"a\",\"verb\":\"g\u{FF}\"}", .invalidUTF8),
         ("NUL in string", "{\"kind\":\"Event\",\"auditID\":\"a\u{0}b\",\"verb\":\"get\"}", .nulByte),
         ("bad escape", "{\"kind\":\"Event\",\"auditID\":\"a\\qb\",\"verb\":\"get\"}", .invalidJSON),
+        // Cut right after a member's colon, inside envelopes whose readers look at the
+        // value's first byte (the fuzzer found a read past the end here).
+        ("cut after a colon (Pub/Sub)", "{\"message\": {\"data\": ", .truncated),
+        ("cut after a colon (Kinesis)", "{\"Records\":[{\"kinesis\":", .truncated),
+        ("cut after a colon (user)", "{\"kind\":\"Event\",\"user\":{\"extra\":", .truncated),
     ])
     func countsBadDocumentsByKind(_ name: String, _ text: String, _ kind: MalformedKind) {
         var bytes = Array(text.utf8)

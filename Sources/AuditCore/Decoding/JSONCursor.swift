@@ -193,7 +193,9 @@ struct JSONCursor {
             skipWhitespace()
             let key = try string()
             try expect(UInt8(ascii: ":"))
-            skipWhitespace()
+            // A member cut after its colon (`{"data":`) must end here, not hand `body` a
+            // cursor past the end (it reads the value's first byte).
+            _ = try peek()
             try body(&self, key)
             if try !nextMember(close: UInt8(ascii: "}")) { return }
         }
