@@ -39,8 +39,10 @@ build_target() {
     || [ -n "$(find Sources/AuditCore Sources/CAuditScan Sources/CZlib Sources/CLZ4 -newer "$build/AuditCore.o" -print -quit)" ]; then
     printf 'module CAuditScan {\n  header "%s"\n  export *\n}\n' "$root/Sources/CAuditScan/include/audit_scan.h" \
       > "$build/include/module.modulemap"
-    clang -c -O2 -fsanitize="${sanitize/fuzzer/fuzzer-no-link}" -I Sources/CAuditScan/include \
-      Sources/CAuditScan/audit_scan.c -o "$build/audit_scan.o"
+    for c in Sources/CAuditScan/*.c; do
+      clang -c -O2 -fsanitize="${sanitize/fuzzer/fuzzer-no-link}" -I Sources/CAuditScan/include \
+        "$c" -o "$build/$(basename "$c" .c).o"
+    done
     # The same settings as Package.swift's AuditCore target, optimised as a release build.
     swiftc -swift-version 6 -O -wmo -parse-as-library -sanitize="$sanitize" \
       -enable-upcoming-feature ExistentialAny -enforce-exclusivity=unchecked \
@@ -49,7 +51,7 @@ build_target() {
     echo "$sanitize" > "$build/sanitize"
   fi
   swiftc -swift-version 6 -O -parse-as-library -sanitize="$sanitize" -enable-upcoming-feature ExistentialAny \
-    -I "$build" -I "$build/include" -I Sources/CZlib -I Sources/CLZ4 "Fuzz/Targets/$target.swift" "$build/AuditCore.o" "$build/audit_scan.o" \
+    -I "$build" -I "$build/include" -I Sources/CZlib -I Sources/CLZ4 "Fuzz/Targets/$target.swift" "$build/AuditCore.o" "$build"/audit_*.o \
     -lz -llz4 -o "$bin" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
 }
 

@@ -141,7 +141,29 @@ struct JSONCursor {
     }
 
     /// Skips one value of any kind, validating it; `depth` is the nesting level it sits at.
+    ///
+    /// The work is done in C (`audit_skip_json_value`), one loop with no call or throw per
+    /// value; it gives what `skipValueReference` gives for every input.
+    @inline(__always)
     mutating func skipValue(depth: Int) throws(MalformedKind) {
+        var after = 0
+        switch audit_skip_json_value(base, end, i, Int32(clamping: depth), Int32(clamping: maxDepth), &after) {
+        case Int32(AUDIT_SKIP_OK): i = after
+        case Int32(AUDIT_SKIP_TRUNCATED): throw .truncated
+        case Int32(AUDIT_SKIP_BAD_UTF8): throw .invalidUTF8
+        case Int32(AUDIT_SKIP_NUL): throw .nulByte
+        case Int32(AUDIT_SKIP_TOO_DEEP): throw .tooDeep
+        case Int32(AUDIT_SKIP_UNSUPPORTED): try skipValueReference(depth: depth)
+        default: throw .invalidJSON
+        }
+    }
+
+    /// How many levels of nesting the C skip holds open; deeper limits use the Swift skip.
+    static var skipStackLevels: Int { Int(AUDIT_SKIP_MAX_LEVELS) }
+
+    /// The skip in Swift, one call per value: the reference `skipValue` is checked against,
+    /// and the path for nesting allowed deeper than the C skip's fixed stack.
+    mutating func skipValueReference(depth: Int) throws(MalformedKind) {
         let c = try peek()
         switch c {
         case UInt8(ascii: "\""): _ = try string()
@@ -153,7 +175,7 @@ struct JSONCursor {
                 skipWhitespace()
                 _ = try string()
                 try expect(UInt8(ascii: ":"))
-                try skipValue(depth: depth + 1)
+                try skipValueReference(depth: depth + 1)
                 if try !nextMember(close: UInt8(ascii: "}")) { return }
             }
         case UInt8(ascii: "["):
@@ -161,7 +183,7 @@ struct JSONCursor {
             i += 1
             if try peek() == UInt8(ascii: "]") { i += 1; return }
             while true {
-                try skipValue(depth: depth + 1)
+                try skipValueReference(depth: depth + 1)
                 if try !nextMember(close: UInt8(ascii: "]")) { return }
             }
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): try literal()

@@ -70,3 +70,24 @@ static inline int audit_scan_json_string_inline(const unsigned char *p, size_t n
 #endif
     return audit_scan_json_string(p, n, length, escaped);
 }
+
+/// Outcomes of audit_skip_json_value.
+enum {
+    AUDIT_SKIP_OK = 0,
+    AUDIT_SKIP_TRUNCATED = 1,
+    AUDIT_SKIP_INVALID = 2,
+    AUDIT_SKIP_BAD_UTF8 = 3,
+    AUDIT_SKIP_NUL = 4,
+    AUDIT_SKIP_TOO_DEEP = 5,
+    /// max_depth - depth is more than AUDIT_SKIP_MAX_LEVELS: skip it some other way.
+    AUDIT_SKIP_UNSUPPORTED = 6,
+};
+
+/// How many levels of nesting audit_skip_json_value can hold open.
+#define AUDIT_SKIP_MAX_LEVELS 4096
+
+/// Skips the JSON value starting at p[start] (after optional whitespace), validating its
+/// grammar, strings (as audit_scan_json_string does) and nesting: a container at nesting
+/// level `depth` or deeper than `max_depth - 1` is AUDIT_SKIP_TOO_DEEP. On AUDIT_SKIP_OK,
+/// *end is the offset just past the value.
+int audit_skip_json_value(const unsigned char *p, size_t n, size_t start, int depth, int max_depth, size_t *end);
