@@ -26,21 +26,42 @@ enum DashboardBench {
         let parts = store.withStore { s in
             (ring: s.ring.memoryBytes, raw: s.rawHeld, strings: s.strings.memoryBytes, strings_: s.strings.count, requests: s.requestTableBytes)
         }
-        // 50,000 events/s: batches of 500 every 10 ms of fresh events (new auditIDs, so
-        // none is a duplicate), generated on the ingest thread outside the store's lock.
+        // 50,000 events/s: batches of 500 every 10 ms. They are generated before the frames
+        // are timed, as the real binary reads them from a file rather than simulating them:
+        // 120 batches, sent again and again with the first 8 digits of every auditID
+        // rewritten per round, so none is a duplicate and each round's requests stay whole.
+        print("generating the ingest's batches...")
+        var batches: [(bytes: [UInt8], ids: [Int])] = []
+        var live = Simulator(seed: 8, incidentAfter: 120_000_000)
+        for _ in 0..<120 {
+            var bytes: [UInt8] = []
+            var ids: [Int] = []
+            for _ in 0..<500 {
+                let line = live.next().line
+                if let at = auditIDOffset(line) { ids.append(bytes.count + at) }
+                bytes.append(contentsOf: line)
+            }
+            batches.append((bytes, ids))
+        }
         let stop = StopSignal()
+        let prepared = batches
         let ingested = Thread {
-            var sim = Simulator(seed: 8, incidentAfter: 120_000_000)
             var framer = StreamDecoder()
-            var batch: [UInt8] = []
             var next = Date()
+            var round = 0
             while !stop.isSet {
-                batch.removeAll(keepingCapacity: true)
-                for _ in 0..<500 { batch.append(contentsOf: sim.next().line) }
-                batch.withUnsafeBufferPointer { store.feed($0, framer: &framer) }
-                next += 0.01
-                let wait = next.timeIntervalSinceNow
-                if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+                for (bytes, ids) in prepared where !stop.isSet {
+                    var batch = bytes
+                    if round > 0 {
+                        let digits = Array(String(format: "%08x", round).utf8)
+                        for at in ids { for k in 0..<8 { batch[at + k] = digits[k] } }
+                    }
+                    batch.withUnsafeBufferPointer { store.feed($0, framer: &framer) }
+                    next += 0.01
+                    let wait = next.timeIntervalSinceNow
+                    if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+                }
+                round += 1
             }
         }
         if ingest { ingested.start() }
@@ -49,28 +70,39 @@ enum DashboardBench {
         let before = store.withStore { $0.counters.ingested }
         let started = Date()
         // As the loop builds them: tiled at 200x60 (no suspects), and the Overview at 80x24.
-        var results: [(String, [Double])] = []
+        // Per frame: the whole compose, and its parts: waiting for the lock, the model, the render.
+        var results: [(String, [Double], [[Double]])] = []
         for (width, height, overview) in [(200, 60, false), (80, 24, true)] {
             var times: [Double] = []
+            var parts: [[Double]] = [[], [], []]
             var state = DashboardState()
             state.fit(width: width, height: height)
-            for _ in 0..<100 {
+            for _ in 0..<200 {
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                let model = store.withStore { DashboardModel(store: $0, streamRows: 500, topRows: 50, overview: overview) }
+                var locked: UInt64 = 0
+                let model = store.withStore {
+                    locked = DispatchTime.now().uptimeNanoseconds
+                    return DashboardModel(store: $0, streamRows: 500, topRows: 50, overview: overview)
+                }
+                let modelled = DispatchTime.now().uptimeNanoseconds
                 let grid = DashboardScreen.render(width: width, height: height, model: model, state: state, status: info)
                 let t1 = DispatchTime.now().uptimeNanoseconds
                 precondition(grid.width == width)
                 times.append(Double(t1 - t0) / 1_000_000)
-                usleep(100_000)
+                for (k, ns) in [locked - t0, modelled - locked, t1 - modelled].enumerated() { parts[k].append(Double(ns) / 1_000_000) }
+                usleep(50_000)
             }
-            results.append(("\(width)x\(height)" + (overview ? " (the Overview)" : ""), times.sorted()))
+            results.append(("\(width)x\(height)" + (overview ? " (the Overview)" : ""), times.sorted(), parts.map { $0.sorted() }))
         }
         stop.set()
         let rate = Double(store.withStore { $0.counters.ingested } - before) / Date().timeIntervalSince(started)
         print("")
-        for (name, times) in results {
-            print("frame compose at " + name + String(format: ", full ring, ingesting %.0f events/s: median %.2f ms, p99 %.2f ms (100 frames)",
-                                                      rate, times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)]))
+        func p99(_ t: [Double]) -> Double { t[min(t.count - 1, t.count * 99 / 100)] }
+        for (name, times, parts) in results {
+            print("frame compose at " + name + String(format: ", full ring, ingesting %.0f events/s: median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms (%d frames)",
+                                                      rate, times[times.count / 2], times[times.count * 9 / 10], p99(times), times[times.count - 1], times.count))
+            print(String(format: "  its parts, median / p99: waiting for the lock %.2f / %.2f ms, the model %.2f / %.2f ms, the render %.2f / %.2f ms",
+                         parts[0][100], p99(parts[0]), parts[1][100], p99(parts[1]), parts[2][100], p99(parts[2])))
         }
         let budget = StoreConfiguration().rawBudget
         print(String(format: "RSS with the default ring full (%d events, %d MiB raw budget): %.0f MB", capacity, budget >> 20, rssFull))
@@ -81,6 +113,16 @@ enum DashboardBench {
             print(String(format: "audittop following a file of %d events, the ring full: RSS %.0f MB (%@); then idle: %.2f%% of one core over 5 s",
                          capacity + capacity / 4, real.rss, real.status, real.idle))
         }
+    }
+
+    /// Where the auditID's value starts in one event's line.
+    static func auditIDOffset(_ line: [UInt8]) -> Int? {
+        let key = Array(#""auditID":""#.utf8)
+        guard line.count > key.count else { return nil }
+        for i in 0...(line.count - key.count) where line[i] == key[0] && Array(line[i..<(i + key.count)]) == key {
+            return i + key.count + 8 <= line.count ? i + key.count : nil
+        }
+        return nil
     }
 
     static func residentMegabytes() -> Double {

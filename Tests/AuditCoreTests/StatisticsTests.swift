@@ -50,6 +50,35 @@ import Testing
         #expect(d.latest.first?.user == "bob")
     }
 
+    /// `latest(n)` (what a frame copies) is the first `n` of `latest`, before the ring of
+    /// latest denials fills, once it has wrapped at every position, and out of time order.
+    @Test func theNewestDenialsAreTheFirstOfTheLatest() {
+        let keep = 7
+        for total in [0, 3, 7, 8, 13, 14, 15, 20] {
+            var lines: [String] = []
+            for k in 0..<total {
+                lines.append(Fixture.event(id: Fixture.id(k), user: "u\(k)", code: 403, decision: "forbid",
+                                           received: "2026-03-14T09:00:\(String(format2(k))).000000Z"))
+            }
+            let store = Fixture.store(lines.joined(separator: "\n")) { $0.deniedKeep = keep }
+            let d = store.stats.denied
+            #expect(d.latest.count == min(total, keep))
+            #expect(d.latest.first?.user == (total == 0 ? nil : "u\(total - 1)"))
+            for n in 0...(keep + 2) { #expect(d.latest(n) == Array(d.latest.prefix(n)), "\(total) denials, \(n) newest") }
+        }
+        // An older denial arriving late: the list is sorted by event time instead.
+        var lines = (0..<10).map { k in
+            Fixture.event(id: Fixture.id(k), user: "u\(k)", code: 403, decision: "forbid", received: "2026-03-14T09:00:\(String(format2(k + 20))).000000Z")
+        }
+        lines.append(Fixture.event(id: Fixture.id(50), user: "late", code: 403, decision: "forbid", received: "2026-03-14T09:00:25.500000Z"))
+        let d = Fixture.store(lines.joined(separator: "\n")) { $0.deniedKeep = keep }.stats.denied
+        #expect(d.latest(3).map(\.user) == ["u9", "u8", "u7"])
+        #expect(d.latest(keep).map(\.user).contains("late"))
+        for n in 0...(keep + 2) { #expect(d.latest(n) == Array(d.latest.prefix(n))) }
+    }
+
+    private func format2(_ k: Int) -> String { k < 10 ? "0\(k)" : "\(k)" }
+
     @Test func latencyPercentilesPerVerbLeaveOutLongRunningRequests() {
         var lines: [String] = []
         for k in 1...100 {

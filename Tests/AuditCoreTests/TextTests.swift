@@ -1,3 +1,4 @@
+import Foundation
 import AuditCore
 import Testing
 
@@ -26,6 +27,30 @@ import Testing
     func timestampsParseAndFormat(_ text: String, _ micros: Int64) {
         #expect(Timestamp.parse(text) == micros)
         #expect(Timestamp.parse(Timestamp.format(micros)) == micros)
+    }
+
+    /// The format is RFC 3339 with six fractional digits, as Foundation writes it, across
+    /// four centuries (leap days and years, the epoch, the end of a day) and past 9999.
+    @Test func timestampsFormatAsFoundationDoes() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        var x: UInt64 = 0x2545_F491_4F6C_DD1D
+        var samples: [Int64] = [0, -1, 951_782_400_000_000, 951_868_799_999_999, 4_107_542_399_999_999, 253_402_300_799_999_999]
+        for _ in 0..<2_000 {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            samples.append(Int64(x % 16_000_000_000_000_000) - 2_000_000_000_000_000)
+        }
+        for micros in samples {
+            let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+            let fraction = micros - seconds * 1_000_000
+            let expected = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+                + "." + String(String(fraction + 1_000_000).dropFirst()) + "Z"
+            #expect(Timestamp.format(micros) == expected, "\(micros)")
+            #expect(Timestamp.parse(Timestamp.format(micros)) == micros)
+        }
+        #expect(Timestamp.format(253_402_300_800_000_000) == "10000-01-01T00:00:00.000000Z")
     }
 
     @Test(arguments: ["", "2023-06-12", "2023-13-12T13:30:25Z", "2023-06-12T13:30:25", "2023-06-12T13:30:25.Z", "garbage-garbage-garbage"])

@@ -85,6 +85,24 @@ public enum Timestamp {
         let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let secOfDay = Int(seconds - Int64(days) * 86_400)
         let (y, m, d) = civilFromDays(days)
+        if (0...9999).contains(y) {
+            // Written digit by digit into the string's own buffer: the screen formats
+            // hundreds of times a frame.
+            return String(unsafeUninitializedCapacity: 27) { b in
+                func put(_ v: Int, _ at: Int, _ w: Int) {
+                    var v = v
+                    for k in stride(from: at + w - 1, through: at, by: -1) {
+                        b[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                        v /= 10
+                    }
+                }
+                put(y, 0, 4); b[4] = UInt8(ascii: "-"); put(m, 5, 2); b[7] = UInt8(ascii: "-"); put(d, 8, 2)
+                b[10] = UInt8(ascii: "T"); put(secOfDay / 3600, 11, 2); b[13] = UInt8(ascii: ":")
+                put(secOfDay / 60 % 60, 14, 2); b[16] = UInt8(ascii: ":"); put(secOfDay % 60, 17, 2)
+                b[19] = UInt8(ascii: "."); put(frac, 20, 6); b[26] = UInt8(ascii: "Z")
+                return 27
+            }
+        }
         func pad(_ v: Int, _ w: Int) -> String {
             let s = String(v)
             return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s

@@ -67,6 +67,21 @@ public struct DeniedRequests: Sendable {
         }.map(\.record)
     }
 
+    /// The `limit` newest of `latest`, without copying the rest.
+    public func latest(_ limit: Int) -> [DeniedRequest] {
+        guard inTimeOrder else { return Array(latest.prefix(limit)) }
+        var out: [DeniedRequest] = []
+        out.reserveCapacity(min(limit, latestRing.count))
+        // Newest first: back from the slot before the next write, wrapping once when full.
+        var k = (latestRing.count < keep ? latestRing.count : latestNext) - 1
+        while out.count < min(limit, latestRing.count) {
+            if k < 0 { k = latestRing.count - 1 }
+            out.append(latestRing[k].record)
+            k -= 1
+        }
+        return out
+    }
+
     mutating func add(_ key: Key, at time: Int64, record: @autoclosure () -> DeniedRequest) {
         total += 1
         byUser.add(key.user)

@@ -1,4 +1,9 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An `EventStore` shared between one writer thread (a source) and readers (the screen).
 ///
@@ -10,6 +15,11 @@ import Synchronization
 public final class SharedEventStore: @unchecked Sendable {
     private let lock = Mutex(())
     private var store: EventStore
+    /// Readers waiting for the lock: the writer lets them in between pieces of a chunk.
+    private let waiting = Atomic<Int>(0)
+    /// The most a writer decodes in one hold of the lock (cut at a newline), so a frame
+    /// waits a fraction of a millisecond, not a whole chunk's decoding.
+    static let feedPiece = 64 << 10
 
     /// Wraps a new store with `configuration`.
     public init(configuration: StoreConfiguration = StoreConfiguration()) {
@@ -19,12 +29,48 @@ public final class SharedEventStore: @unchecked Sendable {
     /// Runs `body` with the store, holding the lock; keep `body` short and do not let the
     /// store escape it.
     public func withStore<R>(_ body: (EventStore) throws -> R) rethrows -> R {
-        try lock.withLock { _ in try body(store) }
+        waiting.add(1, ordering: .relaxed)
+        return try lock.withLock { _ in
+            waiting.subtract(1, ordering: .relaxed)
+            return try body(store)
+        }
     }
 
     /// Cuts `chunk` into documents with `framer` and ingests them, under the lock.
+    ///
+    /// A large chunk goes in pieces of about `feedPiece` bytes, cut after a newline, with
+    /// the lock released between them; a reader waiting then goes first (the lock is not
+    /// fair, so the writer yields until the reader holds it).
     public func feed(_ chunk: UnsafeBufferPointer<UInt8>, framer: inout StreamDecoder) {
-        lock.withLock { _ in framer.feed(chunk, to: store) }
+        guard let base = chunk.baseAddress, chunk.count > Self.feedPiece else {
+            lock.withLock { _ in framer.feed(chunk, to: store) }
+            return
+        }
+        var start = 0
+        while start < chunk.count {
+            let end = Self.pieceEnd(base, from: start, count: chunk.count)
+            let piece = UnsafeBufferPointer(start: base + start, count: end - start)
+            lock.withLock { _ in framer.feed(piece, to: store) }
+            start = end
+            while start < chunk.count && waiting.load(ordering: .relaxed) > 0 { sched_yield() }
+        }
+    }
+
+    /// Where the piece of `base[start..<count]` fed next ends: after the last newline within
+    /// `feedPiece` bytes, else after the first one beyond, else at the end.
+    static func pieceEnd(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        let limit = start + feedPiece
+        guard limit < count else { return count }
+        // Backwards: events are a few kilobytes, so the last newline is near.
+        var k = limit - 1
+        while k >= start {
+            if base[k] == 0x0A { return k + 1 }
+            k -= 1
+        }
+        if let nl = memchr(base + limit, 0x0A, count - limit) {
+            return nl.assumingMemoryBound(to: UInt8.self) - UnsafeMutablePointer(mutating: base) + 1
+        }
+        return count
     }
 
     /// Ends a stream fed through `framer`, under the lock.

@@ -31,6 +31,15 @@ public struct CellGrid: Sendable, Equatable {
         guard y >= 0, y < height, x < width else { return 0 }
         let end = min(width, x + (limit ?? width))
         var cx = max(x, 0)
+        if Self.isPrintableASCII(text) {
+            // Nearly every cell: one byte, one character, one cell, nothing to make safe.
+            for b in text.utf8 {
+                if cx >= end { break }
+                set(cx, y, Character(Unicode.Scalar(b)), role)
+                cx += 1
+            }
+            return cx - max(x, 0)
+        }
         for ch in TerminalText.visible(text) {
             let w = ch.unicodeScalars.reduce(0) { $0 + CellWidth.of($1) }
             if w == 0 { continue }
@@ -49,15 +58,33 @@ public struct CellGrid: Sendable, Equatable {
     @discardableResult
     public mutating func putClipped(_ text: String, x: Int, y: Int, role: Role = .normal, limit: Int) -> Int {
         guard limit > 0 else { return 0 }
+        if Self.isPrintableASCII(text) {
+            if text.utf8.count <= limit { return put(text, x: x, y: y, role: role, limit: limit) }
+            let n = put(text, x: x, y: y, role: role, limit: limit - 1)
+            return n + put("…", x: x + n, y: y, role: role, limit: 1)
+        }
         let safe = TerminalText.visible(text)
         if CellWidth.of(safe) <= limit { return put(safe, x: x, y: y, role: role, limit: limit) }
         let n = put(safe, x: x, y: y, role: role, limit: limit - 1)
         return n + put("…", x: x + n, y: y, role: role, limit: 1)
     }
 
+    /// Writes one character the code chose (a box's line, a mark) that takes one cell and
+    /// needs no making safe; outside the grid it is dropped.
+    mutating func putCell(_ c: Character, x: Int, y: Int, role: Role) {
+        guard x >= 0, x < width, y >= 0, y < height else { return }
+        set(x, y, c, role)
+    }
+
+    /// True when every byte of `text` is printable ASCII (a space to `~`): shown as it is,
+    /// one cell a byte.
+    static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
     /// Text right-aligned so that it ends at `right` (exclusive).
     public mutating func putRight(_ text: String, right: Int, y: Int, role: Role = .normal) {
-        let w = CellWidth.of(TerminalText.visible(text))
+        let w = Self.isPrintableASCII(text) ? text.utf8.count : CellWidth.of(TerminalText.visible(text))
         put(text, x: right - w, y: y, role: role, limit: w)
     }
 

@@ -24,17 +24,17 @@ extension CellGrid {
         let right = rect.x + rect.width - 1
         let bottom = rect.y + rect.height - 1
         for cx in rect.x...right {
-            put("─", x: cx, y: rect.y, role: role, limit: 1)
-            put("─", x: cx, y: bottom, role: role, limit: 1)
+            putCell("─", x: cx, y: rect.y, role: role)
+            putCell("─", x: cx, y: bottom, role: role)
         }
         for cy in rect.y...bottom {
-            put("│", x: rect.x, y: cy, role: role, limit: 1)
-            put("│", x: right, y: cy, role: role, limit: 1)
+            putCell("│", x: rect.x, y: cy, role: role)
+            putCell("│", x: right, y: cy, role: role)
         }
-        put("┌", x: rect.x, y: rect.y, role: role, limit: 1)
-        put("┐", x: right, y: rect.y, role: role, limit: 1)
-        put("└", x: rect.x, y: bottom, role: role, limit: 1)
-        put("┘", x: right, y: bottom, role: role, limit: 1)
+        putCell("┌", x: rect.x, y: rect.y, role: role)
+        putCell("┐", x: right, y: rect.y, role: role)
+        putCell("└", x: rect.x, y: bottom, role: role)
+        putCell("┘", x: right, y: bottom, role: role)
         putClipped(" \(title) ", x: rect.x + 2, y: rect.y, role: focused ? .focusTitle : .title, limit: rect.width - 4)
     }
 }

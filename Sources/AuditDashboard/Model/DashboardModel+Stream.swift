@@ -10,11 +10,23 @@ extension DashboardModel {
     /// arrives; `newer` is then how many events came after it.
     static func streamRows(_ store: EventStore, limit: Int, rawStages: Bool, anchor: Int? = nil) -> (rows: [EventRow], newer: Int) {
         var rows: [EventRow] = []
+        rows.reserveCapacity(min(limit, store.ring.count))
         var shown: Set<AuditID> = []
+        if !rawStages { shown.reserveCapacity(min(limit, store.ring.count) * 2) }
+        // A screenful of rows has a few dozen resources: each name is built once.
+        var resources: [ResourceKey: String] = [:]
         func add(_ sequence: Int) {
             guard let e = store.ring[sequence: sequence] else { return }
             if !rawStages, !shown.insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted { return }
-            rows.append(row(store, e, sequence))
+            let key = ResourceKey(group: e.apiGroup, resource: e.resource, subresource: e.subresource, path: e.path)
+            let resource: String
+            if let known = resources[key] {
+                resource = known
+            } else {
+                resource = e.resourceName(store.strings)
+                if resources.count < 4_096 { resources[key] = resource }
+            }
+            rows.append(row(store, e, sequence, resource: resource))
         }
         // Rows after the anchor kept in view: a screenful, so moving down still shows more.
         let after = limit / 4
@@ -43,7 +55,13 @@ extension DashboardModel {
                 sequence -= 1
             }
         }
-        return (rows.reversed(), newer)
+        rows.reverse()
+        return (rows, newer)
+    }
+
+    /// The ids a row's resource name is made of.
+    struct ResourceKey: Hashable {
+        var group, resource, subresource, path: UInt32
     }
 
     /// The index of the first of `sorted` that is greater than `value`.
@@ -59,11 +77,11 @@ extension DashboardModel {
 }
 
 extension DashboardModel {
-    static func row(_ store: EventStore, _ e: RingEntry, _ sequence: Int) -> EventRow {
+    static func row(_ store: EventStore, _ e: RingEntry, _ sequence: Int, resource: String? = nil) -> EventRow {
         let s = store.strings
         return EventRow(
             sequence: sequence, time: e.received, user: e.user == 0 ? "(none)" : s.string(e.user),
-            verb: s.string(e.verb), resource: e.resourceName(s), namespace: s.string(e.namespace),
+            verb: s.string(e.verb), resource: resource ?? e.resourceName(s), namespace: s.string(e.namespace),
             name: s.string(e.name), code: Int(e.code), denied: e.isDenied,
             source: Int(e.source) < store.sourceNames.count ? store.sourceNames[Int(e.source)] : "",
             impersonated: e.impersonatedUser == 0 ? "" : s.string(e.impersonatedUser), stage: e.stage,

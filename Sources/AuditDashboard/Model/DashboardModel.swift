@@ -114,7 +114,7 @@ public struct DashboardModel: Sendable {
         {
             learningLeft = start + learn - now
         }
-        let report = Report(store: store, limit: topRows)
+        let report = Report(store: store, limit: topRows, rates: false)
         latestDenied = report.denied.latest
         deniedGroups = report.denied.groups
         deniedTotal = report.denied.total

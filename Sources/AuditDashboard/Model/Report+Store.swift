@@ -2,7 +2,8 @@ import AuditCore
 
 extension Report {
     /// Builds the report from a store's statistics; `limit` caps every top list.
-    public init(store: EventStore, limit: Int = 10) {
+    /// `rates: false` leaves the per-minute series empty (the screen draws its own).
+    public init(store: EventStore, limit: Int = 10, rates withRates: Bool = true) {
         let s = store.strings
         let stats = store.visibleStats
         filter = store.view.map { $0.filter.text }
@@ -23,7 +24,7 @@ extension Report {
         outsideTimeRange = counters.outsideTimeRange
         timeRange = TimeRange(first: time(stats.firstTime), last: time(stats.lastTime))
 
-        var series = stats.perMinute.series()
+        var series = withRates ? stats.perMinute.series() : []
         if let first = stats.firstTime {
             let firstMinute = first / 1_000_000 - (first / 1_000_000) % 60
             series.removeAll { $0.time < firstMinute }
@@ -58,7 +59,7 @@ extension Report {
                     resource: s.string($0.key.resource), count: $0.value.count,
                     lastSeen: $0.value.lastSeen == 0 ? nil : Timestamp.format($0.value.lastSeen), reason: $0.value.reason)
             },
-            latest: Array(stats.denied.latest.prefix(limit)))
+            latest: stats.denied.latest(limit))
 
         // By first sight in event time, so saved logs of several apiservers give the same
         // list whatever order they are read in.

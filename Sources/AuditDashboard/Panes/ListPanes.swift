@@ -99,14 +99,20 @@ enum ListPanes {
         if s.rawStages { columns.insert(Column(title: "stage", width: 8), at: 1) }
         TableView.draw(
             &grid, r, columns: columns,
-            rows: m.stream.map {
-                var row = [ClockTime.format($0.time), $0.code < 0 ? "-" : String($0.code), $0.verb,
-                           IdentityName.display(user: $0.user, impersonated: $0.impersonated), $0.resource,
-                           $0.namespace.isEmpty ? $0.name : "\($0.namespace)/\($0.name)"]
-                if s.rawStages { row.insert(Self.stageTag($0.stage), at: 1) }
+            // Only the rows in view are formatted: the Stream holds hundreds.
+            count: m.stream.count,
+            row: { i in
+                let e = m.stream[i]
+                var row = [ClockTime.format(e.time), e.code < 0 ? "-" : String(e.code), e.verb,
+                           IdentityName.display(user: e.user, impersonated: e.impersonated), e.resource,
+                           e.namespace.isEmpty ? e.name : "\(e.namespace)/\(e.name)"]
+                if s.rawStages { row.insert(Self.stageTag(e.stage), at: 1) }
                 return row
             },
-            roles: m.stream.map { $0.denied ? .denied : ($0.code >= 500 ? .bad : ($0.code >= 400 ? .warn : .normal)) },
+            role: { i in
+                let e = m.stream[i]
+                return e.denied ? .denied : (e.code >= 500 ? .bad : (e.code >= 400 ? .warn : .normal))
+            },
             // Following, the newest row (the last) is the cursor's, so it is always in view.
             selected: s.pinned[.stream] == nil ? max(0, m.stream.count - 1) : s.selected(.stream), focused: focused,
             empty: m.matchingEvents == nil ? "(nothing yet)" : "no event in the ring matches the filter (Backspace or Esc to widen it)")

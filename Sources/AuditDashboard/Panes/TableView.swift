@@ -17,6 +17,15 @@ enum TableView {
         _ grid: inout CellGrid, _ r: Rect, columns: [Column], rows: [[String]], roles: [Role],
         selected: Int?, focused: Bool, empty: String = "(nothing yet)"
     ) {
+        draw(&grid, r, columns: columns, count: rows.count, row: { rows[$0] }, role: { $0 < roles.count ? roles[$0] : .normal },
+             selected: selected, focused: focused, empty: empty)
+    }
+
+    /// `draw` for long lists: `row(i)` and `role(i)` are asked only for the rows in view.
+    static func draw(
+        _ grid: inout CellGrid, _ r: Rect, columns: [Column], count: Int, row: (Int) -> [String], role roleOf: (Int) -> Role,
+        selected: Int?, focused: Bool, empty: String = "(nothing yet)"
+    ) {
         guard r.height >= 1, r.width >= 4 else { return }
         let widths = layout(columns, r.width)
         var x = r.x
@@ -28,20 +37,21 @@ enum TableView {
         }
         let visible = r.height - 1
         guard visible > 0 else { return }
-        if rows.isEmpty {
+        if count == 0 {
             grid.putClipped(empty, x: r.x, y: r.y + 1, role: .dim, limit: r.width)
             return
         }
-        let sel = selected.map { min(max($0, 0), rows.count - 1) }
+        let sel = selected.map { min(max($0, 0), count - 1) }
         let first = sel.map { max(0, $0 - visible + 1) } ?? 0
-        for (line, i) in (first..<min(rows.count, first + visible)).enumerated() {
+        for (line, i) in (first..<min(count, first + visible)).enumerated() {
             let y = r.y + 1 + line
             let isSelected = focused && i == sel
-            let role: Role = isSelected ? .selected : (i < roles.count ? roles[i] : .normal)
+            let role: Role = isSelected ? .selected : roleOf(i)
+            let cells = row(i)
             if isSelected { grid.fill(x: r.x, y: y, width: r.width, height: 1, role: .selected) }
             var x = r.x
             for (k, c) in columns.enumerated() where widths[k] > 0 {
-                let cell = k < rows[i].count ? rows[i][k] : ""
+                let cell = k < cells.count ? cells[k] : ""
                 if c.right {
                     let text = CellWidth.of(cell) > widths[k] ? String(cell.suffix(widths[k])) : cell
                     grid.putRight(text, right: x + widths[k], y: y, role: role)
