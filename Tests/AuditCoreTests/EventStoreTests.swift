@@ -1,4 +1,4 @@
-import AuditCore
+@testable import AuditCore
 import Testing
 
 @Suite struct EventStoreTests {
@@ -97,5 +97,44 @@ import Testing
         }
         await writer.value
         #expect(shared.withStore { $0.counters.ingested } == 20_000)
+    }
+
+    /// A chunk larger than one hold of the lock goes in pieces cut at newlines: what is
+    /// ingested is what one piece would give, with events longer than a piece, a chunk
+    /// ending inside an event, and no newline at all.
+    @Test func aChunkFedInPiecesGivesTheSameStore() {
+        let piece = SharedEventStore.feedPiece
+        let big = String(repeating: "x", count: piece + 1_000)
+        var lines: [String] = []
+        for k in 0..<400 {
+            var line = Fixture.event(id: Fixture.id(k), user: "user-\(k % 37)")
+            // Every 50th event carries a body longer than a piece.
+            if k % 50 == 7 { line = String(line.dropLast()) + #","requestObject":{"data":""# + big + #""}}"# }
+            lines.append(line)
+        }
+        let text = lines.joined(separator: "\n") + "\n" + String(lines[0].prefix(100))
+        #expect(text.utf8.count > 8 * piece)
+        let whole = Fixture.store(text)
+        let shared = SharedEventStore()
+        var framer = StreamDecoder()
+        var copy = text
+        copy.withUTF8 { shared.feed($0, framer: &framer) }
+        shared.finish(framer: &framer)
+        shared.withStore { s in
+            #expect(s.counters.ingested == whole.counters.ingested)
+            #expect(s.counters.ingested == 400)
+            #expect(s.counters.malformed.total == whole.counters.malformed.total)
+            #expect(s.counters.malformed.total == 1)
+            #expect(s.ring.count == whole.ring.count)
+            for q in s.ring.firstSequence..<s.ring.nextSequence {
+                #expect(s.rawJSON(sequence: q) == whole.rawJSON(sequence: q))
+            }
+        }
+        // One line longer than a piece with no newline in it, then more.
+        let noNewline = Array(repeating: UInt8(ascii: "x"), count: 3 * piece) + [0x0A] + Array(repeating: UInt8(ascii: "y"), count: 10)
+        noNewline.withUnsafeBufferPointer { b in
+            #expect(SharedEventStore.pieceEnd(b.baseAddress!, from: 0, count: b.count) == 3 * piece + 1)
+            #expect(SharedEventStore.pieceEnd(b.baseAddress!, from: 3 * piece + 1, count: b.count) == b.count)
+        }
     }
 }
