@@ -121,11 +121,12 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func finish(_ context: ChannelHandlerContext) {
-        let bytes = Array(body.readableBytesView)
+        let bytes = body
         body = ByteBuffer()
-        var k = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        while k < bytes.count && (bytes[k] == 0x20 || bytes[k] == 0x0A || bytes[k] == 0x0D || bytes[k] == 0x09) { k += 1 }
-        guard k < bytes.count, bytes[k] == UInt8(ascii: "{") || bytes[k] == UInt8(ascii: "[") else {
+        let view = bytes.readableBytesView
+        var k = view.starts(with: [0xEF, 0xBB, 0xBF]) ? view.startIndex + 3 : view.startIndex
+        while k < view.endIndex && (view[k] == 0x20 || view[k] == 0x0A || view[k] == 0x0D || view[k] == 0x09) { k += 1 }
+        guard k < view.endIndex, view[k] == UInt8(ascii: "{") || view[k] == UInt8(ascii: "[") else {
             respond(context, .badRequest, close: true)
             return
         }
@@ -139,7 +140,7 @@ final class WebhookHandler: ChannelInboundHandler, RemovableChannelHandler {
             respond(context, .serviceUnavailable, close: !keepAlive)
             return
         }
-        respond(context, .ok, close: !keepAlive, bytes: bytes.count)
+        respond(context, .ok, close: !keepAlive, bytes: bytes.readableBytes)
     }
 
     /// Sends the request's one answer and counts it; `close` makes it the connection's last.

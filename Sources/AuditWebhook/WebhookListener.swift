@@ -125,9 +125,10 @@ public final class WebhookListener: LiveSource {
 
     /// Decodes one body, tagged with its client certificate's CN when mutual TLS showed one;
     /// an event over `maxEvent` is counted and skipped (`EventSizeRule`).
-    private func ingest(_ body: (source: String?, bytes: [UInt8]), into store: SharedEventStore, default source: UInt16) {
+    private func ingest(_ body: (source: String?, bytes: ByteBuffer), into store: SharedEventStore, default source: UInt16) {
         let limit = settings.maxEvent
-        body.bytes.withUnsafeBufferPointer { bytes in
+        body.bytes.withUnsafeReadableBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
             store.withStore { s in
                 s.currentSource = body.source.map { s.addSource($0) } ?? source
                 EventDecoder(maxDepth: s.configuration.maxDepth).decode(bytes, into: EventSizeRule(store: s, limit: limit))

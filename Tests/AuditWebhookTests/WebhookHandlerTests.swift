@@ -46,7 +46,7 @@ import Testing
         let list = #"{"kind":"EventList","items":[\#(Self.event)]}"#
         #expect(try h.send(body: list).status == 200)
         #expect(try h.send(headers: [("content-type", "application/json; charset=utf-8")], body: "[\(Self.event)]").status == 200)
-        #expect(h.queue.take(timeout: 0).map { String(decoding: $0.bytes, as: UTF8.self) } == list)
+        #expect(h.queue.take(timeout: 0).map { String(buffer: $0.bytes) } == list)
         #expect(h.stats.snapshot.batches == 2)
     }
 
@@ -58,6 +58,8 @@ import Testing
         (.POST, "/k8s-audit", "", "{}", 415),
         (.POST, "/k8s-audit", "application/json", "not json", 400),
         (.POST, "/k8s-audit", "application/json", "", 400),
+        (.POST, "/k8s-audit", "application/json", "\u{FEFF} \n x{}", 400),
+        (.POST, "/k8s-audit", "application/json", " \r\n\t", 400),
     ])
     func refusedRequestsGetTheirStatusOnceAndTheConnectionCloses(_ method: HTTPMethod, _ uri: String, _ type: String, _ body: String, _ status: Int) throws {
         let h = try Harness()
@@ -68,6 +70,15 @@ import Testing
         #expect(h.queue.take(timeout: 0) == nil)
         #expect(h.stats.snapshot.requests == 1)
         #expect(h.stats.snapshot.answers == [status: 1])
+    }
+
+    /// A byte-order mark and whitespace before the JSON are allowed, and the body is queued
+    /// as it came, the mark included (the decoder skips it).
+    @Test func aBodyMayStartWithAByteOrderMarkAndWhitespace() throws {
+        let h = try Harness()
+        let body = "\u{FEFF} \r\n\t[\(Self.event)]"
+        #expect(try h.send(body: body).status == 200)
+        #expect(h.queue.take(timeout: 0).map { String(buffer: $0.bytes) } == body)
     }
 
     @Test func aGoodRequestKeepsTheConnectionForTheNext() throws {
