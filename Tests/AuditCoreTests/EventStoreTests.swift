@@ -99,6 +99,34 @@ import Testing
         #expect(shared.withStore { $0.counters.ingested } == 20_000)
     }
 
+    /// `walk` visits what `ring[sequence:]` holds, in order both ways, before the ring
+    /// fills, when exactly full, and after it has wrapped at every offset; and stops when told.
+    @Test func aWalkOfTheRingVisitsWhatTheSubscriptHolds() {
+        for appended in [0, 1, 6, 7, 8, 13, 14, 15, 30] {
+            var ring = EventRing(capacity: 7)
+            for k in 0..<appended {
+                var e = RingEntry(auditIDHigh: UInt64(k), auditIDLow: 0, received: 0, stageTime: 0, rawOffset: 0, rawLength: 0, verb: 0, user: 0,
+                                  groups: 0, impersonatedUser: 0, sourceIP: 0, userAgent: 0, apiGroup: 0, apiVersion: 0, resource: 0,
+                                  subresource: 0, namespace: 0, name: 0, path: 0, statusReason: 0, decisionReason: 0, source: 0, code: 0,
+                                  stage: .responseComplete, level: .metadata, decision: .allow, flags: 0)
+                e.user = UInt32(k)
+                ring.append(e)
+            }
+            let expected = (ring.firstSequence..<ring.nextSequence).map { ($0, ring[sequence: $0]!.user) }
+            #expect(expected.count == min(appended, 7))
+            var forward: [(Int, UInt32)] = []
+            ring.walk { forward.append(($0, $1.user)); return true }
+            #expect(forward.map(\.0) == expected.map(\.0) && forward.map(\.1) == expected.map(\.1), "\(appended) appended")
+            #expect(forward.allSatisfy { Int($0.1) == $0.0 })
+            var backward: [Int] = []
+            ring.walk(newestFirst: true) { q, _ in backward.append(q); return true }
+            #expect(backward == expected.map(\.0).reversed())
+            var firstTwo: [Int] = []
+            ring.walk(newestFirst: true) { q, _ in firstTwo.append(q); return firstTwo.count < 2 }
+            #expect(firstTwo == Array(expected.map(\.0).reversed().prefix(2)))
+        }
+    }
+
     /// A chunk larger than one hold of the lock goes in pieces cut at newlines: what is
     /// ingested is what one piece would give, with events longer than a piece, a chunk
     /// ending inside an event, and no newline at all.

@@ -39,6 +39,33 @@ public struct EventRing {
         return entries[sequence % capacity]
     }
 
+    /// Calls `body` with each held event and its sequence number, oldest first (newest first
+    /// with `newestFirst`), until it returns false. One pass over the storage with no
+    /// division per entry, as walks of the whole ring (the Overview's) need.
+    @inlinable public func walk(newestFirst: Bool = false, _ body: (Int, RingEntry) throws -> Bool) rethrows {
+        let n = count
+        guard n > 0 else { return }
+        let first = firstSequence
+        let last = nextSequence - 1
+        let size = capacity
+        try entries.withUnsafeBufferPointer { b in
+            if newestFirst {
+                var at = last % size
+                for k in 0..<n {
+                    guard try body(last - k, b[at]) else { return }
+                    at = at == 0 ? size - 1 : at - 1
+                }
+            } else {
+                var at = first % size
+                for k in 0..<n {
+                    guard try body(first + k, b[at]) else { return }
+                    at += 1
+                    if at == size { at = 0 }
+                }
+            }
+        }
+    }
+
     /// Marks every interned id the held events refer to (`StringInterner.reclaim`).
     public func mark(_ live: inout LiveStrings) {
         for e in entries {

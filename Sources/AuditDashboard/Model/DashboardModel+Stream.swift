@@ -96,18 +96,17 @@ extension DashboardModel {
         var platform: [UInt32: Bool] = [0: true]
         var rows: [EventRow] = []
         var shown: Set<AuditID> = []
-        let ring = store.ring
-        var sequence = ring.nextSequence - 1
-        while sequence >= ring.firstSequence && rows.count < limit {
-            defer { sequence -= 1 }
-            guard let e = ring[sequence: sequence], e.isDenied else { continue }
+        guard limit > 0 else { return rows }
+        store.ring.walk(newestFirst: true) { sequence, e in
+            guard e.isDenied else { return true }
             let skip = platform[e.actor] ?? {
                 let p = store.stats.unknown.isPlatform(store.strings.string(e.actor))
                 platform[e.actor] = p
                 return p
             }()
-            guard !skip, shown.insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted else { continue }
+            guard !skip, shown.insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted else { return true }
             rows.append(row(store, e, sequence))
+            return rows.count < limit
         }
         return rows
     }

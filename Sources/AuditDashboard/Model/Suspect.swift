@@ -83,12 +83,9 @@ enum SuspectReasons {
     /// Impersonated user → the latest user who acted as them, from the ring.
     static func impersonations(_ store: EventStore) -> [UInt32: UInt32] {
         var out: [UInt32: UInt32] = [:]
-        // One copy of the ring for the walk (the store's getter retains it per call).
-        let ring = store.ring
-        var sequence = ring.firstSequence
-        while sequence < ring.nextSequence {
-            if let e = ring[sequence: sequence], e.impersonatedUser != 0 { out[e.impersonatedUser] = e.user }
-            sequence += 1
+        store.ring.walk { _, e in
+            if e.impersonatedUser != 0 { out[e.impersonatedUser] = e.user }
+            return true
         }
         return out
     }
@@ -117,30 +114,40 @@ struct IdentityFacts {
                 firstSeen: u.firstSeen.flatMap(Timestamp.parse) ?? 0, lastSeen: u.lastSeen.flatMap(Timestamp.parse) ?? 0,
                 lastSourceIP: u.lastSourceIP, requests: u.requests, denied: u.denied)
         }
-        var ids: [UInt32: String] = [:]
-        for name in identities where out[name] == nil { if let id = store.strings.lookup(name) { ids[id] = name } }
-        guard !ids.isEmpty else { return out }
+        // Each identity read from the ring gets a slot: the pass hashes an id, never a name.
+        var slots: [UInt32: Int] = [:]
+        var names: [String] = []
+        for name in identities where out[name] == nil {
+            if let id = store.strings.lookup(name), slots[id] == nil {
+                slots[id] = names.count
+                names.append(name)
+            }
+        }
+        guard !names.isEmpty else { return out }
         // One bit per id modulo 64: most entries are ruled out with one AND, before any hashing.
-        let mask = ids.keys.reduce(UInt64(0)) { $0 | 1 << UInt64($1 & 63) }
-        var seen: [UInt32: Set<AuditID>] = [:]
-        var lastIP: [String: UInt32] = [:]
-        let ring = store.ring
-        var sequence = ring.firstSequence
-        while sequence < ring.nextSequence {
-            defer { sequence += 1 }
-            guard let e = ring[sequence: sequence], mask & (1 << UInt64(e.actor & 63)) != 0, let name = ids[e.actor] else { continue }
-            var f = out[name] ?? IdentityFacts()
+        let mask = slots.keys.reduce(UInt64(0)) { $0 | 1 << UInt64($1 & 63) }
+        var facts = [IdentityFacts?](repeating: nil, count: names.count)
+        var lastIP = [UInt32](repeating: 0, count: names.count)
+        var seen = [Set<AuditID>](repeating: [], count: names.count)
+        store.ring.walk { _, e in
+            guard mask & (1 << UInt64(e.actor & 63)) != 0, let k = slots[e.actor] else { return true }
+            var f = facts[k] ?? IdentityFacts()
             let t = e.received != 0 ? e.received : e.stageTime
             if f.firstSeen == 0 || (t != 0 && t < f.firstSeen) { f.firstSeen = t }
             f.lastSeen = max(f.lastSeen, t)
-            if e.sourceIP != 0 { lastIP[name] = e.sourceIP }
-            if seen[e.actor, default: []].insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted {
+            if e.sourceIP != 0 { lastIP[k] = e.sourceIP }
+            if seen[k].insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted {
                 f.requests += 1
             }
             if e.isDenied { f.denied += 1 }
+            facts[k] = f
+            return true
+        }
+        for (k, name) in names.enumerated() {
+            guard var f = facts[k] else { continue }
+            if lastIP[k] != 0 { f.lastSourceIP = store.strings.string(lastIP[k]) }
             out[name] = f
         }
-        for (name, ip) in lastIP { out[name]?.lastSourceIP = store.strings.string(ip) }
         return out
     }
 }
