@@ -9,6 +9,9 @@ public struct EventRing {
 
     public init(capacity: Int) {
         self.capacity = max(capacity, 1)
+        // Reserved at once, never grown: no copy of a full ring on the way, and the pages
+        // become resident only as events fill them.
+        entries.reserveCapacity(self.capacity)
     }
 
     /// Events held now.
