@@ -111,6 +111,17 @@ import Testing
                     #expect(end == line.count)
                     ends += 1
                 }
+                if k % 25 == 0 {
+                    // From inside the event too: each value after a colon, as the decoder
+                    // skips members it does not read, at depth 1.
+                    var starts = 0
+                    for (at, b) in line.enumerated() where b == UInt8(ascii: ":") && starts < 60 {
+                        starts += 1
+                        let fast = Self.skip(line, from: at + 1, depth: 1, reference: false)
+                        let slow = Self.skip(line, from: at + 1, depth: 1, reference: true)
+                        #expect(fast == slow, "\(flavor) event \(k) from \(at + 1): C skip \(fast), Swift skip \(slow)")
+                    }
+                }
                 if k % 5 == 0 {
                     for (what, copy, depth) in Self.damaged(line, seed: UInt64(k + 11), count: 4) {
                         Self.agree(copy, maxDepth: depth, "\(flavor) event \(k) \(what)")
