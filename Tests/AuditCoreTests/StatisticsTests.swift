@@ -77,6 +77,30 @@ import Testing
         for n in 0...(keep + 2) { #expect(d.latest(n) == Array(d.latest.prefix(n))) }
     }
 
+    /// Requests by resource key, with more resources and subresources than the key memo
+    /// has slots (so they share slots), are each counted under their own key.
+    @Test func everyResourceIsCountedUnderItsOwnKey() {
+        var lines: [String] = []
+        var expected: [String: Int] = [:]
+        var n = 0
+        for k in 0..<700 {
+            let resource = "things\(k % 350)"
+            let sub: String? = k < 350 ? nil : "status"
+            for _ in 0..<(k % 5 + 1) {
+                lines.append(Fixture.event(id: Fixture.id(n), resource: resource, subresource: sub))
+                n += 1
+            }
+            expected[resource + (sub.map { "/" + $0 } ?? ""), default: 0] += k % 5 + 1
+        }
+        let store = Fixture.store(lines.joined(separator: "\n"))
+        #expect(expected.count == 700)
+        for (key, count) in expected {
+            let id = store.strings.lookup(key)
+            #expect(id != nil, "\(key)")
+            #expect(store.stats.resources.count(id ?? 0) == count, "\(key)")
+        }
+    }
+
     private func format2(_ k: Int) -> String { k < 10 ? "0\(k)" : "\(k)" }
 
     @Test func latencyPercentilesPerVerbLeaveOutLongRunningRequests() {

@@ -100,6 +100,18 @@ extension EventStore {
     /// no resource.
     func resourceKey(_ entry: RingEntry) -> UInt32 {
         if entry.resource == 0 { return entry.path }
+        // Remembered per slot for the interner's epoch: a log has a few hundred resources,
+        // and every event needs its key up to three times.
+        if resourceKeys.epoch != strings.epoch { resourceKeys = ResourceKeyMemo(epoch: strings.epoch) }
+        let slot = Int((entry.apiGroup &* 0x9E37_79B9 ^ entry.resource &* 0x85EB_CA6B ^ entry.subresource &* 0xC2B2_AE35) >> 24)
+        let known = resourceKeys.slots[slot]
+        if known.resource == entry.resource, known.group == entry.apiGroup, known.subresource == entry.subresource { return known.key }
+        let key = buildResourceKey(entry)
+        resourceKeys.slots[slot] = (entry.apiGroup, entry.resource, entry.subresource, key)
+        return key
+    }
+
+    private func buildResourceKey(_ entry: RingEntry) -> UInt32 {
         scratch.removeAll(keepingCapacity: true)
         if entry.apiGroup != 0 {
             strings.withBytes(entry.apiGroup) { scratch.append(contentsOf: $0) }
@@ -291,4 +303,12 @@ extension EventStore {
             sourceIP: s.string(entry.sourceIP),
             auditID: AuditID(high: entry.auditIDHigh, low: entry.auditIDLow).uuidString)
     }
+}
+
+/// `EventStore.resourceKey`'s memory: 256 slots of the ids a key was built from and the key,
+/// valid for one interner epoch (a reclaim may hand the ids out again).
+struct ResourceKeyMemo {
+    var epoch: Int
+    /// An empty slot has resource 0, which a resource request never has.
+    var slots = [(group: UInt32, resource: UInt32, subresource: UInt32, key: UInt32)](repeating: (0, 0, 0, 0), count: 256)
 }

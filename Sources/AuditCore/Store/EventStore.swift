@@ -50,6 +50,8 @@ public final class EventStore: DocumentSink, EventSink {
     let watchIDValue: UInt32
     /// Interned strings in use at which the next reclaim runs (`reclaimStrings`).
     var reclaimAt: Int
+    /// The `group/resource[/subresource]` keys built lately (`resourceKey`).
+    var resourceKeys = ResourceKeyMemo(epoch: -1)
 
     public init(configuration: StoreConfiguration = StoreConfiguration()) {
         self.configuration = configuration
