@@ -163,13 +163,13 @@ public final class ReplaySource: LiveSource {
                 c.rangeChanged = false
                 return .some(c.range)
             }
-            let (target, step, seek) = control.withLock { c -> (Int64, Int, Int64?) in
+            let (target, step, seek, paused) = control.withLock { c -> (Int64, Int, Int64?, Bool) in
                 c.clock.advance(wallSeconds: elapsed)
                 let s = (c.step, c.seek)
                 c.step = 0
                 c.seek = nil
                 if let t = s.1 { c.clock.seek(to: min(max(t, c.first), c.last)) }
-                return (c.clock.position, s.0, s.1)
+                return (c.clock.position, s.0, s.1, c.clock.paused)
             }
             // Start over (and replay up to the clock at full speed) for a new range, which
             // restricts every pane, or for a jump back in time.
@@ -185,9 +185,13 @@ public final class ReplaySource: LiveSource {
             }
             var released = 0
             let limit = step > 0 ? next + step : timeline.times.count
+            // Paused, only a step, a jump or a new range releases events. (A step moves the
+            // clock to the stepped event's time; an event of the same time must wait for
+            // its own step, not come along on the next turn.)
+            let byTime = !paused || seek != nil || newRange != nil || backwards
             store.withStore { s in
                 s.currentSource = s.addSource(name)
-                while next < limit && (step > 0 || timeline.times[next] <= target) && released < 200_000 {
+                while next < limit && (step > 0 || (byTime && timeline.times[next] <= target)) && released < 200_000 {
                     timeline.withEvent(next) { s.document($0) }
                     next += 1
                     released += 1

@@ -143,6 +143,51 @@ import Testing
     }
 }
 
+/// Paused, `.` releases one event, even when the next has the same time (a request's stages
+/// often do): it waits for its own step.
+@Suite struct ReplayStepTests {
+    @Test func aStepReleasesOneEventWhenTheNextHasTheSameTime() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-step-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("a.log").path
+        // 20 events, two a second from 09:00:00.
+        let text = (0..<20).map { k in
+            Fixture.line(k).replacingOccurrences(of: "2026-03-14T09:00:00.000000Z", with: String(format: "2026-03-14T09:00:%02d.000000Z", k / 2)) + "\n"
+        }.joined()
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let store = SharedEventStore()
+        let replay = ReplaySource(paths: [path], speed: nil)
+        let stop = StopSignal()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            replay.run(into: store, stop: stop)
+            done.signal()
+        }.start()
+        defer {
+            stop.set()
+            done.wait()
+        }
+        func wait(_ ingested: Int) -> Bool {
+            for _ in 0..<300 where store.withStore({ $0.counters.ingested }) != ingested { usleep(10_000) }
+            // And it stays there.
+            usleep(200_000)
+            return store.withStore { $0.counters.ingested } == ingested
+        }
+        #expect(wait(20))
+        replay.togglePause()
+        replay.go(to: Timestamp.parse("2026-03-14T09:00:00Z")!)
+        #expect(wait(2))
+        replay.stepOne()
+        #expect(wait(3))
+        replay.stepOne()
+        #expect(wait(4))
+        replay.stepOne()
+        #expect(wait(5))
+        replay.togglePause()
+        #expect(wait(20))
+    }
+}
+
 @Suite struct ReplayEqualsReportTests {
     @Test(.needsCorpus) func aMaxSpeedReplayEndsWithTheReportsNumbers() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-rr-\(UUID().uuidString)")
