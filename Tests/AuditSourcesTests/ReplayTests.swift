@@ -103,30 +103,11 @@ import Testing
     }
 
     @Test func aMarkedRangeRestrictsTheStoreAndClearingRestoresIt() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-range-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("a.log").path
         // 60 events, one a second from 09:00:00.
-        let text = (0..<60).map { s in
-            Fixture.line(s).replacingOccurrences(of: "2026-03-14T09:00:00.000000Z", with: String(format: "2026-03-14T09:00:%02d.000000Z", s)) + "\n"
-        }.joined()
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
-        let store = SharedEventStore()
-        let replay = ReplaySource(paths: [path], speed: nil)
-        let stop = StopSignal()
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            replay.run(into: store, stop: stop)
-            done.signal()
-        }.start()
-        defer {
-            stop.set()
-            done.wait()
-        }
-        func wait(_ ingested: Int) -> Bool {
-            for _ in 0..<300 where store.withStore({ $0.counters.ingested }) != ingested { usleep(10_000) }
-            return store.withStore { $0.counters.ingested } == ingested
-        }
+        let run = try ReplayRun(events: 60) { $0 }
+        defer { run.stop() }
+        let replay = run.replay
+        func wait(_ ingested: Int) -> Bool { run.wait(ingested, settle: false) }
         #expect(wait(60))
         // Mark 09:00:10 to 09:00:19 (the end is inclusive of the second marked).
         replay.go(to: Timestamp.parse("2026-03-14T09:00:10Z")!)
@@ -147,32 +128,11 @@ import Testing
 /// often do): it waits for its own step.
 @Suite struct ReplayStepTests {
     @Test func aStepReleasesOneEventWhenTheNextHasTheSameTime() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-step-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("a.log").path
         // 20 events, two a second from 09:00:00.
-        let text = (0..<20).map { k in
-            Fixture.line(k).replacingOccurrences(of: "2026-03-14T09:00:00.000000Z", with: String(format: "2026-03-14T09:00:%02d.000000Z", k / 2)) + "\n"
-        }.joined()
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
-        let store = SharedEventStore()
-        let replay = ReplaySource(paths: [path], speed: nil)
-        let stop = StopSignal()
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            replay.run(into: store, stop: stop)
-            done.signal()
-        }.start()
-        defer {
-            stop.set()
-            done.wait()
-        }
-        func wait(_ ingested: Int) -> Bool {
-            for _ in 0..<300 where store.withStore({ $0.counters.ingested }) != ingested { usleep(10_000) }
-            // And it stays there.
-            usleep(200_000)
-            return store.withStore { $0.counters.ingested } == ingested
-        }
+        let run = try ReplayRun(events: 20) { $0 / 2 }
+        defer { run.stop() }
+        let replay = run.replay
+        func wait(_ ingested: Int) -> Bool { run.wait(ingested, settle: true) }
         #expect(wait(20))
         replay.togglePause()
         replay.go(to: Timestamp.parse("2026-03-14T09:00:00Z")!)
@@ -222,5 +182,43 @@ import Testing
             #expect(top(s) == top(report))
             #expect(Set(s.stats.unknown.users.map(s.strings.string)) == Set(report.stats.unknown.users.map(report.strings.string)))
         }
+    }
+}
+
+/// A replay at full speed of `events` events into a shared store, running on its own thread;
+/// event `k` is at second `second(k)` after 09:00:00.
+struct ReplayRun {
+    let store = SharedEventStore()
+    let replay: ReplaySource
+    let stopSignal = StopSignal()
+    let done = DispatchSemaphore(value: 0)
+
+    init(events: Int, second: (Int) -> Int) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audittop-replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("a.log").path
+        let text = (0..<events).map { k in
+            Fixture.line(k).replacingOccurrences(of: "2026-03-14T09:00:00.000000Z", with: String(format: "2026-03-14T09:00:%02d.000000Z", second(k))) + "\n"
+        }.joined()
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        replay = ReplaySource(paths: [path], speed: nil)
+        let (replay, store, done, stop) = (replay, store, done, stopSignal)
+        Thread {
+            replay.run(into: store, stop: stop)
+            done.signal()
+        }.start()
+    }
+
+    func stop() {
+        stopSignal.set()
+        done.wait()
+    }
+
+    /// Waits up to 3 s for the store to hold `ingested` events; with `settle`, it must
+    /// still hold that many 0.2 s later.
+    func wait(_ ingested: Int, settle: Bool) -> Bool {
+        for _ in 0..<300 where store.withStore({ $0.counters.ingested }) != ingested { usleep(10_000) }
+        if settle { usleep(200_000) }
+        return store.withStore { $0.counters.ingested } == ingested
     }
 }
