@@ -48,6 +48,51 @@ public indirect enum Condition: Sendable, Equatable {
         default: return nil
         }
     }
+
+    /// The condition can hold only when `field` has a value: every test on a field with no
+    /// value is false, so a top-level test on it (of any operator) demands one.
+    func needsValue(_ field: EventField) -> Bool {
+        switch self {
+        case .test(let f, _, _): f == field
+        case .all(let terms): terms.contains { $0.needsValue(field) }
+        case .any(let terms): !terms.isEmpty && terms.allSatisfy { $0.needsValue(field) }
+        case .constant(let value): !value
+        case .not: false
+        }
+    }
+
+    /// The condition can hold only when `field` has no value: a top-level
+    /// `not field exists`.
+    func needsNoValue(_ field: EventField) -> Bool {
+        switch self {
+        case .not(.test(let f, .exists, _)): f == field
+        case .all(let terms): terms.contains { $0.needsNoValue(field) }
+        case .any(let terms): !terms.isEmpty && terms.allSatisfy { $0.needsNoValue(field) }
+        case .constant(let value): !value
+        default: false
+        }
+    }
+
+    /// Values `field` cannot have for the condition to hold (from top-level `not field = v`
+    /// and `not field in (...)` tests), or nil when none is ruled out. With no value, such a
+    /// test's `not` holds.
+    func excluded(_ field: EventField) -> Set<String>? {
+        switch self {
+        case .not(.test(let f, .equals, let values)), .not(.test(let f, .in, let values)):
+            return f == field ? Set(values) : nil
+        case .all(let terms):
+            let sets = terms.compactMap { $0.excluded(field) }
+            return sets.isEmpty ? nil : sets.reduce(into: Set<String>()) { $0.formUnion($1) }
+        case .any(let terms):
+            var out: Set<String>?
+            for t in terms {
+                guard let e = t.excluded(field) else { return nil }
+                out = out.map { $0.intersection(e) } ?? e
+            }
+            return out
+        default: return nil
+        }
+    }
 }
 
 /// What a field test does with the field's value(s) and the test's values.

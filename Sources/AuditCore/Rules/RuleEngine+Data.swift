@@ -16,6 +16,8 @@ final class PreparedRule {
     /// from a copy of the event's JSON (never with `RuleSet.textMatching`, whose run renders
     /// every output at once so that a test can compare the two).
     let deferredOutput: Bool
+    /// What it demands of the entry's user, impersonated user and subresource (nil: nothing).
+    let entryGate: EntryGate?
 
     init(_ rule: DataRule, _ strings: StringInterner, textMatching: Bool = false) {
         self.rule = rule
@@ -29,15 +31,27 @@ final class PreparedRule {
             }
             return out.map(IDSet.init)
         }
-        resources = ids([.falco(.targetResource, argument: nil), .path(["objectRef", "resource"])])
-        verbs = ids([.falco(.verb, argument: nil), .path(["verb"])])
+        // Reading by text, as the languages define it, takes none of the shortcuts: every rule
+        // is shown every event.
+        resources = textMatching ? nil : ids([.falco(.targetResource, argument: nil), .path(["objectRef", "resource"])])
+        verbs = textMatching ? nil : ids([.falco(.verb, argument: nil), .path(["verb"])])
         folds = rule.format == .sigma
         var stages: Set<Stage>?
-        for f in [EventField.falco(.jsonValue, argument: "/stage"), .falco(.stage, argument: nil), .path(["stage"])] {
-            guard let names = rule.condition.required(f) else { continue }
-            let set = Set(Stage.allCases.filter { s in names.contains(s.name) || (rule.format == .sigma && names.contains(s.name.lowercased())) })
-            stages = stages.map { $0.intersection(set) } ?? set
+        let stageFields = [EventField.falco(.jsonValue, argument: "/stage"), .falco(.stage, argument: nil), .path(["stage"])]
+        func named(_ names: Set<String>) -> Set<Stage> {
+            Set(Stage.allCases.filter { s in names.contains(s.name) || (rule.format == .sigma && names.contains(s.name.lowercased())) })
         }
+        for f in stageFields where !textMatching {
+            if let names = rule.condition.required(f) {
+                stages = stages.map { $0.intersection(named(names)) } ?? named(names)
+            }
+            // `not ka.stage = RequestReceived` rules a stage out (an event with no stage
+            // passes such a test).
+            if let names = rule.condition.excluded(f) {
+                stages = (stages ?? Set(Stage.allCases)).subtracting(named(names).subtracting([.unknown]))
+            }
+        }
+        entryGate = textMatching ? nil : EntryGate(rule.condition, folds: folds) { strings.intern($0) }
         deferredOutput = !textMatching && rule.output.map { !$0.readsStoreState } ?? false
         gate = (stages.map { $0.reduce(0) { $0 | 1 << $1.rawValue } } ?? 0x7F) | (rule.readsBody ? Self.readsBodyBit : 0)
     }
@@ -54,6 +68,7 @@ extension RuleEngine {
         var reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri, body: body)
         let stage = UInt8(1) << e.stage.rawValue
         for k in candidates where dataGates[k] & stage != 0 {
+            if let gate = dataEntryGates[k], !gate.admits(e) { continue }
             guard dataMatchers[k]._withUnsafeGuaranteedRef({ $0.matches(&reader) }) else {
                 if dataGates[k] & PreparedRule.readsBodyBit != 0, e.stage != .requestReceived, reader.lacksBody,
                     preparedData[k].matcher.couldMatchWithoutBody(&reader)

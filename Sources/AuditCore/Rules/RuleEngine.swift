@@ -84,6 +84,7 @@ public final class RuleEngine {
     /// Per data rule: its `gate`, and its matcher (held by `preparedData`), so the per-event
     /// loop reads two flat arrays.
     let dataGates: [UInt8]
+    let dataEntryGates: [EntryGate?]
     let dataMatchers: [Unmanaged<ConditionMatcher>]
     /// Event strings' lowercased ids, for the Sigma rules (`lowercased`): direct-mapped by
     /// id, `id << 32 | lowercased id`.
@@ -170,6 +171,7 @@ public final class RuleEngine {
             .map { PreparedRule($0, strings, textMatching: ruleSet.textMatching) }
         dataIndex = DataRuleIndex(preparedData)
         dataGates = preparedData.map(\.gate)
+        dataEntryGates = preparedData.map(\.entryGate)
         dataMatchers = preparedData.map { Unmanaged.passUnretained($0.matcher) }
         ids = Ids(strings)
         let count = BuiltinRule.allCases.count + ruleSet.custom.count + preparedData.count
