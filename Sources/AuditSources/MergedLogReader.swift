@@ -100,7 +100,11 @@ public struct MergedLogReader {
             for (k, stream) in streams.enumerated() {
                 guard let item = stream.head() else { continue }
                 let time: Int64
-                if case .event(let e, _) = item { time = e.received ?? e.stageTime ?? Int64.min } else { time = Int64.min }
+                if case .event(let i) = item, let batch = stream.batch {
+                    time = batch.events[i].received ?? batch.events[i].stageTime ?? Int64.min
+                } else {
+                    time = Int64.min
+                }
                 if best == nil || time < bestTime {
                     best = k
                     bestTime = time
@@ -111,11 +115,7 @@ public struct MergedLogReader {
             let stream = streams[k]
             store.currentSource = stream.sources[batch.tag]
             let before = store.accepted
-            switch batch.items[stream.next] {
-            case .event(var e, let id): store.ingest(&e, id: id)
-            case .malformed(let kind): store.malformed(kind)
-            case .document(let bytes): store.document(bytes)
-            }
+            batch.ingest(item: stream.next, into: store)
             events[k][batch.tag] += store.accepted - before
             stream.next += 1
             if let progress, stream.next == batch.items.count {

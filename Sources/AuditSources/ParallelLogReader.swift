@@ -143,133 +143,17 @@ public struct ParallelLogReader {
     }
 }
 
-/// Decoded events of one chunk, with the memory their spans point into.
-final class DecodedBatch: @unchecked Sendable {
-    // Built by the decoding thread, then handed over whole through `BatchQueue` (whose lock
-    // orders the hand-over) to the ingesting thread; never shared while being changed.
-    enum Item {
-        case event(DecodedEvent, AuditID?)
-        case malformed(MalformedKind)
-        /// A document the store decodes itself (its events point into decoder-made buffers).
-        case document(UnsafeBufferPointer<UInt8>)
-    }
-
-    var items: [Item] = []
-    var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
-    /// Bytes of the file read when this batch was made, for progress.
-    var bytesRead = 0
-    /// Which of a reader's files the batch comes from.
-    var tag = 0
-
-    func ingest(into store: some LogSink) {
-        // Prefetch the request-table slot a few events ahead of the one being ingested.
-        let ahead = 4
-        for k in 0..<min(ahead, items.count) { prefetch(k, store) }
-        for k in items.indices {
-            if k + ahead < items.count { prefetch(k + ahead, store) }
-            switch items[k] {
-            case .event(var e, let id): store.ingest(&e, id: id)
-            case .malformed(let kind): store.malformed(kind)
-            case .document(let bytes): store.document(bytes)
-            }
-        }
-    }
-
-    private func prefetch(_ k: Int, _ store: some LogSink) {
-        if case .event(_, let id?) = items[k] { store.prefetch(id) }
-    }
-
-    func release() {
-        for b in buffers { b.deallocate() }
-        buffers.removeAll()
-    }
-}
-
-/// The decoding thread's sink: decodes each framed document and keeps its events, whose
-/// spans point into memory the batch owns.
-final class BatchCollector: DocumentSink, EventSink {
-    let decoder: EventDecoder
-    private var batch = DecodedBatch()
-    private var chunk: UnsafeMutableBufferPointer<UInt8>?
-    /// Items of the document being decoded, committed when it is done.
-    private var pending: [DecodedBatch.Item] = []
-    private var documentBase: UnsafePointer<UInt8>?
-    private var outside = false
-    private var decoding = false
-
-    init(decoder: EventDecoder) { self.decoder = decoder }
-
-    func begin(chunk: UnsafeMutableBufferPointer<UInt8>?) {
-        self.chunk = chunk
-        if let chunk { batch.buffers.append(chunk) }
-    }
-
-    func end() -> DecodedBatch {
-        let done = batch
-        batch = DecodedBatch()
-        return done
-    }
-
-    func document(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var doc = bytes
-        if !inChunk(bytes) {
-            // Framed from the framer's own buffer (a line across chunks): keep a copy.
-            doc = keep(bytes)
-        }
-        pending.removeAll(keepingCapacity: true)
-        documentBase = doc.baseAddress
-        outside = false
-        decoding = true
-        decoder.decode(doc, into: self)
-        decoding = false
-        if outside {
-            // An Azure record's string: its events point into a buffer the decoder made
-            // and freed. The store decodes this document itself, in its place.
-            batch.items.append(.document(inChunk(doc) ? keep(doc) : doc))
-        } else {
-            batch.items.append(contentsOf: pending)
-        }
-    }
-
-    /// Counted by the decoder (part of the current document) or by the framer (between
-    /// documents: an over-long line), in order either way.
-    func malformed(_ kind: MalformedKind) {
-        if decoding { pending.append(.malformed(kind)) } else { batch.items.append(.malformed(kind)) }
-    }
-
-    func event(_ e: inout DecodedEvent) {
-        guard e.base == documentBase else {
-            outside = true
-            return
-        }
-        let id = e.auditID.isEmpty ? nil : AuditID(e.base + e.auditID.start, e.auditID.count)
-        pending.append(.event(e, id))
-    }
-
-    private func inChunk(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let chunk, let start = chunk.baseAddress, let base = bytes.baseAddress else { return false }
-        return base >= UnsafePointer(start) && base + bytes.count <= UnsafePointer(start) + chunk.count
-    }
-
-    private func keep(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
-        _ = copy.initialize(from: bytes)
-        batch.buffers.append(copy)
-        return UnsafeBufferPointer(rebasing: copy[0..<bytes.count])
-    }
-}
-
 /// Batches in order between the two threads, at most `limit` waiting.
-final class BatchQueue: @unchecked Sendable {
+public final class BatchQueue: @unchecked Sendable {
     // `condition` guards `items`.
     private let condition = NSCondition()
     private var items: [DecodedBatch?] = []
     let limit: Int
 
-    init(limit: Int) { self.limit = limit }
+    public init(limit: Int) { self.limit = limit }
 
     /// Adds a batch (nil: the end), waiting while the queue is full.
-    func put(_ batch: DecodedBatch?) {
+    public func put(_ batch: DecodedBatch?) {
         condition.lock()
         while items.count >= limit { condition.wait() }
         items.append(batch)
@@ -278,7 +162,7 @@ final class BatchQueue: @unchecked Sendable {
     }
 
     /// The next batch, waiting for one; nil at the end.
-    func take() -> DecodedBatch? {
+    public func take() -> DecodedBatch? {
         condition.lock()
         while items.isEmpty { condition.wait() }
         let batch = items.removeFirst()

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 
 /// Request bodies taken in and not yet decoded: the event loop puts them here and answers
-/// at once; the listener's own thread decodes them into the store. Bounded by bytes, so a
+/// at once; the listener's decoding thread takes them from here. Bounded by bytes, so a
 /// flood is refused (503, which the apiserver retries) instead of eating memory. A body is
 /// the buffer it arrived in, never copied.
 final class BodyQueue: @unchecked Sendable {

@@ -5,10 +5,11 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Dispatch
+import Foundation
 import Synchronization
 
 /// A webhook listener as a live source: its event loop answers requests and queues bodies;
-/// `run` decodes them into the store on the source's own thread.
+/// a thread of its own decodes them, and `run` counts them into the store on the source's thread.
 public final class WebhookListener: LiveSource {
     public let endpoint: WebhookEndpoint
     public let settings: WebhookSettings
@@ -115,35 +116,45 @@ public final class WebhookListener: LiveSource {
                 return
             }
         }
-        let source = store.withStore { $0.addSource(name) }
+        let (source, maxDepth) = store.withStore { ($0.addSource(name), $0.configuration.maxDepth) }
+        // Bodies are decoded on a thread of their own and counted on this one, under the
+        // store's lock, so the two run on two cores.
+        let decoded = BatchQueue(limit: 8)
+        Thread { [self] in decode(into: decoded, maxDepth: maxDepth, stop: stop) }.start()
+        while let batch = decoded.take() {
+            store.withStore { s in
+                s.currentSource = batch.sender.map { s.addSource($0) } ?? source
+                batch.ingest(into: s)
+            }
+            batch.release()
+        }
+        server.withLock { $0 = nil }
+    }
+
+    /// The decoding thread: decodes bodies until `stop`, then stops accepting, decodes
+    /// whatever was already answered 200, and ends `decoded`.
+    private func decode(into decoded: BatchQueue, maxDepth: Int, stop: StopSignal) {
         while !stop.isSet {
             guard let body = queue.take(timeout: 0.1) else { continue }
-            ingest(body, into: store, default: source)
+            decoded.put(batch(body, maxDepth: maxDepth))
         }
-        shutdown(draining: store, source: source)
-    }
-
-    /// Decodes one body, tagged with its client certificate's CN when mutual TLS showed one;
-    /// an event over `maxEvent` is counted and skipped (`EventSizeRule`).
-    private func ingest(_ body: (source: String?, bytes: ByteBuffer), into store: SharedEventStore, default source: UInt16) {
-        let limit = settings.maxEvent
-        body.bytes.withUnsafeReadableBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            store.withStore { s in
-                s.currentSource = body.source.map { s.addSource($0) } ?? source
-                EventDecoder(maxDepth: s.configuration.maxDepth).decode(bytes, into: EventSizeRule(store: s, limit: limit))
-            }
+        if let (channel, group) = server.withLock({ $0 }) {
+            try? channel.close().wait()
+            try? group.syncShutdownGracefully()
         }
-    }
-
-    /// Stops accepting, then decodes whatever was already answered 200.
-    private func shutdown(draining store: SharedEventStore, source: UInt16) {
-        guard let (channel, group) = server.withLock({ $0 }) else { return }
-        try? channel.close().wait()
-        try? group.syncShutdownGracefully()
         queue.close()
-        while let body = queue.take(timeout: 0) { ingest(body, into: store, default: source) }
-        server.withLock { $0 = nil }
+        while let body = queue.take(timeout: 0) { decoded.put(batch(body, maxDepth: maxDepth)) }
+        decoded.put(nil)
+    }
+
+    /// One body decoded, tagged with its client certificate's CN when mutual TLS showed one;
+    /// an event over `maxEvent` bytes is counted and skipped.
+    private func batch(_ body: (source: String?, bytes: ByteBuffer), maxDepth: Int) -> DecodedBatch {
+        let batch = body.bytes.withUnsafeReadableBytesWithStorageManagement { bytes, storage in
+            DecodedBatch.decoding(bytes, owner: storage.takeUnretainedValue(), maxDepth: maxDepth, maxEvent: settings.maxEvent)
+        }
+        batch.sender = body.source
+        return batch
     }
 }
 
