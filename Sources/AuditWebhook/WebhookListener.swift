@@ -120,9 +120,9 @@ public final class WebhookListener: LiveSource {
         // Bodies are decoded on a thread of their own and counted on this one, under the
         // store's lock, so the two run on two cores.
         let decoded = BatchQueue(limit: 8)
-        Thread { [self] in decode(into: decoded, maxDepth: maxDepth, stop: stop) }.start()
+        Thread { [self] in decode(into: decoded, store: store, maxDepth: maxDepth, stop: stop) }.start()
         while let batch = decoded.take() {
-            store.withStore { s in
+            store.ingestHelped { s in
                 s.currentSource = batch.sender.map { s.addSource($0) } ?? source
                 batch.ingest(into: s)
             }
@@ -133,10 +133,12 @@ public final class WebhookListener: LiveSource {
 
     /// The decoding thread: decodes bodies until `stop`, then stops accepting, decodes
     /// whatever was already answered 200, and ends `decoded`.
-    private func decode(into decoded: BatchQueue, maxDepth: Int, stop: StopSignal) {
+    private func decode(into decoded: BatchQueue, store: SharedEventStore, maxDepth: Int, stop: StopSignal) {
         while !stop.isSet {
             guard let body = queue.take(timeout: 0.1) else { continue }
             decoded.put(batch(body, maxDepth: maxDepth))
+            // The raw JSON the counting thread stored is compressed here, where there is time.
+            store.helpCompress()
         }
         if let (channel, group) = server.withLock({ $0 }) {
             try? channel.close().wait()

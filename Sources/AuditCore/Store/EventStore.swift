@@ -249,6 +249,14 @@ public final class EventStore: DocumentSink, EventSink {
         generation &+= 1
     }
 
+    /// Puts a sealed raw-JSON block back compressed (`SharedEventStore.ingestHelped`); false
+    /// when it was no longer the oldest waiting.
+    func installRaw(_ packed: RawStore.Packed, start: UInt64) -> Bool {
+        guard raw.install(packed, start: start) else { return false }
+        advanceRawDropCursor()
+        return true
+    }
+
     private func advanceRawDropCursor() {
         if rawDropCursor < ring.firstSequence { rawDropCursor = ring.firstSequence }
         let oldest = raw.oldest

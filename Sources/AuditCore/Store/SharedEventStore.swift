@@ -20,6 +20,12 @@ public final class SharedEventStore: @unchecked Sendable {
     /// The most a writer decodes in one hold of the lock (cut at a newline), so a frame
     /// waits a fraction of a millisecond, not a whole chunk's decoding.
     static let feedPiece = 64 << 10
+    /// Raw-JSON blocks handed to a helper to compress, and what it gave back, for the store
+    /// of `epoch` (a reset starts a new one, and the old store's blocks are dropped).
+    private let handoff = Mutex<(epoch: Int, toPack: [(start: UInt64, bytes: [UInt8])], packed: [(RawStore.Packed, UInt64)])>((0, [], []))
+    /// Guarded by `lock`: the store's epoch, and the first offset not yet handed over.
+    private var storeEpoch = 0
+    private var handedFrom: UInt64 = 0
 
     /// Wraps a new store with `configuration`.
     public init(configuration: StoreConfiguration = StoreConfiguration()) {
@@ -73,6 +79,40 @@ public final class SharedEventStore: @unchecked Sendable {
         return count
     }
 
+    /// Runs `body`, an ingest, with the store under the lock, as `withStore` does, and
+    /// shares the raw JSON's compression with a helper thread that calls `helpCompress`
+    /// (the webhook's decoding thread): first the blocks the helper compressed go in, then
+    /// the blocks this ingest filled are handed to it. They stay readable meanwhile, and
+    /// the store compresses them itself if too many wait (`RawStore.sealedLimit`).
+    public func ingestHelped(_ body: (EventStore) -> Void) {
+        let (epoch, packed) = handoff.withLock { h in
+            defer { h.packed.removeAll() }
+            return (h.epoch, h.packed)
+        }
+        let fresh: [(start: UInt64, bytes: [UInt8])] = lock.withLock { _ in
+            if epoch == storeEpoch {
+                for (p, start) in packed { _ = store.installRaw(p, start: start) }
+            }
+            body(store)
+            let blocks = store.raw.sealedBlocks(from: handedFrom)
+            if let last = blocks.last { handedFrom = last.start + 1 }
+            return blocks
+        }
+        if !fresh.isEmpty { handoff.withLock { h in if h.epoch == epoch { h.toPack += fresh } } }
+    }
+
+    /// Compresses the raw-JSON blocks `ingestHelped` handed over, without the store's lock.
+    public func helpCompress() {
+        let (epoch, work) = handoff.withLock { h in
+            defer { h.toPack.removeAll() }
+            return (h.epoch, h.toPack)
+        }
+        guard !work.isEmpty else { return }
+        var scratch: [UInt8] = []
+        let done = work.map { (RawStore.pack($0.bytes, scratch: &scratch), $0.start) }
+        handoff.withLock { h in if h.epoch == epoch { h.packed += done } }
+    }
+
     /// Ends a stream fed through `framer`, under the lock.
     public func finish(framer: inout StreamDecoder) {
         lock.withLock { _ in framer.finish(to: store) }
@@ -85,6 +125,9 @@ public final class SharedEventStore: @unchecked Sendable {
             // The new store keeps the old one's filter: what the panes show stays as asked.
             let matcher = store.view?.matcher
             store = EventStore(configuration: configuration ?? store.configuration)
+            storeEpoch += 1
+            handedFrom = 0
+            handoff.withLock { $0 = (storeEpoch, [], []) }
             if let matcher { store.setFilter(matcher.filter, reference: matcher.reference) }
         }
     }
