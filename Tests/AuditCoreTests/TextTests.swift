@@ -1,5 +1,5 @@
 import Foundation
-import AuditCore
+@testable import AuditCore
 import Testing
 
 @Suite struct TextTests {
@@ -88,6 +88,38 @@ import Testing
 }
 
 @Suite struct TimestampEdgeTests {
+    /// The unsigned day count gives the reference algorithm's for every year it takes,
+    /// both sides of each leap day and month end.
+    @Test func theFourDigitYearDayCountIsTheReferences() {
+        for year in 0...9999 {
+            for month in 1...12 {
+                for day in [1, 15, 28, 29, 30, 31] {
+                    #expect(Timestamp.daysFromCivil(fourDigitYear: year, month: month, day: day) == Timestamp.daysFromCivil(year: year, month: month, day: day),
+                            "\(year)-\(month)-\(day)")
+                }
+            }
+        }
+    }
+
+    /// The apiserver's form (six digits, Z) takes a shorter path than other spellings of
+    /// the same instant; both give the same microseconds, and a bad digit fails either way.
+    @Test func theApiserversFormParsesAsItsOtherSpellingsDo() {
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            let micros = Int64(x % 253_402_300_800_000_000)
+            let text = Timestamp.format(micros)
+            #expect(text.count == 27 && text.hasSuffix("Z"))
+            let base = String(text.dropLast())
+            #expect(Timestamp.parse(text) == micros, "\(text)")
+            #expect(Timestamp.parse(base + "+00:00") == micros, "\(text)")
+            #expect(Timestamp.parse(base + "000Z") == micros, "\(text)")
+        }
+        #expect(Timestamp.parse("2023-06-12T13:30:25.75612xZ") == nil)
+        #expect(Timestamp.parse("2023-06-12T13:30:25,756122Z") == nil)
+        #expect(Timestamp.parse("2023-06-12T13:30:25.756122z") == Timestamp.parse("2023-06-12T13:30:25.756122Z"))
+    }
+
     @Test(arguments: ["2023-06-1:T13:30:25Z", "2023-06-12T1?:30:25Z", "2023-06-12T13:30:25+0:;00", "2023-06-12T13:30:25+01:00x"])
     func nonDigitsInAnyPositionAreRejected(_ text: String) {
         #expect(Timestamp.parse(text) == nil)

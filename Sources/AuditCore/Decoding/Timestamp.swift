@@ -7,57 +7,82 @@ public enum Timestamp {
     public static func parse(_ p: UnsafePointer<UInt8>, count n: Int) -> Int64? {
         guard n >= 20 else { return nil }
         // Digits as values 0-9, anything else 10 or more; `v + 6` is below 16 exactly for
-        // digits, so one OR of all of them checks every position at once.
+        // digits, so one OR of all of them checks every position at once. The arithmetic
+        // wraps: the values are bounded, and checked operations cost a branch each.
         @inline(__always) func d(_ k: Int) -> Int { Int(p[k] &- 0x30) }
         let y0 = d(0), y1 = d(1), y2 = d(2), y3 = d(3), mo0 = d(5), mo1 = d(6), d0 = d(8), d1 = d(9)
         let h0 = d(11), h1 = d(12), mi0 = d(14), mi1 = d(15), s0 = d(17), s1 = d(18)
-        let digits = (y0 + 6) | (y1 + 6) | (y2 + 6) | (y3 + 6) | (mo0 + 6) | (mo1 + 6) | (d0 + 6) | (d1 + 6)
-            | (h0 + 6) | (h1 + 6) | (mi0 + 6) | (mi1 + 6) | (s0 + 6) | (s1 + 6)
+        let digits = (y0 &+ 6) | (y1 &+ 6) | (y2 &+ 6) | (y3 &+ 6) | (mo0 &+ 6) | (mo1 &+ 6) | (d0 &+ 6) | (d1 &+ 6)
+            | (h0 &+ 6) | (h1 &+ 6) | (mi0 &+ 6) | (mi1 &+ 6) | (s0 &+ 6) | (s1 &+ 6)
+        let t = p[10]
         guard digits < 16,
             p[4] == 0x2D, p[7] == 0x2D, p[13] == 0x3A, p[16] == 0x3A,
-            p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: "t") || p[10] == 0x20
+            t == UInt8(ascii: "T") || t == UInt8(ascii: "t") || t == 0x20
         else { return nil }
-        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
-        let month = mo0 * 10 + mo1
-        let day = d0 * 10 + d1
-        let hour = h0 * 10 + h1
-        let minute = mi0 * 10 + mi1
-        let second = s0 * 10 + s1
+        let year = y0 &* 1000 &+ y1 &* 100 &+ y2 &* 10 &+ y3
+        let month = mo0 &* 10 &+ mo1
+        let day = d0 &* 10 &+ d1
+        let hour = h0 &* 10 &+ h1
+        let minute = mi0 &* 10 &+ mi1
+        let second = s0 &* 10 &+ s1
         guard month >= 1, month <= 12, day >= 1, day <= 31, hour < 24, minute < 60, second < 61 else { return nil }
         var k = 19
         var micros = 0
-        if p[k] == UInt8(ascii: ".") {
-            k += 1
-            let fracStart = k
-            // Microseconds from the first six digits; later ones are below a microsecond.
-            while k < n {
-                let v = d(k)
-                if v >= 10 { break }
-                if k - fracStart < 6 { micros = micros &* 10 &+ v }
+        if n == 27, p[19] == UInt8(ascii: "."), p[26] == UInt8(ascii: "Z") {
+            // The apiserver's own form: six digits of microseconds, UTC.
+            let f0 = d(20), f1 = d(21), f2 = d(22), f3 = d(23), f4 = d(24), f5 = d(25)
+            guard ((f0 &+ 6) | (f1 &+ 6) | (f2 &+ 6) | (f3 &+ 6) | (f4 &+ 6) | (f5 &+ 6)) < 16 else { return nil }
+            micros = ((((f0 &* 10 &+ f1) &* 10 &+ f2) &* 10 &+ f3) &* 10 &+ f4) &* 10 &+ f5
+            k = 27
+        } else {
+            if p[k] == UInt8(ascii: ".") {
                 k += 1
+                let fracStart = k
+                // Microseconds from the first six digits; later ones are below a microsecond.
+                while k < n {
+                    let v = d(k)
+                    if v >= 10 { break }
+                    if k &- fracStart < 6 { micros = micros &* 10 &+ v }
+                    k += 1
+                }
+                if k == fracStart { return nil }
+                for _ in min(k - fracStart, 6)..<6 { micros &*= 10 }
             }
-            if k == fracStart { return nil }
-            for _ in min(k - fracStart, 6)..<6 { micros &*= 10 }
+            guard k < n else { return nil }
         }
-        guard k < n else { return nil }
         var offset = 0
-        switch p[k] {
-        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
-            k += 1
-        case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard k + 6 <= n, p[k + 3] == 0x3A else { return nil }
-            let oh = d(k + 1) * 10 + d(k + 2)
-            let om = d(k + 4) * 10 + d(k + 5)
-            guard ((d(k + 1) + 6) | (d(k + 2) + 6) | (d(k + 4) + 6) | (d(k + 5) + 6)) < 16 else { return nil }
-            offset = (oh * 60 + om) * 60 * (p[k] == UInt8(ascii: "+") ? 1 : -1)
-            k += 6
-        default:
-            return nil
+        if k < n {
+            switch p[k] {
+            case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+                k += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                guard k + 6 <= n, p[k + 3] == 0x3A else { return nil }
+                let oh = d(k + 1) &* 10 &+ d(k + 2)
+                let om = d(k + 4) &* 10 &+ d(k + 5)
+                guard ((d(k + 1) &+ 6) | (d(k + 2) &+ 6) | (d(k + 4) &+ 6) | (d(k + 5) &+ 6)) < 16 else { return nil }
+                offset = (oh &* 60 &+ om) &* 60 &* (p[k] == UInt8(ascii: "+") ? 1 : -1)
+                k += 6
+            default:
+                return nil
+            }
         }
         guard k == n else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
-        return seconds * 1_000_000 + Int64(micros)
+        let days = daysFromCivil(fourDigitYear: year, month: month, day: day)
+        let seconds = Int64(days) &* 86_400 &+ Int64(hour &* 3600 &+ minute &* 60 &+ second &- offset)
+        return seconds &* 1_000_000 &+ Int64(micros)
+    }
+
+    /// `daysFromCivil` for a year of 0 to 9999, in unsigned arithmetic: the year is moved
+    /// 400 years (one era) later, so it is never negative, and the era taken back after.
+    @inline(__always)
+    static func daysFromCivil(fourDigitYear year: Int, month: Int, day: Int) -> Int {
+        let y = UInt(bitPattern: year &+ 400 &- (month <= 2 ? 1 : 0))
+        let era = y / 400
+        let yoe = y &- era &* 400
+        let mp = UInt(bitPattern: month > 2 ? month &- 3 : month &+ 9)
+        let doy = (153 &* mp &+ 2) / 5 &+ UInt(bitPattern: day) &- 1
+        let doe = yoe &* 365 &+ yoe / 4 &- yoe / 100 &+ doy
+        return Int(bitPattern: era &* 146_097 &+ doe) &- 719_468 &- 146_097
     }
 
     /// Parses a Swift string; see `parse(_:count:)`.
