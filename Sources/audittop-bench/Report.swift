@@ -34,6 +34,7 @@ enum Report {
         Swift.print("")
         Swift.print("audittop runs (1 core): " + ours.map { String(format: "%.2f s", $0.seconds) }.joined(separator: ", "))
         if let two = results["audittop-2cores"] {
+            Swift.print("audittop runs (2 cores): " + two.map { String(format: "%.2f s", $0.seconds) }.joined(separator: ", "))
             Swift.print(String(format: "two cores (--jobs 2): %.2f s median, %.2fx the one-core speed", median(two.map(\.seconds)),
                                ourSeconds / max(median(two.map(\.seconds)), 0.001)))
         }
