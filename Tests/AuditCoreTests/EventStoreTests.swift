@@ -115,7 +115,7 @@ import Testing
             let expected = (ring.firstSequence..<ring.nextSequence).map { ($0, ring[sequence: $0]!.user) }
             #expect(expected.count == min(appended, 7))
             var forward: [(Int, UInt32)] = []
-            ring.walk { forward.append(($0, $1.user)); return true }
+            ring.walk { forward.append(($0, $1.pointee.user)); return true }
             #expect(forward.map(\.0) == expected.map(\.0) && forward.map(\.1) == expected.map(\.1), "\(appended) appended")
             #expect(forward.allSatisfy { Int($0.1) == $0.0 })
             var backward: [Int] = []

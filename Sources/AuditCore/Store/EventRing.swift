@@ -44,24 +44,27 @@ public struct EventRing {
 
     /// Calls `body` with each held event and its sequence number, oldest first (newest first
     /// with `newestFirst`), until it returns false. One pass over the storage with no
-    /// division per entry, as walks of the whole ring (the Overview's) need.
-    @inlinable public func walk(newestFirst: Bool = false, _ body: (Int, RingEntry) throws -> Bool) rethrows {
+    /// division per entry, as walks of the whole ring (the Overview's) need. The event comes
+    /// as a pointer into the ring, valid only during the call: passed by value, each of its
+    /// 112 bytes was copied before the first field was tested, half of a walk's instructions.
+    @inlinable public func walk(newestFirst: Bool = false, _ body: (Int, UnsafePointer<RingEntry>) throws -> Bool) rethrows {
         let n = count
         guard n > 0 else { return }
         let first = firstSequence
         let last = nextSequence - 1
         let size = capacity
         try entries.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
             if newestFirst {
                 var at = last % size
                 for k in 0..<n {
-                    guard try body(last - k, b[at]) else { return }
+                    guard try body(last - k, base + at) else { return }
                     at = at == 0 ? size - 1 : at - 1
                 }
             } else {
                 var at = first % size
                 for k in 0..<n {
-                    guard try body(first + k, b[at]) else { return }
+                    guard try body(first + k, base + at) else { return }
                     at += 1
                     if at == size { at = 0 }
                 }

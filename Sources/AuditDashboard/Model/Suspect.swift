@@ -84,7 +84,7 @@ enum SuspectReasons {
     static func impersonations(_ store: EventStore) -> [UInt32: UInt32] {
         var out: [UInt32: UInt32] = [:]
         store.ring.walk { _, e in
-            if e.impersonatedUser != 0 { out[e.impersonatedUser] = e.user }
+            if e.pointee.impersonatedUser != 0 { out[e.pointee.impersonatedUser] = e.pointee.user }
             return true
         }
         return out
@@ -114,37 +114,41 @@ struct IdentityFacts {
                 firstSeen: u.firstSeen.flatMap(Timestamp.parse) ?? 0, lastSeen: u.lastSeen.flatMap(Timestamp.parse) ?? 0,
                 lastSourceIP: u.lastSourceIP, requests: u.requests, denied: u.denied)
         }
-        // Each identity read from the ring gets a slot: the pass hashes an id, never a name.
-        var slots: [UInt32: Int] = [:]
+        // Each identity read from the ring gets a slot, found by its id in a flat table: the
+        // pass neither hashes nor copies anything per entry but the matching ones' fields.
+        var slotOf = [Int32](repeating: -1, count: store.strings.idLimit)
         var names: [String] = []
         for name in identities where out[name] == nil {
-            if let id = store.strings.lookup(name), slots[id] == nil {
-                slots[id] = names.count
+            if let id = store.strings.lookup(name), Int(id) < slotOf.count, slotOf[Int(id)] < 0 {
+                slotOf[Int(id)] = Int32(names.count)
                 names.append(name)
             }
         }
         guard !names.isEmpty else { return out }
-        // One bit per id modulo 64: most entries are ruled out with one AND, before any hashing.
-        let mask = slots.keys.reduce(UInt64(0)) { $0 | 1 << UInt64($1 & 63) }
-        var facts = [IdentityFacts?](repeating: nil, count: names.count)
+        var firstSeen = [Int64](repeating: 0, count: names.count)
+        var lastSeen = [Int64](repeating: 0, count: names.count)
+        var denied = [Int](repeating: 0, count: names.count)
         var lastIP = [UInt32](repeating: 0, count: names.count)
-        var seen = [Set<AuditID>](repeating: [], count: names.count)
-        store.ring.walk { _, e in
-            guard mask & (1 << UInt64(e.actor & 63)) != 0, let k = slots[e.actor] else { return true }
-            var f = facts[k] ?? IdentityFacts()
-            let t = e.received != 0 ? e.received : e.stageTime
-            if f.firstSeen == 0 || (t != 0 && t < f.firstSeen) { f.firstSeen = t }
-            f.lastSeen = max(f.lastSeen, t)
-            if e.sourceIP != 0 { lastIP[k] = e.sourceIP }
-            if seen[k].insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted {
-                f.requests += 1
+        // Each event's request, counted once after the pass.
+        var requests = [[AuditID]](repeating: [], count: names.count)
+        slotOf.withUnsafeBufferPointer { slotOf in
+            store.ring.walk { _, p in
+                let actor = Int(p.pointee.actor)
+                guard actor < slotOf.count, case let k = Int(slotOf[actor]), k >= 0 else { return true }
+                let e = p.pointee
+                let t = e.received != 0 ? e.received : e.stageTime
+                if firstSeen[k] == 0 || (t != 0 && t < firstSeen[k]) { firstSeen[k] = t }
+                lastSeen[k] = max(lastSeen[k], t)
+                if e.sourceIP != 0 { lastIP[k] = e.sourceIP }
+                requests[k].append(AuditID(high: e.auditIDHigh, low: e.auditIDLow))
+                if e.isDenied { denied[k] += 1 }
+                return true
             }
-            if e.isDenied { f.denied += 1 }
-            facts[k] = f
-            return true
         }
-        for (k, name) in names.enumerated() {
-            guard var f = facts[k] else { continue }
+        for (k, name) in names.enumerated() where !requests[k].isEmpty {
+            var distinct = Set<AuditID>(minimumCapacity: requests[k].count)
+            for id in requests[k] { distinct.insert(id) }
+            var f = IdentityFacts(firstSeen: firstSeen[k], lastSeen: lastSeen[k], requests: distinct.count, denied: denied[k])
             if lastIP[k] != 0 { f.lastSourceIP = store.strings.string(lastIP[k]) }
             out[name] = f
         }
