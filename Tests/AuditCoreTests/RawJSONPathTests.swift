@@ -50,20 +50,25 @@ import Testing
 
     static func compare(_ line: [UInt8], _ label: String) throws {
         let doc = try #require(line.withUnsafeBufferPointer { JSONValue.parse($0) }, "\(label) parses")
-        line.withUnsafeBufferPointer { raw in
-            for keys in paths {
-                for index in [nil, 0, 1, 2, 5] as [Int?] {
+        // As read (large values indexed), with every object and array indexed, and with none.
+        for indexFrom in [512, 0, Int.max] {
+            line.withUnsafeBufferPointer { raw in
+                for keys in paths {
+                    for index in [nil, 0, 1, 2, 5] as [Int?] {
+                        var reader = EventFieldReader(raw: raw)
+                        reader.indexFrom = indexFrom
+                        let got = reader.values(keys, index: index)
+                        let want = reference(doc, keys, index)
+                        #expect(got == want, "\(label): \(keys) [\(index.map(String.init) ?? "all")] indexing from \(indexFrom)")
+                        // Asked twice (several rules read one field), the answer is the same.
+                        #expect(reader.values(keys, index: index) == want)
+                    }
                     var reader = EventFieldReader(raw: raw)
-                    let got = reader.values(keys, index: index)
-                    let want = reference(doc, keys, index)
-                    #expect(got == want, "\(label): \(keys) [\(index.map(String.init) ?? "all")]")
-                    // Asked twice (several rules read one field), the answer is the same.
-                    #expect(reader.values(keys, index: index) == want)
+                    reader.indexFrom = indexFrom
+                    var here: JSONValue? = doc
+                    for k in keys { here = here?[k] }
+                    #expect(reader.at(keys) == here, "\(label): at \(keys) indexing from \(indexFrom)")
                 }
-                var reader = EventFieldReader(raw: raw)
-                var here: JSONValue? = doc
-                for k in keys { here = here?[k] }
-                #expect(reader.at(keys) == here, "\(label): at \(keys)")
             }
         }
     }
@@ -89,6 +94,72 @@ import Testing
             return r.values(["requestObject", "spec", "containers", "image"], index: nil)
         }
         #expect(images == [.string("nginx:1"), .string("busybox"), nil, .string("esc")])
+    }
+
+    /// Where each object and array opens, outside strings, in order.
+    static func openings(_ bytes: [UInt8]) -> [Int] {
+        var out: [Int] = []
+        var inString = false
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if inString {
+                if b == UInt8(ascii: "\\") { i += 1 } else if b == UInt8(ascii: "\"") { inString = false }
+            } else if b == UInt8(ascii: "\"") {
+                inString = true
+            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                out.append(i)
+            }
+            i += 1
+        }
+        return out
+    }
+
+    /// The container index holds, for every object and array, the end the validating skip
+    /// finds; past its limit it holds the first ones and says nothing of the rest.
+    static func checkContainerEnds(_ line: [UInt8], _ label: String) throws {
+        let opens = openings(line)
+        try line.withUnsafeBufferPointer { raw in
+            let base = try #require(raw.baseAddress)
+            guard let ends = ContainerEnds(base, 0..<raw.count) else {
+                #expect(opens.isEmpty, "\(label): no index, yet \(opens.count) containers")
+                return
+            }
+            #expect(ends.count == min(opens.count, ContainerEnds.limit, raw.count / 16 + 64), "\(label)")
+            for (k, o) in opens.enumerated() {
+                var c = JSONCursor(base: base, start: o, end: raw.count, maxDepth: 512)
+                try c.skipValue(depth: 0)
+                #expect(ends.end(of: o) == (k < ends.count ? c.i : nil), "\(label): container at \(o)")
+                #expect(ends.end(of: o + 1) == nil || opens.contains(o + 1))
+            }
+        }
+    }
+
+    @Test func theContainerIndexFindsWhereEachObjectAndArrayEnds() throws {
+        let samples = [
+            #"{"a":{"b":[1,{"c":"}]"}],"d":"\"{["},"e":[[],[[]],{}]}"#,
+            #"  [ {"k" : "v\\"} , [ "x\"]" ] ]  "#,
+            #"{"n\u007b":"é{","deep":[[[[[[{"z":null}]]]]]]}"#,
+            "\"just a string\"", "12.5e3", "true", "{}", "[]",
+            // More containers than a short value's index holds.
+            "[" + Array(repeating: "[]", count: 100).joined(separator: ",") + "]",
+        ]
+        for sample in samples { try Self.checkContainerEnds(Array(sample.utf8), sample) }
+        // A value that does not close, or closes what it never opened, gives no index.
+        for broken in [#"{"a":[1,2"#, #"]"#, #"{"a":"unterminated}"#] {
+            let ends = Array(broken.utf8).withUnsafeBufferPointer { ContainerEnds($0.baseAddress!, 0..<$0.count) }
+            #expect(ends == nil, "\(broken)")
+        }
+    }
+
+    @Test(.needsCorpus) func theContainerIndexAgreesOnEveryRealEvent() throws {
+        var events = 0
+        let real = CorpusLocation.root.appendingPathComponent("real-events.jsonl")
+        for line in try Data(contentsOf: real).split(separator: 0x0A) where line.contains(UInt8(ascii: "{")) {
+            try Self.checkContainerEnds(Array(line), "real-events.jsonl #\(events)")
+            events += 1
+        }
+        #expect(events > 100)
     }
 
     @Test(.needsCorpus) func everyFalcoTraceAndRealEventReadsAsTheTreeReadsIt() throws {

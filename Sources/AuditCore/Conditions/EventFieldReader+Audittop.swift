@@ -42,9 +42,12 @@ extension EventFieldReader {
         case .privilegedContainers:
             var names: [String] = []
             for set in ContainerSet.allCases {
-                guard let containers = at(["requestObject", "spec", set.rawValue])?.array else { continue }
-                for c in containers where c["securityContext"]?["privileged"] == .bool(true) {
-                    names.append(c["name"]?.text ?? "?")
+                // Each container's two leaves, not the containers parsed whole.
+                forEachElement(of: ["requestObject", "spec", set.rawValue]) { json, c in
+                    guard let context = json.member("securityContext", of: c), let flag = json.member("privileged", of: context),
+                        json.value(flag) == .bool(true)
+                    else { return }
+                    names.append(json.member("name", of: c).flatMap { json.value($0) }?.text ?? "?")
                 }
             }
             return names.isEmpty ? nil : .one(names.joined(separator: ", "))

@@ -4,14 +4,14 @@ import Foundation
 /// from its raw JSON. The raw JSON is looked at only when a rule asks for such a field, and
 /// then only the values at the field's path are parsed (`RawJSONPath` skips the rest).
 public struct EventFieldReader: FieldReader {
-    let raw: UnsafeBufferPointer<UInt8>
-    let entry: RingEntry?
-    let strings: StringInterner?
+    private(set) var raw: UnsafeBufferPointer<UInt8>
+    private(set) var entry: RingEntry?
+    private(set) var strings: StringInterner?
     /// For `audittop.*` fields: who identities are, and which requests are probes.
-    unowned(unsafe) let store: EventStore?
-    unowned(unsafe) let engine: RuleEngine?
+    unowned(unsafe) private(set) var store: EventStore?
+    unowned(unsafe) private(set) var engine: RuleEngine?
     /// Top-level members scanned so far: where each value lies in `raw`.
-    private var members: [(key: String, range: Range<Int>)]?
+    private var members: [(key: String, range: Range<Int>)] = []
     /// Where the scan goes on (0: not started; -1: done).
     private var scanAt = 0
     /// The decoded fields' texts made so far (few: a linear search beats hashing).
@@ -24,18 +24,24 @@ public struct EventFieldReader: FieldReader {
     private var paths: [(keys: [String], index: Int?, found: [JSONValue?]?)] = []
     /// The objects and arrays of the JSON read so far.
     private var body: RawJSONPath?
-    private let bodySpan: Span?
+    private var bodySpan: Span?
+    /// Values this long or longer are indexed before their first scan (`RawJSONPath`).
+    var indexFrom = 512
     private var whole: JSONValue??
 
-    /// An event known only by its JSON (`rules check`, tests).
-    public init(raw: UnsafeBufferPointer<UInt8>) {
+    /// An event known only by its JSON (`rules check`, tests, the detectors that read a
+    /// body). `body`: where the decoder found `requestObject`'s value (empty: it found none;
+    /// nil: not known).
+    public init(raw: UnsafeBufferPointer<UInt8>) { self.init(raw: raw, body: nil) }
+
+    init(raw: UnsafeBufferPointer<UInt8>, body: Span?) {
         self.raw = raw
         entry = nil
         strings = nil
         store = nil
         engine = nil
         internTag = nil
-        bodySpan = nil
+        bodySpan = body
     }
 
     init(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry, store: EventStore, engine: RuleEngine, uri: Span = .empty, body: Span? = nil) {
@@ -57,7 +63,31 @@ public struct EventFieldReader: FieldReader {
     }
 
     /// The interner the ring entry's ids are from, and its generation (nil: no ring entry).
-    let internTag: (ObjectIdentifier, Int)?
+    private(set) var internTag: (ObjectIdentifier, Int)?
+
+    /// Starts over on another event, as the initializer with a ring entry does (with no
+    /// entry: as `init(raw:body:)`), keeping its tables' storage. The rule engine keeps one
+    /// reader for all its events: most reach no rule that reads a field, and a reader made
+    /// and dropped for each of them cost more than their rules.
+    mutating func restart(raw: UnsafeBufferPointer<UInt8>, entry: RingEntry?, store: EventStore?, engine: RuleEngine?, uri: Span,
+                          body: Span?) {
+        self.raw = raw
+        self.entry = entry
+        self.store = store
+        self.engine = engine
+        strings = store?.strings
+        internTag = store.map { (ObjectIdentifier($0.strings), $0.strings.epoch) }
+        uriSpan = uri.isEmpty ? nil : uri
+        uriText = nil
+        bodySpan = body
+        members.removeAll(keepingCapacity: true)
+        scanAt = 0
+        texts.removeAll(keepingCapacity: true)
+        codeText = nil
+        paths.removeAll(keepingCapacity: true)
+        self.body = nil
+        whole = nil
+    }
 
     /// `body` on `requestURI`'s bytes where the decoder found them unescaped (nil: it did not).
     func withURIBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
@@ -118,9 +148,8 @@ public struct EventFieldReader: FieldReader {
     /// needed (`requestURI` comes early; a body late), and what was scanned is remembered.
     private mutating func span(of key: String) -> Range<Int>? {
         if let b = bodySpan, key == "requestObject" { return b.isEmpty ? nil : b.start..<(b.start + b.count) }
-        if let hit = members?.first(where: { $0.key == key }) { return hit.range }
+        if let hit = members.first(where: { $0.key == key }) { return hit.range }
         guard scanAt >= 0, let base = raw.baseAddress else { return nil }
-        if members == nil { members = [] }
         var c = JSONCursor(base: base, start: scanAt, end: raw.count, maxDepth: 256)
         do {
             if scanAt == 0 {
@@ -135,10 +164,10 @@ public struct EventFieldReader: FieldReader {
                 let start = c.i
                 try c.skipValue(depth: 1)
                 let name = JSONText.string(base: base, span: k)
-                members!.append((name, start..<c.i))
+                members.append((name, start..<c.i))
                 let more = try c.nextMember(close: UInt8(ascii: "}"))
                 scanAt = more ? c.i : -1
-                if name == key { return start..<(members!.last!.range.upperBound) }
+                if name == key { return start..<(members.last!.range.upperBound) }
                 if !more { return nil }
             }
         } catch {
@@ -150,7 +179,7 @@ public struct EventFieldReader: FieldReader {
     /// The value at `keys` (first key a top-level member).
     mutating func at(_ keys: [String]) -> JSONValue? {
         guard let first = keys.first, var here = span(of: first), let base = raw.baseAddress else { return nil }
-        var json = body.take() ?? RawJSONPath(base: base)
+        var json = body.take() ?? RawJSONPath(base: base, indexFrom: indexFrom)
         defer { body = json }
         for k in keys.dropFirst() {
             guard let next = json.member(k, of: here) else { return nil }
@@ -159,13 +188,26 @@ public struct EventFieldReader: FieldReader {
         return json.value(here)
     }
 
+    /// Calls `body` with each element of the array at `keys` (first key a top-level member),
+    /// and the reader to follow paths inside it; nothing when there is no such array.
+    mutating func forEachElement(of keys: [String], _ each: (inout RawJSONPath, Range<Int>) -> Void) {
+        guard let first = keys.first, var here = span(of: first), let base = raw.baseAddress else { return }
+        var json = body.take() ?? RawJSONPath(base: base, indexFrom: indexFrom)
+        defer { body = json }
+        for k in keys.dropFirst() {
+            guard let next = json.member(k, of: here) else { return }
+            here = next
+        }
+        for item in json.elements(of: here) ?? [] { each(&json, item) }
+    }
+
     /// Falco's `getValuesRecursive`: follows `keys`, fanning out over arrays on the way (or
     /// taking element `index`); nil when the path is missing before any array, and a nil
     /// element for each array element that lacks the rest.
     mutating func values(_ keys: [String], index: Int?) -> [JSONValue?]? {
         for p in paths where p.index == index && p.keys == keys { return p.found }
         guard let first = keys.first, let top = span(of: first), let base = raw.baseAddress else { return nil }
-        var json = body.take() ?? RawJSONPath(base: base)
+        var json = body.take() ?? RawJSONPath(base: base, indexFrom: indexFrom)
         let found = Self.recurse(&json, top, keys.dropFirst(), index)
         body = json
         paths.append((keys, index, found))

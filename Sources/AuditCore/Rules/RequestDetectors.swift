@@ -118,17 +118,20 @@ struct ExecIntoPrivileged: StatefulDetector {
             return [Detection(rule: .execIntoPrivileged, note: "\(s.string(e.subresource)) into \(pod), created \(risk)")]
         }
         guard e.subresource == 0, e.verb == create else { return [] }
-        var reader = EventFieldReader(raw: i.raw)
-        guard let name = reader.value(of: .audittop(.object))?.text, !name.hasSuffix("…") else { return [] }
-        var risks: [String] = []
-        if reader.value(of: .audittop(.privilegedContainers)) != nil { risks.append("privileged") }
-        for (key, field) in [("hostNetwork", FalcoField.hostNetwork), ("hostPID", .hostPID), ("hostIPC", .hostIPC)]
-        where reader.value(of: .falco(field, argument: nil)) == .one("true") {
-            risks.append(key)
+        let found: (name: String, risks: [String])? = i.readFields { reader in
+            guard let name = reader.value(of: .audittop(.object))?.text, !name.hasSuffix("…") else { return nil }
+            var risks: [String] = []
+            if reader.value(of: .audittop(.privilegedContainers)) != nil { risks.append("privileged") }
+            for (key, field) in [("hostNetwork", FalcoField.hostNetwork), ("hostPID", .hostPID), ("hostIPC", .hostIPC)]
+            where reader.value(of: .falco(field, argument: nil)) == .one("true") {
+                risks.append(key)
+            }
+            if sensitive.matches(&reader), case .list(let paths)? = reader.value(of: .falco(.volumeHostPaths, argument: nil)) {
+                risks.append("mounting " + paths.filter { BuiltinRules.sensitiveHostPaths.contains($0) }.joined(separator: ", "))
+            }
+            return (name, risks)
         }
-        if sensitive.matches(&reader), case .list(let paths)? = reader.value(of: .falco(.volumeHostPaths, argument: nil)) {
-            risks.append("mounting " + paths.filter { BuiltinRules.sensitiveHostPaths.contains($0) }.joined(separator: ", "))
-        }
+        guard let (name, risks) = found else { return [] }
         guard !risks.isEmpty else { return [] }
         if risky.count >= Self.keyLimit { risky.removeAll() }
         risky[s.string(e.namespace) + "/" + name] = risks.joined(separator: ", ")

@@ -65,13 +65,18 @@ extension RuleEngine {
     func dataRules(_ e: RingEntry, id: AuditID, time: Int64, raw: UnsafeBufferPointer<UInt8>, uri: Span, body: Span?, _ store: EventStore) {
         let candidates = dataIndex.candidates(resource: e.resource, verb: e.verb, epoch: store.strings.epoch) { lowercased($0, store.strings) }
         guard !candidates.isEmpty else { return }
-        var reader = EventFieldReader(raw: raw, entry: e, store: store, engine: self, uri: uri, body: body)
         let stage = UInt8(1) << e.stage.rawValue
         for k in candidates where dataGates[k] & stage != 0 {
             if let gate = dataEntryGates[k], !gate.admits(e) { continue }
-            guard dataMatchers[k]._withUnsafeGuaranteedRef({ $0.matches(&reader) }) else {
-                if dataGates[k] & PreparedRule.readsBodyBit != 0, e.stage != .requestReceived, reader.lacksBody,
-                    preparedData[k].matcher.couldMatchWithoutBody(&reader)
+            // Set to this event when the first rule gets past its gates (most events reach
+            // no matcher), and left for the detectors that read the same body.
+            if !fields.live {
+                fields.reader.restart(raw: raw, entry: e, store: store, engine: self, uri: uri, body: body)
+                fields.live = true
+            }
+            guard dataMatchers[k]._withUnsafeGuaranteedRef({ $0.matches(&fields.reader) }) else {
+                if dataGates[k] & PreparedRule.readsBodyBit != 0, e.stage != .requestReceived, fields.reader.lacksBody,
+                    preparedData[k].matcher.couldMatchWithoutBody(&fields.reader)
                 {
                     noBody(k)
                 }
@@ -88,7 +93,7 @@ extension RuleEngine {
                      store, note: nil, from: rule, deferred: later)
                 continue
             }
-            let output = rule.output?.render(&reader)
+            let output = rule.output?.render(&fields.reader)
             fire(index: index, name: rule.name, severity: rule.severity, description: rule.description, e, id: id, time: time,
                  store, note: output, from: rule, output: output)
         }

@@ -121,6 +121,8 @@ public final class RuleEngine {
     var outsideUse = OutsideUse()
     /// Any of the identity rules is on (else their detectors are not run at all).
     let identityRulesOn: Bool
+    /// The field reader, set to the event being looked at by the first rule that reads it.
+    let fields = EventFields()
 
     /// Interned ids of the names the rules compare against.
     struct Ids {
@@ -205,6 +207,7 @@ public final class RuleEngine {
     func evaluate(_ e: RingEntry, id: AuditID, raw: UnsafeBufferPointer<UInt8>, uri: Span = .empty, body: Span? = nil, tokenNode: UInt32 = 0,
                   store: EventStore) {
         let time = e.received != 0 ? e.received : e.stageTime
+        defer { fields.live = false }
         for (k, c) in custom.enumerated() where c.matcher.matches(e, in: store) {
             customRule(k, c.rule, e, id: id, time: time, store)
         }
@@ -215,7 +218,7 @@ public final class RuleEngine {
         let input = DetectorInput(
             entry: e, id: id, time: time, actor: e.actor, kind: identityKind(e.actor, store), tokenNode: tokenNode,
             denied: e.isDenied || e.code >= 400, learning: store.stats.unknown.isLearning(at: time), baselines: baselines,
-            store: store, raw: raw)
+            store: store, raw: raw, body: body, fields: fields)
         if isOn(.denialBurst) { report(denialBursts.look(at: input), input) }
         if isOn(.serverErrorBurst) { report(serverErrorBursts.look(at: input), input) }
         if isOn(.newUnknownUser) { report(unknownUsers.look(at: input), input) }

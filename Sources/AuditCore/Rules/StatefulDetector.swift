@@ -26,6 +26,27 @@ struct DetectorInput {
     var store: EventStore
     /// The event's raw JSON (for the few detectors that read a body).
     var raw: UnsafeBufferPointer<UInt8>
+    /// Where `requestObject`'s value lies in `raw` (empty: none; nil: not known).
+    var body: Span?
+    /// The event's field reader, shared with the data rules that read it first: a body
+    /// scanned once serves every rule that reads it.
+    unowned(unsafe) var fields: EventFields
+
+    /// `body` with the event's field reader (set to this event now if no data rule did).
+    func readFields<R>(_ body: (inout EventFieldReader) -> R) -> R {
+        if !fields.live {
+            fields.reader.restart(raw: raw, entry: nil, store: nil, engine: nil, uri: .empty, body: self.body)
+            fields.live = true
+        }
+        return body(&fields.reader)
+    }
+}
+
+/// The engine's one field reader, set to the event it is looking at by the first rule that
+/// needs a field (`live`) and left for the rest of that event's rules.
+final class EventFields {
+    var reader = EventFieldReader(raw: UnsafeBufferPointer(start: nil, count: 0))
+    var live = false
 }
 
 /// A rule that keeps state across requests (bursts, pairs, baselines). The engine shows it

@@ -91,3 +91,18 @@ enum {
 /// level `depth` or deeper than `max_depth - 1` is AUDIT_SKIP_TOO_DEEP. On AUDIT_SKIP_OK,
 /// *end is the offset just past the value.
 int audit_skip_json_value(const unsigned char *p, size_t n, size_t start, int depth, int max_depth, size_t *end);
+
+#ifndef AUDIT_SCAN_INDEX
+#define AUDIT_SCAN_INDEX
+/// How deep audit_index_json_containers follows nesting.
+#define AUDIT_INDEX_MAX_LEVELS 512
+
+/// Finds every object and array inside the JSON value at p[start] (after optional
+/// whitespace), which the caller has already validated: only brackets, quotes and
+/// backslashes are looked at. In pre-order, opens[k] is the k-th container's opening
+/// bracket and closes[k] one past its closing bracket; containers past `capacity` are not
+/// recorded. Returns how many were recorded (0 for a string, number or literal), or -1 when
+/// the value does not close within n or nests deeper than AUDIT_INDEX_MAX_LEVELS.
+long audit_index_json_containers(const unsigned char *p, size_t n, size_t start, size_t *opens, size_t *closes,
+                                 size_t capacity);
+#endif
