@@ -110,6 +110,9 @@ import Testing
                                   subresource: 0, namespace: 0, name: 0, path: 0, statusReason: 0, decisionReason: 0, source: 0, code: 0,
                                   stage: .responseComplete, level: .metadata, decision: .allow, flags: 0)
                 e.user = UInt32(k)
+                // Some denied, some made as someone else: the cells must say which.
+                if k % 3 == 1 { e.flags = RingEntry.deniedFlag }
+                if k % 4 == 2 { e.impersonatedUser = UInt32(100 + k) }
                 ring.append(e)
             }
             let expected = (ring.firstSequence..<ring.nextSequence).map { ($0, ring[sequence: $0]!.user) }
@@ -124,6 +127,19 @@ import Testing
             var firstTwo: [Int] = []
             ring.walk(newestFirst: true) { q, _ in firstTwo.append(q); return firstTwo.count < 2 }
             #expect(firstTwo == Array(expected.map(\.0).reversed().prefix(2)))
+            // `scan` visits the same, each with its entry's cell.
+            for newestFirst in [false, true] {
+                var scanned: [Int] = []
+                ring.scan(newestFirst: newestFirst) { q, cell, p in
+                    scanned.append(q)
+                    let e = ring[sequence: q]!
+                    #expect(p.pointee.auditIDHigh == e.auditIDHigh)
+                    #expect(cell.actor == e.actor && cell.denied == e.isDenied && cell.impersonated == (e.impersonatedUser != 0))
+                    #expect(cell.actor == (q % 4 == 2 ? UInt32(100 + q) : UInt32(q)) && cell.denied == (q % 3 == 1), "\(q)")
+                    return true
+                }
+                #expect(scanned == (newestFirst ? expected.map(\.0).reversed() : expected.map(\.0)))
+            }
         }
     }
 

@@ -97,8 +97,8 @@ extension DashboardModel {
         var rows: [EventRow] = []
         var shown: Set<AuditID> = []
         guard limit > 0 else { return rows }
-        store.ring.walk(newestFirst: true) { sequence, p in
-            guard p.pointee.isDenied else { return true }
+        store.ring.scan(newestFirst: true) { sequence, cell, p in
+            guard cell.denied else { return true }
             let e = p.pointee
             let skip = platform[e.actor] ?? {
                 let p = store.stats.unknown.isPlatform(store.strings.string(e.actor))

@@ -83,8 +83,8 @@ enum SuspectReasons {
     /// Impersonated user → the latest user who acted as them, from the ring.
     static func impersonations(_ store: EventStore) -> [UInt32: UInt32] {
         var out: [UInt32: UInt32] = [:]
-        store.ring.walk { _, e in
-            if e.pointee.impersonatedUser != 0 { out[e.pointee.impersonatedUser] = e.pointee.user }
+        store.ring.scan { _, cell, e in
+            if cell.impersonated { out[e.pointee.impersonatedUser] = e.pointee.user }
             return true
         }
         return out
@@ -132,8 +132,8 @@ struct IdentityFacts {
         // Each event's request, counted once after the pass.
         var requests = [[AuditID]](repeating: [], count: names.count)
         slotOf.withUnsafeBufferPointer { slotOf in
-            store.ring.walk { _, p in
-                let actor = Int(p.pointee.actor)
+            store.ring.scan { _, cell, p in
+                let actor = Int(cell.actor)
                 guard actor < slotOf.count, case let k = Int(slotOf[actor]), k >= 0 else { return true }
                 let e = p.pointee
                 let t = e.received != 0 ? e.received : e.stageTime
