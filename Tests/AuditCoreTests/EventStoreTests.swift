@@ -110,9 +110,6 @@ import Testing
                                   subresource: 0, namespace: 0, name: 0, path: 0, statusReason: 0, decisionReason: 0, source: 0, code: 0,
                                   stage: .responseComplete, level: .metadata, decision: .allow, flags: 0)
                 e.user = UInt32(k)
-                // Some denied, some made as someone else: the cells must say which.
-                if k % 3 == 1 { e.flags = RingEntry.deniedFlag }
-                if k % 4 == 2 { e.impersonatedUser = UInt32(100 + k) }
                 ring.append(e)
             }
             let expected = (ring.firstSequence..<ring.nextSequence).map { ($0, ring[sequence: $0]!.user) }
@@ -127,19 +124,55 @@ import Testing
             var firstTwo: [Int] = []
             ring.walk(newestFirst: true) { q, _ in firstTwo.append(q); return firstTwo.count < 2 }
             #expect(firstTwo == Array(expected.map(\.0).reversed().prefix(2)))
-            // `scan` visits the same, each with its entry's cell.
-            for newestFirst in [false, true] {
-                var scanned: [Int] = []
-                ring.scan(newestFirst: newestFirst) { q, cell, p in
-                    scanned.append(q)
-                    let e = ring[sequence: q]!
-                    #expect(p.pointee.auditIDHigh == e.auditIDHigh)
-                    #expect(cell.actor == e.actor && cell.denied == e.isDenied && cell.impersonated == (e.impersonatedUser != 0))
-                    #expect(cell.actor == (q % 4 == 2 ? UInt32(100 + q) : UInt32(q)) && cell.denied == (q % 3 == 1), "\(q)")
-                    return true
-                }
-                #expect(scanned == (newestFirst ? expected.map(\.0).reversed() : expected.map(\.0)))
+        }
+    }
+
+    /// Each chain of the ring (one actor's events, the denied ones, the impersonated ones)
+    /// gives exactly the held events that belong to it, newest first, before the ring fills
+    /// and after it has wrapped at every offset; and stops when told.
+    @Test func aChainOfTheRingGivesItsHeldEventsNewestFirst() {
+        for appended in [0, 1, 6, 7, 8, 13, 14, 15, 30, 31] {
+            var ring = EventRing(capacity: 7)
+            for k in 0..<appended {
+                var e = RingEntry(auditIDHigh: UInt64(k), auditIDLow: 0, received: 0, stageTime: 0, rawOffset: 0, rawLength: 0, verb: 0, user: 0,
+                                  groups: 0, impersonatedUser: 0, sourceIP: 0, userAgent: 0, apiGroup: 0, apiVersion: 0, resource: 0,
+                                  subresource: 0, namespace: 0, name: 0, path: 0, statusReason: 0, decisionReason: 0, source: 0, code: 0,
+                                  stage: .responseComplete, level: .metadata, decision: .allow, flags: 0)
+                // Actors come and go: user 1 throughout, 2 only early, 3 only late, some
+                // requests made as user 9, some denied.
+                e.user = k % 3 == 0 ? 1 : (k < 10 ? 2 : 3)
+                if k % 4 == 2 { e.impersonatedUser = 9 }
+                if k % 5 == 1 { e.flags = RingEntry.deniedFlag }
+                ring.append(e)
             }
+            let held = (ring.firstSequence..<ring.nextSequence).reversed().map { ($0, ring[sequence: $0]!) }
+            func walked(_ chain: EventRing.Chain, stopAfter: Int = .max) -> [Int] {
+                var out: [Int] = []
+                ring.walk(chain) { q, p in
+                    #expect(p.pointee.auditIDHigh == UInt64(q))
+                    out.append(q)
+                    return out.count < stopAfter
+                }
+                return out
+            }
+            for actor: UInt32 in [0, 1, 2, 3, 9, 40] {
+                let want = held.filter { $0.1.actor == actor }.map(\.0)
+                #expect(walked(.actor(actor)) == want, "actor \(actor), \(appended) appended")
+                #expect(walked(.actor(actor), stopAfter: 2) == Array(want.prefix(2)))
+            }
+            for actor: UInt32 in [1, 2, 3, 9] {
+                let want = held.filter { $0.1.isDenied && $0.1.actor == actor }.map(\.0)
+                #expect(walked(.denied(actor)) == want, "denied of \(actor), \(appended) appended")
+                // From any of them on, the rest.
+                for (k, q) in want.enumerated() {
+                    var rest: [Int] = []
+                    ring.walk(.denied(actor), from: q) { rest.append($0); _ = $1; return true }
+                    #expect(rest == Array(want[k...]))
+                }
+            }
+            let denied = held.filter { $0.1.isDenied }
+            #expect(ring.deniedActors().map(\.actor) == denied.reduce(into: [UInt32]()) { if !$0.contains($1.1.actor) { $0.append($1.1.actor) } })
+            #expect(walked(.impersonated) == held.filter { $0.1.impersonatedUser != 0 }.map(\.0), "\(appended) appended")
         }
     }
 

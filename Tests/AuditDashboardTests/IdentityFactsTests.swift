@@ -4,9 +4,8 @@ import Testing
 
 @testable import AuditDashboard
 
-/// The Overview's facts about each suspect come from one pass over the ring that finds each
-/// identity by its id in a flat table and counts requests after the pass. They must be what
-/// reading every held event plainly gives: first and last seen, distinct requests (an event
+/// The Overview's facts about each suspect come from the ring's chain of that identity's
+/// events. They must be what reading every held event plainly gives: first and last seen, distinct requests (an event
 /// per stage, one request), denials and the last source IP.
 @Suite struct IdentityFactsTests {
     @Test(arguments: [Flavor.kubeadm, .eks, .gke])
@@ -16,9 +15,14 @@ import Testing
         config.capacity = 6_000
         let store = EventStore(configuration: config)
         var sim = Simulator(seed: 21, flavor: flavor, incidentAfter: 2_000_000)
-        var text = ""
-        for _ in 0..<9_000 { text += String(decoding: sim.next().line, as: UTF8.self) }
-        store.ingest(text: text)
+        // In three parts with a reclaim after each: ids of identities gone from the ring
+        // are freed and handed to new strings, whose chains must not reach the old events.
+        for _ in 0..<3 {
+            var text = ""
+            for _ in 0..<3_000 { text += String(decoding: sim.next().line, as: UTF8.self) }
+            store.ingest(text: text)
+            store.reclaimStrings()
+        }
         #expect(store.ring.count == 6_000)
 
         struct Expected { var first: Int64 = 0, last: Int64 = 0, ids: Set<AuditID> = [], denied = 0, ip: UInt32 = 0 }
@@ -53,5 +57,45 @@ import Testing
         // Some events come in two stages, so requests are fewer than events.
         let busiest = try #require(facts[store.strings.string(byCount[0].key)])
         #expect(busiest.requests > 0)
+    }
+
+    /// The Overview's latest denials outside the platform come from each identity's chain of
+    /// denials, newest of all first. They must be what reading the ring back from its newest
+    /// event gives: denied, someone's, not the platform's, one row per request.
+    @Test(arguments: [Flavor.kubeadm, .eks, .gke])
+    func theDenialsOutsideThePlatformAreTheNewestHeld(_ flavor: Flavor) throws {
+        var config = StoreConfiguration()
+        config.capacity = 6_000
+        let store = EventStore(configuration: config)
+        var sim = Simulator(seed: 5, flavor: flavor, incidentAfter: 1_000_000, incidentEvery: 3_000_000)
+        for _ in 0..<3 {
+            var text = ""
+            for _ in 0..<4_000 { text += String(decoding: sim.next().line, as: UTF8.self) }
+            store.ingest(text: text)
+            store.reclaimStrings()
+        }
+        // Two people's denials interleaved with a controller's, some denied at two stages.
+        var text = ""
+        for k in 0..<40 {
+            let user = ["alice@example.com", "bob@example.com", "system:kube-controller-manager"][k % 3]
+            let time = "2030-01-01T00:00:\(String(format: "%02d", k)).000000Z"
+            if k % 4 == 0 { text += auditLine(id: "deny-\(k)", stage: "ResponseStarted", user: user, resource: "secrets", code: 403, time: time) }
+            text += auditLine(id: "deny-\(k)", user: user, resource: "secrets", code: 403, time: time)
+        }
+        store.ingest(text: text)
+        var plain: [Int] = []
+        var seen: Set<AuditID> = []
+        for q in (store.ring.firstSequence..<store.ring.nextSequence).reversed() {
+            let e = try #require(store.ring[sequence: q])
+            guard e.isDenied, e.actor != 0, !store.stats.unknown.isPlatform(store.strings.string(e.actor)),
+                seen.insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted
+            else { continue }
+            plain.append(q)
+        }
+        #expect(plain.count >= 30, "the denials are held")
+        for limit in [1, 3, 10, 1_000] {
+            let rows = DashboardModel.outsideDenialRows(store, limit: limit)
+            #expect(rows.map(\.sequence) == Array(plain.prefix(limit)), "limit \(limit)")
+        }
     }
 }

@@ -93,21 +93,26 @@ extension DashboardModel {
     /// stay in the Denied pane: they are no one's story. Reads back from the newest event
     /// until `limit` are found, so a controller's steady 403s cannot push them out.
     static func outsideDenialRows(_ store: EventStore, limit: Int) -> [EventRow] {
-        var platform: [UInt32: Bool] = [0: true]
         var rows: [EventRow] = []
-        var shown: Set<AuditID> = []
         guard limit > 0 else { return rows }
-        store.ring.scan(newestFirst: true) { sequence, cell, p in
-            guard cell.denied else { return true }
-            let e = p.pointee
-            let skip = platform[e.actor] ?? {
-                let p = store.stats.unknown.isPlatform(store.strings.string(e.actor))
-                platform[e.actor] = p
-                return p
-            }()
-            guard !skip, shown.insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted else { return true }
-            rows.append(row(store, e, sequence))
-            return rows.count < limit
+        // Each identity outside the platform that has a denial held, and its denials newest
+        // first through the ring's chain of them: the newest of all is taken each time, so
+        // only the rows shown (and each identity's next) are read, however many denials
+        // the platform's own controllers pile up.
+        var heads: [(sequence: Int, actor: UInt32)] = store.ring.deniedActors().compactMap { d in
+            d.actor == 0 || store.stats.unknown.isPlatform(store.strings.string(d.actor)) ? nil : (d.newest, d.actor)
+        }
+        var shown: Set<AuditID> = []
+        while rows.count < limit, let k = heads.indices.max(by: { heads[$0].sequence < heads[$1].sequence }) {
+            let (sequence, actor) = heads[k]
+            var next = -1
+            store.ring.walk(.denied(actor), from: sequence) { q, p in
+                if q < sequence { next = q; return false }
+                let e = p.pointee
+                if shown.insert(AuditID(high: e.auditIDHigh, low: e.auditIDLow)).inserted { rows.append(row(store, e, q)) }
+                return true
+            }
+            if next < 0 { heads.remove(at: k) } else { heads[k].sequence = next }
         }
         return rows
     }
