@@ -97,6 +97,8 @@ public final class DecodedBatch: @unchecked Sendable {
 /// spans point into memory the batch owns.
 final class BatchCollector: DocumentSink, EventSink {
     let decoder: EventDecoder
+    /// The decoder's timestamp memo for this owner's documents.
+    private let times = TimestampMemoCell()
     /// Events longer than this many bytes are counted as `oversized` and skipped.
     let maxEvent: Int
     private var batch = DecodedBatch()
@@ -172,7 +174,7 @@ final class BatchCollector: DocumentSink, EventSink {
         state.pointee.eventsMark = state.pointee.events.count
         state.pointee.documentBase = doc.baseAddress
         state.pointee.outside = false
-        decoder.decode(doc, into: self)
+        decoder.decode(doc, into: self, times: times.pointer)
         if state.pointee.outside {
             // An Azure record's string: its events point into a buffer the decoder made
             // and freed. The store decodes this document itself, in its place.

@@ -120,6 +120,45 @@ import Testing
         #expect(Timestamp.parse("2023-06-12T13:30:25.756122z") == Timestamp.parse("2023-06-12T13:30:25.756122Z"))
     }
 
+    /// The decoder reads a timestamp of the minute before from its seconds alone. Over a
+    /// log's worth of them (in order, across minutes, days and years, the leap second, bad
+    /// seconds and other spellings in between) it gives what a full parse gives.
+    @Test func aTimestampOfTheSameMinuteParsesAsAFullParseDoes() {
+        var memo = TimestampMemo()
+        var texts: [String] = []
+        var t: Int64 = 1_767_225_540_000_000  // 2025-12-31T23:59:00Z
+        var x: UInt64 = 0x2545_F491_4F6C_DD1D
+        for k in 0..<5_000 {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            t += Int64(x % 900_000)  // under a second apart: many to a minute
+            if k % 997 == 0 { t += 86_400_000_000 * Int64(x % 400) }  // a jump of days
+            let text = Timestamp.format(t)
+            texts.append(text)
+            switch k % 50 {
+            case 7: texts.append(String(text.prefix(17)) + "60" + String(text.dropFirst(19)))  // a leap second
+            case 13: texts.append(String(text.prefix(17)) + "6x" + String(text.dropFirst(19)))
+            case 19: texts.append(String(text.prefix(17)) + "61" + String(text.dropFirst(19)))
+            case 23: texts.append(String(text.prefix(20)) + "12345?Z")
+            case 29: texts.append(String(text.dropLast()) + "+00:00")
+            case 31: texts.append(String(text.prefix(10)) + " " + String(text.dropFirst(11)))
+            default: break
+            }
+        }
+        var fromMemo = 0
+        for text in texts {
+            var bytes = Array(text.utf8)
+            let want = Timestamp.parse(text)
+            let got = bytes.withUnsafeMutableBufferPointer { b in
+                let before = memo
+                defer { if before.valid, before.head0 == memo.head0, before.head1 == memo.head1 { fromMemo += 1 } }
+                return Timestamp.parse(b.baseAddress!, count: b.count, memo: &memo)
+            }
+            #expect(got == want, "\(text)")
+        }
+        // Most were read from the memo.
+        #expect(fromMemo > texts.count / 2)
+    }
+
     @Test(arguments: ["2023-06-1:T13:30:25Z", "2023-06-12T1?:30:25Z", "2023-06-12T13:30:25+0:;00", "2023-06-12T13:30:25+01:00x"])
     func nonDigitsInAnyPositionAreRejected(_ text: String) {
         #expect(Timestamp.parse(text) == nil)

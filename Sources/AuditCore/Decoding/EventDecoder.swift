@@ -39,10 +39,12 @@ public struct EventDecoder: Sendable {
         }
     }
 
-    /// Decodes `document` into `sink`; see `decode(_:emit:malformed:)`.
-    public func decode<S: EventSink>(_ document: UnsafeBufferPointer<UInt8>, into sink: S) {
+    /// Decodes `document` into `sink`; see `decode(_:emit:malformed:)`. `times`: the
+    /// caller's timestamp memo, kept across its documents (one thread at a time).
+    public func decode<S: EventSink>(_ document: UnsafeBufferPointer<UInt8>, into sink: S, times: UnsafeMutablePointer<TimestampMemo>? = nil) {
         guard let base = document.baseAddress, document.count > 0 else { return }
         var c = JSONCursor(base: base, end: document.count, maxDepth: maxDepth)
+        c.times = times
         if document.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { c.i = 3 }
         c.skipWhitespace()
         guard !c.atEnd else { return }
@@ -244,6 +246,7 @@ public struct EventDecoder: Sendable {
 
     private func timestamp(_ c: inout JSONCursor, _ span: Span) -> Int64? {
         guard !span.isEmpty, !span.escaped else { return nil }
+        if let memo = c.times { return Timestamp.parse(c.base + span.start, count: span.count, memo: &memo.pointee) }
         return Timestamp.parse(c.base + span.start, count: span.count)
     }
 

@@ -16,6 +16,8 @@ struct JSONCursor {
     let end: Int
     var i: Int
     let maxDepth: Int
+    /// The decoding owner's timestamp memo, when it keeps one (`EventDecoder.decode`).
+    var times: UnsafeMutablePointer<TimestampMemo>?
 
     init(base: UnsafePointer<UInt8>, start: Int = 0, end: Int, maxDepth: Int) {
         self.base = base

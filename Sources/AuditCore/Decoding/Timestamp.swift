@@ -147,3 +147,61 @@ public enum Timestamp {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
+
+/// The minute of the last timestamp read in the apiserver's own form, so that the next one
+/// of the same minute is read from its seconds alone: a log's timestamps come in order, and
+/// most share their minute with the one before. Each decoding owner keeps one
+/// (`TimestampMemoCell`); it is used by one thread at a time.
+public struct TimestampMemo: Sendable {
+    /// Bytes 0..<16 of that timestamp (`2026-12-04T20:01`), as two words.
+    var head0: UInt64 = 0
+    var head1: UInt64 = 0
+    /// Microseconds at the start of that minute.
+    var minute: Int64 = 0
+    var valid = false
+
+    public init() {}
+}
+
+/// A `TimestampMemo` at a fixed address, for the decoder's cursor to point to.
+public final class TimestampMemoCell {
+    public let pointer: UnsafeMutablePointer<TimestampMemo>
+
+    public init() {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: TimestampMemo())
+    }
+
+    deinit {
+        pointer.deinitialize(count: 1)
+        pointer.deallocate()
+    }
+}
+
+extension Timestamp {
+    /// `parse(_:count:)`, reading a timestamp of the apiserver's form
+    /// (`2026-12-04T20:01:37.123456Z`) whose first 16 bytes are the memo's from its seconds
+    /// and microseconds alone; the memo then holds this one's minute.
+    @inline(__always)
+    static func parse(_ p: UnsafePointer<UInt8>, count n: Int, memo: inout TimestampMemo) -> Int64? {
+        guard n == 27, p[16] == 0x3A, p[19] == UInt8(ascii: "."), p[26] == UInt8(ascii: "Z") else { return parse(p, count: n) }
+        let raw = UnsafeRawPointer(p)
+        let head0 = raw.loadUnaligned(as: UInt64.self)
+        let head1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        @inline(__always) func d(_ k: Int) -> Int { Int(p[k] &- 0x30) }
+        let s0 = d(17), s1 = d(18), f0 = d(20), f1 = d(21), f2 = d(22), f3 = d(23), f4 = d(24), f5 = d(25)
+        let digits = (s0 &+ 6) | (s1 &+ 6) | (f0 &+ 6) | (f1 &+ 6) | (f2 &+ 6) | (f3 &+ 6) | (f4 &+ 6) | (f5 &+ 6)
+        let second = s0 &* 10 &+ s1
+        let micros = ((((f0 &* 10 &+ f1) &* 10 &+ f2) &* 10 &+ f3) &* 10 &+ f4) &* 10 &+ f5
+        if memo.valid, head0 == memo.head0, head1 == memo.head1 {
+            guard digits < 16, second < 61 else { return nil }
+            return memo.minute &+ Int64(second) &* 1_000_000 &+ Int64(micros)
+        }
+        guard let t = parse(p, count: n) else { return nil }
+        memo.head0 = head0
+        memo.head1 = head1
+        memo.minute = t &- Int64(second) &* 1_000_000 &- Int64(micros)
+        memo.valid = true
+        return t
+    }
+}

@@ -36,6 +36,8 @@ public final class EventStore: DocumentSink, EventSink {
     var raw: RawStore
     var requests: RequestTable
     let decoder: EventDecoder
+    /// The decoder's timestamp memo for this owner's documents.
+    private let times = TimestampMemoCell()
     var scratch: [UInt8] = []
     /// Raw spellings of `groups` arrays seen, and the joined-groups id each stands for.
     var groupForms = StringInterner()
@@ -137,7 +139,7 @@ public final class EventStore: DocumentSink, EventSink {
 
     /// Decodes one document and ingests its events; bad parts are counted.
     public func document(_ bytes: UnsafeBufferPointer<UInt8>) {
-        decoder.decode(bytes, into: self)
+        decoder.decode(bytes, into: self, times: times.pointer)
     }
 
     /// Ingests one decoded event (`EventSink`).
