@@ -228,7 +228,9 @@ public final class RuleEngine {
     }
 
     /// Fires what a detector found (a burst's requests are remembered for `alert=` filters).
-    func report(_ found: [Detection], _ i: DetectorInput) {
+    /// Inline: detectors find nothing for nearly every request, six calls per event.
+    @inline(__always) func report(_ found: [Detection], _ i: DetectorInput) {
+        guard !found.isEmpty else { return }
         for d in found {
             for r in d.requests { remember(d.rule, r) }
             fire(d.rule, i.entry, id: i.id, time: i.time, i.store, note: d.note, force: !d.requests.isEmpty)
