@@ -6,7 +6,7 @@ public final class DecodedBatch: @unchecked Sendable {
     // Built by the decoding thread, then handed over whole through `BatchQueue` (whose lock
     // orders the hand-over) to the ingesting thread; never shared while being changed.
     enum Item {
-        /// The event at this index of `events`.
+        /// The event at this index of `events` (its auditID at the same index of `ids`).
         case event(Int)
         case malformed(MalformedKind)
         /// A document the store decodes itself (its events point into decoder-made buffers).
@@ -17,6 +17,7 @@ public final class DecodedBatch: @unchecked Sendable {
     /// The events, apart from `items` so each is copied once (into here) and ingested where
     /// it lies: a decoded event is some 800 bytes.
     var events: [DecodedEvent] = []
+    var ids: [AuditID?] = []
     var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
     /// What else holds memory the events point into (a webhook body's buffer).
     var owners: [AnyObject] = []
@@ -31,23 +32,14 @@ public final class DecodedBatch: @unchecked Sendable {
 
     /// Ingests the batch's events in order; `release` then frees their memory.
     public func ingest(into store: some LogSink) {
-        // Prefetch the request-table slot a few events ahead of the one being ingested. The
-        // ids are parsed here, on the ingesting thread: on the decoding thread they were 4%
-        // of its work, and it is the busier of the two.
+        // Prefetch the request-table slot a few events ahead of the one being ingested.
         let ahead = 4
+        let ids = self.ids
+        for case let id? in ids.prefix(ahead) { store.prefetch(id) }
         events.withUnsafeMutableBufferPointer { events in
-            var ids: [AuditID?] = []
-            ids.reserveCapacity(events.count)
-            for e in events.prefix(ahead) {
-                ids.append(Self.id(e))
-                if let id = ids.last! { store.prefetch(id) }
-            }
             for item in items {
                 if case .event(let i) = item {
-                    if i + ahead < events.count {
-                        ids.append(Self.id(events[i + ahead]))
-                        if let next = ids.last! { store.prefetch(next) }
-                    }
+                    if i + ahead < ids.count, let next = ids[i + ahead] { store.prefetch(next) }
                     store.ingest(&events[i], id: ids[i])
                 } else {
                     ingest(item, into: store)
@@ -56,15 +48,10 @@ public final class DecodedBatch: @unchecked Sendable {
         }
     }
 
-    /// The request id of `e`, parsed from its `auditID` (nil: it has none).
-    @inline(__always) static func id(_ e: DecodedEvent) -> AuditID? {
-        e.auditID.isEmpty ? nil : AuditID(e.base + e.auditID.start, e.auditID.count)
-    }
-
     /// Ingests item `k` alone (a merge of several files takes their items in time order).
     func ingest(item k: Int, into store: some LogSink) {
         if case .event(let i) = items[k] {
-            events.withUnsafeMutableBufferPointer { store.ingest(&$0[i], id: Self.id($0[i])) }
+            events.withUnsafeMutableBufferPointer { store.ingest(&$0[i], id: ids[i]) }
         } else {
             ingest(items[k], into: store)
         }
@@ -72,7 +59,7 @@ public final class DecodedBatch: @unchecked Sendable {
 
     private func ingest(_ item: Item, into store: some LogSink) {
         switch item {
-        case .event(let i): store.ingest(&events[i], id: Self.id(events[i]))
+        case .event(let i): store.ingest(&events[i], id: ids[i])
         case .malformed(let kind): store.malformed(kind)
         case .document(let bytes):
             if maxEvent == .max {
@@ -87,6 +74,7 @@ public final class DecodedBatch: @unchecked Sendable {
     public func release() {
         items.removeAll()
         events.removeAll()
+        ids.removeAll()
         for b in buffers { b.deallocate() }
         buffers.removeAll()
         owners.removeAll()
@@ -110,6 +98,7 @@ final class BatchCollector: DocumentSink, EventSink {
     private struct State {
         var items: [DecodedBatch.Item] = []
         var events: [DecodedEvent] = []
+        var ids: [AuditID?] = []
         /// Where the document being decoded began in items and events, to take its events
         /// back out when the store is to decode it instead.
         var itemsMark = 0
@@ -149,6 +138,7 @@ final class BatchCollector: DocumentSink, EventSink {
         done.maxEvent = maxEvent
         done.items = state.pointee.items
         done.events = state.pointee.events
+        done.ids = state.pointee.ids
         batch = DecodedBatch()
         state.pointee = State()
         // The next chunk holds about as many events: room for them up front, so the arrays
@@ -162,6 +152,7 @@ final class BatchCollector: DocumentSink, EventSink {
         let count = min(count, 1 << 13)
         state.pointee.items.reserveCapacity(count)
         state.pointee.events.reserveCapacity(count)
+        state.pointee.ids.reserveCapacity(count)
     }
 
     func document(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -181,6 +172,7 @@ final class BatchCollector: DocumentSink, EventSink {
             let s = state
             s.pointee.items.removeLast(s.pointee.items.count - s.pointee.itemsMark)
             s.pointee.events.removeLast(s.pointee.events.count - s.pointee.eventsMark)
+            s.pointee.ids.removeLast(s.pointee.ids.count - s.pointee.eventsMark)
             s.pointee.items.append(.document(inChunk(doc) ? keep(doc) : doc))
         }
     }
@@ -200,6 +192,7 @@ final class BatchCollector: DocumentSink, EventSink {
             return
         }
         s.pointee.items.append(.event(s.pointee.events.count))
+        s.pointee.ids.append(e.auditID.isEmpty ? nil : AuditID(e.base + e.auditID.start, e.auditID.count))
         s.pointee.events.append(e)
     }
 
