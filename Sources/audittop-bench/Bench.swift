@@ -208,6 +208,7 @@ struct Bench {
         let entries = Double(store.ring.memoryBytes)
         let strings = Double(store.strings.memoryBytes)
         let requests = Double(store.requestTableBytes)
-        return (MemoryLayout<RingEntry>.stride, (entries + strings) / n, (entries + strings + requests) / n)
+        // The entry and the links the ring keeps beside it (`RingLinks`).
+        return (MemoryLayout<RingEntry>.stride + MemoryLayout<RingLinks>.stride, (entries + strings) / n, (entries + strings + requests) / n)
     }
 }

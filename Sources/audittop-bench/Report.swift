@@ -39,7 +39,7 @@ enum Report {
                                ourSeconds / max(median(two.map(\.seconds)), 0.001)))
         }
         guard let memory else { return }
-        Swift.print("ring entry: \(memory.stride) bytes; with interned strings \(String(format: "%.0f", memory.withStrings)) bytes;"
+        Swift.print("ring entry: \(memory.stride) bytes with its links; with interned strings \(String(format: "%.0f", memory.withStrings)) bytes;"
             + " with the request table \(String(format: "%.0f", memory.withRequests)) bytes (raw JSON budget apart)")
     }
 }
