@@ -99,16 +99,21 @@ import Testing
         #expect(shared.withStore { $0.counters.ingested } == 20_000)
     }
 
+    /// A ring entry with request id `k` and every other field empty.
+    static func ringEntry(_ k: Int) -> RingEntry {
+        RingEntry(auditIDHigh: UInt64(k), auditIDLow: 0, received: 0, stageTime: 0, rawOffset: 0, rawLength: 0, verb: 0, user: 0,
+                  groups: 0, impersonatedUser: 0, sourceIP: 0, userAgent: 0, apiGroup: 0, apiVersion: 0, resource: 0,
+                  subresource: 0, namespace: 0, name: 0, path: 0, statusReason: 0, decisionReason: 0, source: 0, code: 0,
+                  stage: .responseComplete, level: .metadata, decision: .allow, flags: 0)
+    }
+
     /// `walk` visits what `ring[sequence:]` holds, in order both ways, before the ring
     /// fills, when exactly full, and after it has wrapped at every offset; and stops when told.
     @Test func aWalkOfTheRingVisitsWhatTheSubscriptHolds() {
         for appended in [0, 1, 6, 7, 8, 13, 14, 15, 30] {
             var ring = EventRing(capacity: 7)
             for k in 0..<appended {
-                var e = RingEntry(auditIDHigh: UInt64(k), auditIDLow: 0, received: 0, stageTime: 0, rawOffset: 0, rawLength: 0, verb: 0, user: 0,
-                                  groups: 0, impersonatedUser: 0, sourceIP: 0, userAgent: 0, apiGroup: 0, apiVersion: 0, resource: 0,
-                                  subresource: 0, namespace: 0, name: 0, path: 0, statusReason: 0, decisionReason: 0, source: 0, code: 0,
-                                  stage: .responseComplete, level: .metadata, decision: .allow, flags: 0)
+                var e = Self.ringEntry(k)
                 e.user = UInt32(k)
                 ring.append(e)
             }
@@ -134,10 +139,7 @@ import Testing
         for appended in [0, 1, 6, 7, 8, 13, 14, 15, 30, 31] {
             var ring = EventRing(capacity: 7)
             for k in 0..<appended {
-                var e = RingEntry(auditIDHigh: UInt64(k), auditIDLow: 0, received: 0, stageTime: 0, rawOffset: 0, rawLength: 0, verb: 0, user: 0,
-                                  groups: 0, impersonatedUser: 0, sourceIP: 0, userAgent: 0, apiGroup: 0, apiVersion: 0, resource: 0,
-                                  subresource: 0, namespace: 0, name: 0, path: 0, statusReason: 0, decisionReason: 0, source: 0, code: 0,
-                                  stage: .responseComplete, level: .metadata, decision: .allow, flags: 0)
+                var e = Self.ringEntry(k)
                 // Actors come and go: user 1 throughout, 2 only early, 3 only late, some
                 // requests made as user 9, some denied.
                 e.user = k % 3 == 0 ? 1 : (k < 10 ? 2 : 3)
